@@ -1,0 +1,341 @@
+//! Domain types shared by every backend and the UI. No AWS SDK type appears here: the AWS module
+//! converts into these, the simulated fleet produces them directly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// How a command names a resource: `ecs:CLUSTER/SERVICE` or `sm:ENDPOINT[/VARIANT]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub enum Address {
+    EcsService { cluster: String, service: String },
+    Endpoint { endpoint: String, variant: Option<String> },
+}
+
+impl Address {
+    pub fn ecs(cluster: impl Into<String>, service: impl Into<String>) -> Self {
+        Address::EcsService { cluster: cluster.into(), service: service.into() }
+    }
+    pub fn endpoint(endpoint: impl Into<String>) -> Self {
+        Address::Endpoint { endpoint: endpoint.into(), variant: None }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::EcsService { cluster, service } => write!(f, "ecs:{cluster}/{service}"),
+            Address::Endpoint { endpoint, variant: None } => write!(f, "sm:{endpoint}"),
+            Address::Endpoint { endpoint, variant: Some(v) } => write!(f, "sm:{endpoint}/{v}"),
+        }
+    }
+}
+
+impl From<Address> for String {
+    fn from(a: Address) -> String {
+        a.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    #[error("'{0}' is not an address: expected ecs:CLUSTER/SERVICE or sm:ENDPOINT[/VARIANT]")]
+    Malformed(String),
+}
+
+/// AWS resource names allow letters, digits, hyphens and underscores (ECS also dots in a few places).
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl FromStr for Address {
+    type Err = AddressError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || AddressError::Malformed(s.to_string());
+        if let Some(rest) = s.strip_prefix("ecs:") {
+            let (cluster, service) = rest.split_once('/').ok_or_else(bad)?;
+            if !valid_name(cluster) || !valid_name(service) {
+                return Err(bad());
+            }
+            return Ok(Address::ecs(cluster, service));
+        }
+        if let Some(rest) = s.strip_prefix("sm:") {
+            let (endpoint, variant) = match rest.split_once('/') {
+                Some((e, v)) => (e, Some(v)),
+                None => (rest, None),
+            };
+            if !valid_name(endpoint) || variant.is_some_and(|v| !valid_name(v)) {
+                return Err(bad());
+            }
+            return Ok(Address::Endpoint {
+                endpoint: endpoint.to_string(),
+                variant: variant.map(str::to_string),
+            });
+        }
+        Err(bad())
+    }
+}
+
+/// A per-minute metric series, oldest first. `None` is "no datapoint", never zero: ECS publishes no
+/// CPU/memory while no task runs, and that must not read as an idle service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Series {
+    pub points: Vec<Option<f64>>,
+}
+
+impl Series {
+    pub fn latest(&self) -> Option<f64> {
+        self.points.last().copied().flatten()
+    }
+    pub fn push_capped(&mut self, value: Option<f64>, cap: usize) {
+        self.points.push(value);
+        if self.points.len() > cap {
+            let excess = self.points.len() - cap;
+            self.points.drain(..excess);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RolloutState {
+    InProgress,
+    Completed,
+    Failed,
+    Unknown,
+}
+
+impl RolloutState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutState::InProgress => "IN_PROGRESS",
+            RolloutState::Completed => "COMPLETED",
+            RolloutState::Failed => "FAILED",
+            RolloutState::Unknown => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TaskDefRef {
+    pub family: String,
+    pub revision: u32,
+}
+
+impl fmt::Display for TaskDefRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.family, self.revision)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deployment {
+    pub id: String,
+    /// PRIMARY (the newest) or ACTIVE (being drained).
+    pub status: String,
+    pub task_definition: TaskDefRef,
+    pub desired: u32,
+    pub running: u32,
+    pub pending: u32,
+    pub failed: u32,
+    pub rollout: RolloutState,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One ECS service as the list view needs it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub cluster: String,
+    pub name: String,
+    /// The system (application) the service belongs to, from its tags; used to group cost.
+    pub system: Option<String>,
+    pub desired: u32,
+    pub running: u32,
+    pub pending: u32,
+    pub rollout: RolloutState,
+    pub task_definition: TaskDefRef,
+    pub deployments: Vec<Deployment>,
+    pub last_deployment_at: Option<DateTime<Utc>>,
+    pub log_group: Option<String>,
+}
+
+impl Service {
+    pub fn address(&self) -> Address {
+        Address::ecs(&self.cluster, &self.name)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ServiceMetrics {
+    /// Percent of reserved CPU, per minute.
+    pub cpu: Series,
+    /// Percent of reserved memory, per minute.
+    pub memory: Series,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TaskHealth {
+    Healthy,
+    Unhealthy,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub task_definition: TaskDefRef,
+    /// PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, STOPPED.
+    pub last_status: String,
+    pub desired_status: String,
+    pub health: TaskHealth,
+    pub started_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub stopped_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceEvent {
+    pub at: DateTime<Utc>,
+    pub message: String,
+}
+
+/// What `enter` on a service shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceDetail {
+    pub address: Address,
+    pub tasks: Vec<Task>,
+    pub events: Vec<ServiceEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    pub name: String,
+    pub instance_type: String,
+    pub current_instances: u32,
+    pub desired_instances: u32,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Endpoint {
+    pub name: String,
+    /// InService, Creating, Updating, SystemUpdating, RollingBack, Deleting, Failed, OutOfService.
+    pub status: String,
+    pub system: Option<String>,
+    pub variants: Vec<Variant>,
+    pub log_group: Option<String>,
+}
+
+impl Endpoint {
+    pub fn address(&self) -> Address {
+        Address::endpoint(&self.name)
+    }
+}
+
+/// Per-variant metrics. Latencies are in microseconds, as AWS reports them; the UI converts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VariantMetrics {
+    pub invocations: Series,
+    pub latency_p50_us: Series,
+    pub latency_p99_us: Series,
+    pub errors_4xx: Series,
+    pub errors_5xx: Series,
+    /// Summed over cores: a 4-core instance reads 0-400.
+    pub cpu: Series,
+    /// Absent on CPU-only instance types.
+    pub gpu: Option<Series>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlarmState {
+    /// Ordered so that sorting puts the state that needs attention first.
+    Alarm,
+    InsufficientData,
+    Ok,
+}
+
+impl AlarmState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmState::Alarm => "ALARM",
+            AlarmState::InsufficientData => "INSUFFICIENT_DATA",
+            AlarmState::Ok => "OK",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alarm {
+    pub name: String,
+    pub state: AlarmState,
+    pub reason: String,
+    pub state_since: DateTime<Utc>,
+    /// e.g. "AWS/ECS CPUUtilization > 80".
+    pub condition: String,
+    /// The resource the alarm watches, when it is one opsdeck shows.
+    pub watches: Option<Address>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyCost {
+    pub date: NaiveDate,
+    /// AWS service name (Cost Explorer's SERVICE dimension) -> USD.
+    pub by_service: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SystemCost {
+    pub system: String,
+    pub month_to_date: f64,
+    pub forecast: f64,
+    pub budget: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostReport {
+    pub as_of: DateTime<Utc>,
+    pub currency: String,
+    pub today: f64,
+    pub month_to_date: f64,
+    /// Month-end forecast.
+    pub forecast: f64,
+    /// The account's monthly budget, when one exists.
+    pub budget: Option<f64>,
+    /// Month to date per AWS service, largest first.
+    pub by_service: Vec<(String, f64)>,
+    pub by_system: Vec<SystemCost>,
+    /// Daily totals this month, oldest first.
+    pub daily: Vec<DailyCost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEvent {
+    /// Unique within a log group; used to drop duplicates after reconnects.
+    pub id: u64,
+    pub timestamp: DateTime<Utc>,
+    pub stream: String,
+    pub message: String,
+}
+
+/// Where a log read starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogQuery {
+    /// The newest `limit` events.
+    Tail { limit: usize },
+    /// Everything after this event id (the follow cursor).
+    After { id: u64 },
+    /// Everything since this time, at most `limit` events (the newest ones).
+    Since { from: DateTime<Utc>, limit: usize },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogBatch {
+    pub events: Vec<LogEvent>,
+    /// Events the source had but did not return (sampled or beyond `limit`): shown, never hidden.
+    pub skipped: u64,
+}

@@ -1,0 +1,1 @@
+//! Log buffer and filter.
