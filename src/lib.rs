@@ -5,3 +5,6 @@ pub mod logs;
 pub mod sanitize;
 pub mod sim;
 pub mod theme;
+pub mod keymap;
+pub mod app;
+pub mod ui;

@@ -1,0 +1,76 @@
+//! Make every piece of text that came from the cloud inert before the state keeps it, so no
+//! name, reason or message can smuggle a terminal control sequence onto the screen.
+
+use crate::domain::{Alarm, CostReport, Endpoint, Service, ServiceDetail};
+use crate::sanitize::inert;
+
+fn clean(s: &mut String) {
+    if let std::borrow::Cow::Owned(cleaned) = inert(s) {
+        *s = cleaned;
+    }
+}
+
+pub fn service(s: &mut Service) {
+    clean(&mut s.cluster);
+    clean(&mut s.name);
+    clean(&mut s.task_definition.family);
+    if let Some(g) = s.log_group.as_mut() {
+        clean(g);
+    }
+    if let Some(sys) = s.system.as_mut() {
+        clean(sys);
+    }
+    for d in &mut s.deployments {
+        clean(&mut d.id);
+        clean(&mut d.status);
+        clean(&mut d.task_definition.family);
+    }
+}
+
+pub fn detail(d: &mut ServiceDetail) {
+    for t in &mut d.tasks {
+        clean(&mut t.id);
+        clean(&mut t.last_status);
+        clean(&mut t.desired_status);
+        clean(&mut t.task_definition.family);
+        if let Some(r) = t.stopped_reason.as_mut() {
+            clean(r);
+        }
+    }
+    for e in &mut d.events {
+        clean(&mut e.message);
+    }
+}
+
+pub fn endpoint(e: &mut Endpoint) {
+    clean(&mut e.name);
+    clean(&mut e.status);
+    if let Some(g) = e.log_group.as_mut() {
+        clean(g);
+    }
+    for v in &mut e.variants {
+        clean(&mut v.name);
+        clean(&mut v.instance_type);
+    }
+}
+
+pub fn alarm(a: &mut Alarm) {
+    clean(&mut a.name);
+    clean(&mut a.reason);
+    clean(&mut a.condition);
+}
+
+pub fn cost(c: &mut CostReport) {
+    clean(&mut c.currency);
+    for (name, _) in &mut c.by_service {
+        clean(name);
+    }
+    for s in &mut c.by_system {
+        clean(&mut s.system);
+    }
+    for day in &mut c.daily {
+        for (name, _) in &mut day.by_service {
+            clean(name);
+        }
+    }
+}

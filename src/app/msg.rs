@@ -1,0 +1,87 @@
+//! Messages into `update` and the effects it asks the runtime to carry out.
+
+use super::state::RequestId;
+use crate::backend::{Backend, BackendError, EndpointMetricsMap};
+use crate::domain::{
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics,
+};
+use crate::keymap::{Action, KeyChord};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug)]
+pub enum Msg {
+    /// Time passes only through this message: update never reads a clock.
+    Tick(DateTime<Utc>),
+    Action(Action),
+    /// A key typed into a text field (palette, filter prompt, confirm).
+    Text(KeyChord),
+    Paste(String),
+    Resize(u16, u16),
+    Fetched(RequestId, Reply),
+    Saved(Result<PathBuf, String>),
+    /// The terminal came back after ctrl-z / fg: everything must be drawn again.
+    Resumed,
+}
+
+/// What to read from the backend.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetch {
+    Services,
+    ServiceMetrics(Vec<Address>),
+    ServiceDetail(Address),
+    Endpoints,
+    EndpointMetrics(Vec<String>),
+    Alarms,
+    Cost,
+    Logs { group: String, query: LogQuery, generation: u64 },
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Services(Result<Vec<Service>, BackendError>),
+    ServiceMetrics(Result<BTreeMap<Address, ServiceMetrics>, BackendError>),
+    ServiceDetail(Result<ServiceDetail, BackendError>),
+    Endpoints(Result<Vec<Endpoint>, BackendError>),
+    EndpointMetrics(Result<EndpointMetricsMap, BackendError>),
+    Alarms(Result<Vec<Alarm>, BackendError>),
+    Cost(Result<CostReport, BackendError>),
+    Logs { generation: u64, result: Result<LogBatch, BackendError> },
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    Fetch { id: RequestId, fetch: Fetch },
+    SaveFile { path: PathBuf, contents: String },
+    Suspend,
+    Quit,
+}
+
+/// Carry out one read. Shared by the interactive runtime (which spawns it) and the headless
+/// harness (which awaits it), so both exercise the same code.
+pub async fn perform(backend: &dyn Backend, fetch: Fetch) -> Reply {
+    match fetch {
+        Fetch::Services => Reply::Services(backend.services().await),
+        Fetch::ServiceMetrics(addresses) => Reply::ServiceMetrics(backend.service_metrics(&addresses).await),
+        Fetch::ServiceDetail(address) => Reply::ServiceDetail(backend.service_detail(&address).await),
+        Fetch::Endpoints => Reply::Endpoints(backend.endpoints().await),
+        Fetch::EndpointMetrics(names) => Reply::EndpointMetrics(backend.endpoint_metrics(&names).await),
+        Fetch::Alarms => Reply::Alarms(backend.alarms().await),
+        Fetch::Cost => Reply::Cost(backend.cost().await),
+        Fetch::Logs { group, query, generation } => {
+            Reply::Logs { generation, result: backend.log_events(&group, query).await }
+        }
+    }
+}
+
+/// Write a file for the log pane's save; the reply says where it went or why not.
+pub fn save_file(path: PathBuf, contents: &str) -> Msg {
+    let result = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&path, contents))
+        .map(|()| path.clone())
+        .map_err(|e| format!("could not save {}: {e}", path.display()));
+    Msg::Saved(result)
+}

@@ -1,0 +1,118 @@
+//! The `:` palette. Lines are split like a shell would and parsed by clap, the same parser the
+//! command line uses, so aliases, errors and (later) arguments behave the same everywhere.
+
+use super::msg::Effect;
+use super::state::{Mode, Pane, State};
+use super::{actions, text};
+use clap::{CommandFactory, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+struct PaletteLine {
+    #[command(subcommand)]
+    command: PaletteCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum PaletteCommand {
+    /// ECS services (optionally filtered by a regex)
+    #[command(visible_aliases = ["services", "svc"])]
+    Ecs { filter: Option<String> },
+    /// SageMaker endpoints (optionally filtered)
+    #[command(visible_aliases = ["endpoints", "ep"])]
+    Sm { filter: Option<String> },
+    /// The log tail (optionally filtered)
+    #[command(visible_alias = "log")]
+    Logs { filter: Option<String> },
+    /// CloudWatch alarms (optionally filtered)
+    #[command(visible_alias = "alarm")]
+    Alarms { filter: Option<String> },
+    /// Cost today, month to date and forecast
+    Cost,
+    /// Refresh the focused pane now
+    Refresh,
+    /// Zoom the focused pane / back to the dashboard
+    Zoom,
+    /// Show the key bindings
+    #[command(visible_alias = "h")]
+    Help,
+    /// Quit opsdeck
+    #[command(visible_aliases = ["q", "q!", "exit"])]
+    Quit,
+}
+
+pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
+    let words = match shell_words::split(line) {
+        Ok(words) => words,
+        Err(e) => return state.flash_error(format!(":{line}: {e}")),
+    };
+    if words.is_empty() {
+        return;
+    }
+    let parsed = match PaletteLine::try_parse_from(&words) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let first = e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string();
+            return state.flash_error(format!(":{line}: {first} (:help lists commands)"));
+        }
+    };
+    let pane_with_filter = |state: &mut State, pane: Pane, filter: Option<String>| {
+        actions::focus(state, pane);
+        if let Some(filter) = filter {
+            text::apply_filter(state, &filter);
+        }
+    };
+    match parsed.command {
+        PaletteCommand::Ecs { filter } => pane_with_filter(state, Pane::Services, filter),
+        PaletteCommand::Sm { filter } => pane_with_filter(state, Pane::Endpoints, filter),
+        PaletteCommand::Logs { filter } => pane_with_filter(state, Pane::Logs, filter),
+        PaletteCommand::Alarms { filter } => pane_with_filter(state, Pane::Alarms, filter),
+        PaletteCommand::Cost => actions::focus(state, Pane::Cost),
+        PaletteCommand::Refresh => actions::refresh(state, effects),
+        PaletteCommand::Zoom => {
+            state.zoomed = !state.zoomed;
+            actions::clamp_all(state);
+        }
+        PaletteCommand::Help => state.mode = Mode::Help { scroll: 0 },
+        PaletteCommand::Quit => state.quit = true,
+    }
+}
+
+/// Every command with its aliases and one-line description, for suggestions and completion.
+pub fn commands() -> Vec<(String, Vec<String>, String)> {
+    PaletteLine::command()
+        .get_subcommands()
+        .map(|c| {
+            let aliases = c.get_visible_aliases().map(str::to_string).collect();
+            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+            (c.get_name().to_string(), aliases, about)
+        })
+        .collect()
+}
+
+/// Commands whose name or alias starts with the first word typed.
+pub fn suggestions(typed: &str) -> Vec<(String, Vec<String>, String)> {
+    let word = typed.split_whitespace().next().unwrap_or("");
+    if typed.contains(' ') {
+        return Vec::new();
+    }
+    commands()
+        .into_iter()
+        .filter(|(name, aliases, _)| name.starts_with(word) || aliases.iter().any(|a| a.starts_with(word)))
+        .collect()
+}
+
+/// Tab completion: the one command the prefix names, if it names exactly one.
+pub fn complete(typed: &str) -> Option<String> {
+    if typed.contains(' ') || typed.is_empty() {
+        return None;
+    }
+    let matches = suggestions(typed);
+    match matches.as_slice() {
+        [(name, aliases, _)] => {
+            let word = if name.starts_with(typed) { name.clone() } else { aliases.iter().find(|a| a.starts_with(typed))?.clone() };
+            Some(format!("{word} "))
+        }
+        _ => None,
+    }
+}

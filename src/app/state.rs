@@ -1,0 +1,310 @@
+//! Everything the console knows. Only `update` mutates it; `render` only reads it.
+
+use crate::backend::{BackendLabel, EndpointMetricsMap};
+use crate::domain::{Address, Alarm, CostReport, Endpoint, Service, ServiceDetail, ServiceMetrics};
+use crate::logs::{LogFilter, LogView};
+use chrono::{DateTime, Duration, Utc};
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub type RequestId = u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Services,
+    Endpoints,
+    Logs,
+    Alarms,
+    Cost,
+}
+
+impl Pane {
+    /// Tab order.
+    pub const ALL: [Pane; 5] = [Pane::Services, Pane::Endpoints, Pane::Logs, Pane::Alarms, Pane::Cost];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Services => "ECS services",
+            Pane::Endpoints => "SageMaker endpoints",
+            Pane::Logs => "Logs",
+            Pane::Alarms => "Alarms",
+            Pane::Cost => "Cost",
+        }
+    }
+}
+
+/// A one-line text field (palette, filter prompt). The cursor is a char index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    pub text: String,
+    pub cursor: usize,
+}
+
+impl TextInput {
+    pub fn with_text(text: &str) -> Self {
+        TextInput { text: text.to_string(), cursor: text.chars().count() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Palette(TextInput),
+    Filter(TextInput),
+    Help { scroll: usize },
+    ConfirmQuit,
+}
+
+/// Data from one backend call plus what the UI needs to say about its freshness.
+#[derive(Debug, Clone)]
+pub struct Loadable<T> {
+    pub data: Option<T>,
+    pub error: Option<String>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub in_flight: Option<RequestId>,
+}
+
+impl<T> Default for Loadable<T> {
+    fn default() -> Self {
+        Loadable { data: None, error: None, fetched_at: None, in_flight: None }
+    }
+}
+
+impl<T> Loadable<T> {
+    /// Due when nothing is in flight and the last answer is older than `every` (or never came).
+    pub fn due(&self, now: DateTime<Utc>, every: Duration) -> bool {
+        self.in_flight.is_none() && self.fetched_at.is_none_or(|at| now - at >= every)
+    }
+
+    /// Accept a reply only if it answers the request still in flight (stale replies are dropped).
+    pub fn accept(&mut self, id: RequestId, now: DateTime<Utc>, result: Result<T, String>) -> bool {
+        if self.in_flight != Some(id) {
+            return false;
+        }
+        self.in_flight = None;
+        self.fetched_at = Some(now);
+        match result {
+            Ok(data) => {
+                self.data = Some(data);
+                self.error = None;
+            }
+            // Keep the last good data on screen; the error is shown beside it.
+            Err(e) => self.error = Some(e),
+        }
+        true
+    }
+}
+
+/// A row filter typed after `/`: a regex, `!` in front to invert.
+#[derive(Debug, Clone)]
+pub struct RowFilter {
+    pub text: String,
+    pub regex: Regex,
+    pub inverse: bool,
+}
+
+impl RowFilter {
+    pub fn parse(text: &str) -> Result<RowFilter, String> {
+        let (inverse, pattern) = match text.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        // Smart case, as in the log filter: lowercase patterns ignore case.
+        let smart = if pattern.chars().any(char::is_uppercase) { pattern.to_string() } else { format!("(?i){pattern}") };
+        let regex = Regex::new(&smart).map_err(|e| format!("bad filter /{text}/: {e}"))?;
+        Ok(RowFilter { text: text.to_string(), regex, inverse })
+    }
+
+    pub fn keeps(&self, haystack: &str) -> bool {
+        self.regex.is_match(haystack) != self.inverse
+    }
+}
+
+/// Cursor and filter of a table pane. `selected` indexes the filtered rows.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    pub offset: usize,
+    pub filter: Option<RowFilter>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DetailView {
+    pub address: Address,
+    pub data: Loadable<ServiceDetail>,
+}
+
+/// Where the log pane reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSource {
+    pub group: String,
+    pub owner: Address,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogWindow {
+    Tail,
+    Last(i64),
+}
+
+impl LogWindow {
+    pub fn label(self) -> String {
+        match self {
+            LogWindow::Tail => "tail".to_string(),
+            LogWindow::Last(s) if s >= 3600 => format!("last {}h", s / 3600),
+            LogWindow::Last(s) => format!("last {}m", s / 60),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LogsPane {
+    pub source: Option<LogSource>,
+    /// A source chosen by moving the cursor; applied once the cursor rests, so scrolling through
+    /// a list does not open a tail per row.
+    pub pending: Option<(LogSource, DateTime<Utc>)>,
+    pub view: LogView,
+    pub window: LogWindow,
+    /// Bumped whenever the source or window changes; replies of older generations are dropped.
+    pub generation: u64,
+    pub cursor: Option<u64>,
+    pub in_flight: Option<RequestId>,
+    pub polled_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// The filter text as typed, for the prompt and title.
+    pub filter_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub level: FlashLevel,
+    pub at: DateTime<Utc>,
+}
+
+/// Settings that shape behaviour; fixed for a session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub refresh: Duration,
+    pub metrics_refresh: Duration,
+    pub log_poll: Duration,
+    pub log_capacity: usize,
+    /// ctrl-c quits at once instead of asking.
+    pub ctrl_c_quits: bool,
+    /// Where ctrl-s in the log pane writes.
+    pub save_dir: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            refresh: Duration::seconds(5),
+            metrics_refresh: Duration::seconds(30),
+            log_poll: Duration::seconds(1),
+            log_capacity: 10_000,
+            ctrl_c_quits: false,
+            save_dir: PathBuf::from("."),
+        }
+    }
+}
+
+pub struct State {
+    pub label: BackendLabel,
+    pub settings: Settings,
+    pub now: DateTime<Utc>,
+    /// Terminal size in cells; layout (and so what is visible, and polled) derives from it.
+    pub size: (u16, u16),
+    pub focus: Pane,
+    pub zoomed: bool,
+    pub mode: Mode,
+    pub services: Loadable<Vec<Service>>,
+    pub service_metrics: Loadable<BTreeMap<Address, ServiceMetrics>>,
+    pub services_list: ListState,
+    pub detail: Option<DetailView>,
+    pub endpoints: Loadable<Vec<Endpoint>>,
+    pub endpoint_metrics: Loadable<EndpointMetricsMap>,
+    pub endpoints_list: ListState,
+    pub alarms: Loadable<Vec<Alarm>>,
+    pub alarms_list: ListState,
+    pub cost: Loadable<CostReport>,
+    pub logs: LogsPane,
+    /// Which list last chose the log source, so `tab` through other panes keeps it.
+    pub log_follows: Pane,
+    pub flash: Option<Flash>,
+    pub next_request: RequestId,
+    pub quit: bool,
+    /// Set by update when the screen must be drawn again.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(label: BackendLabel, settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> State {
+        let view = LogView::new(settings.log_capacity);
+        State {
+            label,
+            settings,
+            now,
+            size,
+            focus: Pane::Services,
+            zoomed: false,
+            mode: Mode::Normal,
+            services: Loadable::default(),
+            service_metrics: Loadable::default(),
+            services_list: ListState::default(),
+            detail: None,
+            endpoints: Loadable::default(),
+            endpoint_metrics: Loadable::default(),
+            endpoints_list: ListState::default(),
+            alarms: Loadable::default(),
+            alarms_list: ListState::default(),
+            cost: Loadable::default(),
+            logs: LogsPane {
+                source: None,
+                pending: None,
+                view,
+                window: LogWindow::Tail,
+                generation: 0,
+                cursor: None,
+                in_flight: None,
+                polled_at: None,
+                error: None,
+                filter_text: None,
+            },
+            log_follows: Pane::Services,
+            flash: None,
+            next_request: 1,
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn request_id(&mut self) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+
+    pub fn flash_info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Info, at: self.now });
+    }
+
+    pub fn flash_error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash { text: text.into(), level: FlashLevel::Error, at: self.now });
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self.label, BackendLabel::Demo { .. })
+    }
+}
+
+/// The log filter as the log view wants it, built from what was typed.
+pub fn parse_log_filter(text: &str) -> Result<LogFilter, String> {
+    LogFilter::parse(text).map_err(|e| e.to_string())
+}

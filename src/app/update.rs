@@ -1,0 +1,129 @@
+//! The one place state changes: `update(&mut State, Msg) -> Vec<Effect>`. It never awaits,
+//! never sends, never reads the clock; effects go back to the runtime to carry out.
+
+use super::msg::{Effect, Msg, Reply};
+use super::schedule;
+use super::state::{Mode, Pane, State};
+use super::{actions, logs_ctl, text};
+use crate::backend::BackendError;
+use crate::sanitize::inert;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match msg {
+        Msg::Tick(now) => {
+            // Ages on screen change once a second; sub-second ticks redraw only if something moved.
+            if now.timestamp() != state.now.timestamp() {
+                state.dirty = true;
+            }
+            state.now = now;
+            if state.flash.as_ref().is_some_and(|f| now - f.at > chrono::Duration::seconds(8)) {
+                state.flash = None;
+                state.dirty = true;
+            }
+            logs_ctl::apply_pending_source(state);
+            schedule::due_fetches(state, &mut effects);
+        }
+        Msg::Action(action) => {
+            state.dirty = true;
+            actions::handle(state, action, &mut effects);
+        }
+        Msg::Text(chord) => {
+            state.dirty = true;
+            text::handle_key(state, chord, &mut effects);
+        }
+        Msg::Paste(pasted) => {
+            state.dirty = true;
+            text::handle_paste(state, &pasted);
+        }
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+            actions::clamp_all(state);
+        }
+        Msg::Fetched(id, reply) => {
+            if accept_reply(state, id, reply) {
+                state.dirty = true;
+                // A new list may change what is visible, and so what to poll.
+                schedule::due_fetches(state, &mut effects);
+            }
+        }
+        Msg::Saved(result) => {
+            state.dirty = true;
+            match result {
+                Ok(path) => state.flash_info(format!("saved to {}", path.display())),
+                Err(e) => state.flash_error(e),
+            }
+        }
+        Msg::Resumed => state.dirty = true,
+    }
+    if state.mode == Mode::Normal && state.quit {
+        effects.push(Effect::Quit);
+    }
+    effects
+}
+
+fn describe(e: BackendError) -> String {
+    inert(&e.to_string()).into_owned()
+}
+
+/// Store a reply if it is still wanted. Text from outside is made inert before it is kept.
+fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
+    let now = state.now;
+    match reply {
+        Reply::Services(result) => {
+            let result = result.map_err(describe).map(|mut services| {
+                services.iter_mut().for_each(super::inert::service);
+                services.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+                services
+            });
+            let accepted = state.services.accept(id, now, result);
+            if accepted {
+                actions::clamp_all(state);
+                logs_ctl::follow_selection(state, Pane::Services, true);
+            }
+            accepted
+        }
+        Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
+        Reply::ServiceDetail(result) => {
+            let Some(detail) = state.detail.as_mut() else { return false };
+            let result = result.map_err(describe).map(|mut d| {
+                super::inert::detail(&mut d);
+                d
+            });
+            detail.data.accept(id, now, result)
+        }
+        Reply::Endpoints(result) => {
+            let result = result.map_err(describe).map(|mut endpoints| {
+                endpoints.iter_mut().for_each(super::inert::endpoint);
+                endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+                endpoints
+            });
+            let accepted = state.endpoints.accept(id, now, result);
+            if accepted {
+                actions::clamp_all(state);
+            }
+            accepted
+        }
+        Reply::EndpointMetrics(result) => state.endpoint_metrics.accept(id, now, result.map_err(describe)),
+        Reply::Alarms(result) => {
+            let result = result.map_err(describe).map(|mut alarms| {
+                alarms.iter_mut().for_each(super::inert::alarm);
+                alarms
+            });
+            let accepted = state.alarms.accept(id, now, result);
+            if accepted {
+                actions::clamp_all(state);
+            }
+            accepted
+        }
+        Reply::Cost(result) => {
+            let result = result.map_err(describe).map(|mut c| {
+                super::inert::cost(&mut c);
+                c
+            });
+            state.cost.accept(id, now, result)
+        }
+        Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
+    }
+}

@@ -1,0 +1,195 @@
+//! Key bindings per context, loaded from TOML (embedded defaults, then the user's file over them).
+
+mod action;
+mod chord;
+
+pub use action::Action;
+pub use chord::{ChordCode, ChordError, KeyChord};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const DEFAULT_KEYMAP: &str = include_str!("default-keymap.toml");
+
+/// Where a binding applies. Logs bindings win over global ones while the log pane is focused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Logs,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Logs => "Log pane",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    global: BTreeMap<KeyChord, Action>,
+    logs: BTreeMap<KeyChord, Action>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeymapError {
+    #[error("{origin}: not a valid keymap: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("{origin}: [{context}] {source}")]
+    Key { origin: String, context: &'static str, source: ChordError },
+    #[error("{origin}: could not read: {source}")]
+    Io { origin: String, source: std::io::Error },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    #[serde(default)]
+    global: BTreeMap<String, Action>,
+    #[serde(default)]
+    logs: BTreeMap<String, Action>,
+}
+
+/// One row of the help screen: the keys bound to an action in a context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    pub context: Context,
+    pub keys: Vec<KeyChord>,
+    pub action: Action,
+}
+
+impl Keymap {
+    pub fn defaults() -> Result<Keymap, KeymapError> {
+        let empty = Keymap { global: BTreeMap::new(), logs: BTreeMap::new() };
+        empty.layered(DEFAULT_KEYMAP, "built-in keymap")
+    }
+
+    /// The defaults with the user's file (if it exists) layered over them.
+    pub fn load(user_file: Option<&Path>) -> Result<Keymap, KeymapError> {
+        let defaults = Keymap::defaults()?;
+        let Some(path) = user_file.filter(|p| p.exists()) else {
+            return Ok(defaults);
+        };
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| KeymapError::Io { origin: origin.clone(), source })?;
+        defaults.layered(&text, &origin)
+    }
+
+    /// Parse `text` and apply its bindings over these; the original is untouched on error.
+    pub fn layered(&self, text: &str, origin: &str) -> Result<Keymap, KeymapError> {
+        let file: KeymapFile = toml::from_str(text).map_err(|e| KeymapError::Syntax {
+            origin: origin.to_string(),
+            message: e.message().to_string(),
+        })?;
+        let mut out = self.clone();
+        for (name, table, entries) in
+            [("global", &mut out.global, file.global), ("logs", &mut out.logs, file.logs)]
+        {
+            for (key, action) in entries {
+                let chord: KeyChord = key.parse().map_err(|source| KeymapError::Key {
+                    origin: origin.to_string(),
+                    context: name,
+                    source,
+                })?;
+                table.insert(chord, action);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn action(&self, chord: &KeyChord, in_logs: bool) -> Option<Action> {
+        let found = if in_logs { self.logs.get(chord).or_else(|| self.global.get(chord)) } else { self.global.get(chord) };
+        found.copied().filter(|a| *a != Action::None)
+    }
+
+    /// Help rows grouped by context, in action order, each with every key bound to it.
+    pub fn help(&self) -> Vec<HelpEntry> {
+        let mut rows = Vec::new();
+        for (context, table) in [(Context::Global, &self.global), (Context::Logs, &self.logs)] {
+            let mut by_action: BTreeMap<Action, Vec<KeyChord>> = BTreeMap::new();
+            for (chord, action) in table {
+                if *action != Action::None {
+                    by_action.entry(*action).or_default().push(*chord);
+                }
+            }
+            rows.extend(by_action.into_iter().map(|(action, keys)| HelpEntry { context, keys, action }));
+        }
+        rows
+    }
+
+    /// The first key bound to an action, for hints in the status bar.
+    pub fn key_for(&self, action: Action) -> Option<KeyChord> {
+        self.global.iter().find(|(_, a)| **a == action).map(|(k, _)| *k)
+    }
+
+    /// The help table as Markdown (docs/keys.md embeds this; a test keeps them equal).
+    pub fn help_markdown(&self) -> String {
+        let mut out = String::new();
+        let mut current = None;
+        for row in self.help() {
+            if current != Some(row.context) {
+                current = Some(row.context);
+                out.push_str(&format!("\n### {}\n\n| keys | action |\n| --- | --- |\n", row.context.title()));
+            }
+            let keys: Vec<String> = row.keys.iter().map(|k| format!("`{k}`")).collect();
+            out.push_str(&format!("| {} | {} |\n", keys.join(" "), row.action.description()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_bind_the_k9s_conventions() {
+        let km = Keymap::defaults().unwrap();
+        let k = |s: &str| s.parse::<KeyChord>().unwrap();
+        assert_eq!(km.action(&k(":"), false), Some(Action::Palette));
+        assert_eq!(km.action(&k("/"), false), Some(Action::Filter));
+        assert_eq!(km.action(&k("j"), false), Some(Action::Down));
+        assert_eq!(km.action(&k("G"), false), Some(Action::Bottom));
+        assert_eq!(km.action(&k("ctrl-f"), false), Some(Action::PageDown));
+        // Log bindings only apply in the log pane.
+        assert_eq!(km.action(&k("f"), false), None);
+        assert_eq!(km.action(&k("f"), true), Some(Action::ToggleFollow));
+        assert_eq!(km.action(&k("j"), true), Some(Action::Down));
+    }
+
+    #[test]
+    fn user_file_overrides_and_unbinds() {
+        let km = Keymap::defaults().unwrap();
+        let km = km.layered("[global]\n\"x\" = \"zoom\"\n\"z\" = \"none\"\n", "mine.toml").unwrap();
+        let k = |s: &str| s.parse::<KeyChord>().unwrap();
+        assert_eq!(km.action(&k("x"), false), Some(Action::Zoom));
+        assert_eq!(km.action(&k("z"), false), None);
+        assert!(km.help().iter().any(|r| r.action == Action::Zoom && r.keys == vec![k("x")]));
+    }
+
+    #[test]
+    fn bad_files_are_clear_errors() {
+        let km = Keymap::defaults().unwrap();
+        let err = km.layered("[global]\n\"x\" = \"zoomm\"\n", "mine.toml").unwrap_err().to_string();
+        assert!(err.starts_with("mine.toml: not a valid keymap"), "{err}");
+        assert!(err.contains("zoomm"), "{err}");
+        let err = km.layered("[global]\n\"ctrl-\" = \"zoom\"\n", "mine.toml").unwrap_err().to_string();
+        assert!(err.contains("[global] 'ctrl-' is not a key"), "{err}");
+        let err = km.layered("[globl]\n", "mine.toml").unwrap_err().to_string();
+        assert!(err.contains("globl"), "{err}");
+    }
+
+    #[test]
+    fn help_lists_every_bound_action_once_per_context() {
+        let km = Keymap::defaults().unwrap();
+        let help = km.help();
+        let down = help.iter().find(|r| r.action == Action::Down).unwrap();
+        assert_eq!(down.keys.len(), 2);
+        assert!(help.iter().any(|r| r.context == Context::Logs && r.action == Action::SaveLogs));
+        assert!(km.help_markdown().contains("| `ctrl-s` | save the shown lines to a file |"));
+    }
+}

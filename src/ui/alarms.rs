@@ -1,0 +1,71 @@
+//! CloudWatch alarms: ALARM first, then INSUFFICIENT_DATA, then OK.
+
+use super::widgets::{age, pane_block, status_line};
+use crate::app::{rows, Pane, State};
+use crate::domain::AlarmState;
+use crate::theme::Theme;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let visible = rows::alarm_rows(state);
+    let alarms = state.alarms.data.as_deref().unwrap_or_default();
+    let firing = alarms.iter().filter(|a| a.state == AlarmState::Alarm).count();
+    let mut extra = vec![];
+    if firing > 0 {
+        extra.push(Span::styled(format!(" {firing} ALARM "), theme.danger));
+        extra.push(Span::raw(" "));
+    }
+    if let Some(f) = &state.alarms_list.filter {
+        extra.push(Span::styled(format!("/{}/ ", f.text), theme.accent));
+    }
+    let block = pane_block(state, theme, Pane::Alarms, extra);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let a = &state.alarms;
+    if let Some(line) = status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some()) {
+        frame.render_widget(Paragraph::new(line), inner);
+        if a.data.is_none() || inner.height < 2 {
+            return;
+        }
+    }
+    let height = usize::from(inner.height.saturating_sub(1));
+    let focused = state.focus == Pane::Alarms;
+    let table_rows: Vec<Row> = visible
+        .iter()
+        .enumerate()
+        .skip(state.alarms_list.offset)
+        .take(height)
+        .map(|(row, &i)| {
+            let alarm = &alarms[i];
+            let state_style = match alarm.state {
+                AlarmState::Alarm => theme.danger,
+                AlarmState::InsufficientData => theme.health_warn,
+                AlarmState::Ok => theme.health_ok,
+            };
+            let label = match alarm.state {
+                AlarmState::InsufficientData => "NO DATA",
+                s => s.as_str(),
+            };
+            let mut r = Row::new(vec![
+                Cell::from(Span::styled(label, state_style)),
+                Cell::from(alarm.name.as_str()),
+                Cell::from(Span::styled(age(alarm.state_since, state.now), theme.muted)),
+                Cell::from(Span::styled(alarm.reason.as_str(), theme.muted)),
+            ]);
+            if alarm.state == AlarmState::Alarm {
+                r = r.style(theme.danger);
+            }
+            if focused && row == state.alarms_list.selected {
+                r = r.style(theme.selection);
+            }
+            r
+        })
+        .collect();
+    let widths = [Constraint::Length(7), Constraint::Fill(3), Constraint::Length(6), Constraint::Fill(4)];
+    let header = Row::new(["STATE", "ALARM", "FOR", "REASON"]).style(theme.header);
+    let area = if a.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
+    frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
+}

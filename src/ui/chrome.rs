@@ -1,0 +1,97 @@
+//! The header (pane tabs) and the status bar (where the data comes from, its age, alarms, hints).
+
+use super::widgets::age;
+use crate::app::{FlashLevel, Mode, Pane, State};
+use crate::backend::BackendLabel;
+use crate::domain::AlarmState;
+use crate::keymap::{Action, Keymap};
+use crate::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(" opsdeck ", theme.title_focused), Span::raw(" ")];
+    for pane in Pane::ALL {
+        let style = if pane == state.focus { theme.title_focused } else { theme.muted };
+        spans.push(Span::styled(format!(" {} ", pane.title()), style));
+    }
+    if state.zoomed {
+        spans.push(Span::styled(" [zoom: z to return]", theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
+}
+
+pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
+    if let Mode::Palette(input) | Mode::Filter(input) = &state.mode {
+        return prompt(state, theme, frame, area, &input.text, input.cursor);
+    }
+    if state.mode == Mode::ConfirmQuit {
+        let line = Line::from(vec![
+            Span::styled(" Quit opsdeck? ", theme.danger),
+            Span::styled(" y or ctrl-c: quit, any other key: stay ", theme.status_bar),
+        ]);
+        frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
+        return;
+    }
+    let mut spans = match &state.label {
+        BackendLabel::Demo { scenario, seed } => {
+            vec![Span::styled(" DEMO ", theme.badge_demo), Span::styled(format!(" {scenario} · seed {seed} "), theme.status_bar)]
+        }
+        BackendLabel::Aws { profile, region } => vec![Span::styled(format!(" {profile} @ {region} "), theme.badge_live)],
+    };
+    let refreshed = match state.services.fetched_at {
+        Some(at) => format!("refreshed {} ago ", age(at, state.now)),
+        None => "connecting… ".to_string(),
+    };
+    spans.push(Span::styled(refreshed, theme.status_bar));
+    let firing = state.alarms.data.as_ref().map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
+    if firing > 0 {
+        spans.push(Span::styled(format!(" {firing} ALARM "), theme.danger));
+        spans.push(Span::raw(" "));
+    }
+    match &state.flash {
+        Some(flash) => {
+            let style = if flash.level == FlashLevel::Error { theme.danger } else { theme.info };
+            spans.push(Span::styled(format!(" {} ", flash.text), style));
+        }
+        None => spans.extend(hints(state, theme, keymap)),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
+}
+
+/// Hints built from the live keymap, so a rebound key shows its new binding.
+fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
+    let mut pairs: Vec<(Action, &str)> = vec![(Action::Help, "help"), (Action::Palette, "cmd"), (Action::Filter, "filter"), (Action::NextPane, "pane")];
+    match state.focus {
+        Pane::Services if state.detail.is_some() => pairs.push((Action::Back, "back")),
+        Pane::Services => pairs.push((Action::Select, "tasks")),
+        Pane::Alarms => pairs.push((Action::Select, "jump")),
+        Pane::Endpoints => pairs.push((Action::Select, "logs")),
+        Pane::Logs => {}
+        Pane::Cost => pairs.push((Action::Refresh, "re-read")),
+    }
+    pairs.push((Action::Zoom, "zoom"));
+    let mut spans = Vec::new();
+    for (action, label) in pairs {
+        if let Some(key) = keymap.key_for(action) {
+            spans.push(Span::styled(format!(" {key}"), theme.key_hint));
+            spans.push(Span::styled(format!(" {label}"), theme.status_bar));
+        }
+    }
+    if state.focus == Pane::Logs {
+        spans.push(Span::styled(" f w t n/N 0-6 ctrl-s", theme.key_hint));
+    }
+    spans
+}
+
+fn prompt(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, text: &str, cursor: usize) {
+    let lead = if matches!(state.mode, Mode::Palette(_)) { ":" } else { "/" };
+    let line = Line::from(vec![Span::styled(lead, theme.accent), Span::styled(text.to_string(), theme.input)]);
+    frame.render_widget(Paragraph::new(line).style(theme.input), area);
+    let x = area.x.saturating_add(1).saturating_add(u16::try_from(text.chars().take(cursor).count()).unwrap_or(u16::MAX));
+    if x < area.x + area.width {
+        frame.set_cursor_position((x, area.y));
+    }
+}

@@ -1,0 +1,98 @@
+//! Where each pane goes for a terminal size. Pure, and shared with update so the rows it
+//! pages by and polls for are exactly the rows on screen.
+
+use crate::app::Pane;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+/// Below this the dashboard would squeeze every pane unreadable; show one pane with tabs instead.
+pub const DASHBOARD_MIN: (u16, u16) = (120, 30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub status: Rect,
+    pub panes: Vec<(Pane, Rect)>,
+    /// True when one pane fills the body and the header lists the others as tabs.
+    pub tabbed: bool,
+}
+
+impl Areas {
+    pub fn of(&self, pane: Pane) -> Option<Rect> {
+        self.panes.iter().find(|(p, _)| *p == pane).map(|(_, r)| *r)
+    }
+
+    /// Data rows a bordered table with one header row shows in this pane.
+    pub fn table_rows(&self, pane: Pane) -> usize {
+        self.of(pane).map_or(0, |r| usize::from(r.height.saturating_sub(3)))
+    }
+
+    pub fn visible(&self, pane: Pane) -> bool {
+        self.of(pane).is_some_and(|r| r.height > 2 && r.width > 2)
+    }
+}
+
+pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool) -> Areas {
+    let area = Rect::new(0, 0, size.0, size.1);
+    let header = Rect { height: area.height.min(1), ..area };
+    let status = Rect { y: area.height.saturating_sub(1), height: area.height.min(1), ..area };
+    let body = Rect { y: 1, height: area.height.saturating_sub(2), ..area };
+    let dashboard = !zoomed && size.0 >= DASHBOARD_MIN.0 && size.1 >= DASHBOARD_MIN.1;
+    if !dashboard {
+        return Areas { header, status, panes: vec![(focus, body)], tabbed: true };
+    }
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Percentage(42), Constraint::Percentage(26), Constraint::Min(6)])
+        .split(body);
+    let split = |r: Rect| {
+        Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .split(r)
+    };
+    let top = split(rows[0]);
+    let middle = split(rows[1]);
+    Areas {
+        header,
+        status,
+        panes: vec![
+            (Pane::Services, top[0]),
+            (Pane::Alarms, top[1]),
+            (Pane::Endpoints, middle[0]),
+            (Pane::Cost, middle[1]),
+            (Pane::Logs, rows[2]),
+        ],
+        tabbed: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_terminals_show_every_pane() {
+        let areas = compute((160, 48), Pane::Services, false);
+        assert!(!areas.tabbed);
+        for pane in Pane::ALL {
+            assert!(areas.visible(pane), "{pane:?} hidden at 160x48");
+        }
+    }
+
+    #[test]
+    fn small_terminals_and_zoom_show_the_focused_pane_only() {
+        let areas = compute((80, 24), Pane::Alarms, false);
+        assert!(areas.tabbed);
+        assert_eq!(areas.panes.len(), 1);
+        assert_eq!(areas.of(Pane::Alarms), Some(Rect::new(0, 1, 80, 22)));
+        assert!(compute((200, 50), Pane::Logs, true).tabbed);
+    }
+
+    #[test]
+    fn degenerate_sizes_do_not_underflow() {
+        for size in [(0, 0), (1, 1), (2, 1), (1, 3), (119, 29)] {
+            let areas = compute(size, Pane::Cost, false);
+            assert!(areas.table_rows(Pane::Cost) <= usize::from(size.1));
+        }
+    }
+}

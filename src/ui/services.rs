@@ -1,0 +1,130 @@
+//! The ECS services pane: one row per service, or the tasks and events of one service.
+
+use super::widgets::{age, pane_block, sparkline, status_line, truncate};
+use crate::app::{rows, Pane, State};
+use crate::domain::{RolloutState, Service, ServiceMetrics, TaskHealth};
+use crate::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+const SPARK: usize = 10;
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if state.detail.is_some() {
+        return super::detail::render(state, theme, frame, area);
+    }
+    let visible = rows::service_rows(state);
+    let total = state.services.data.as_ref().map_or(0, Vec::len);
+    let mut extra = vec![Span::styled(format!("{}/{} ", visible.len(), total), theme.muted)];
+    if let Some(f) = &state.services_list.filter {
+        extra.push(Span::styled(format!("/{}/ ", f.text), theme.accent));
+    }
+    let block = pane_block(state, theme, Pane::Services, extra);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(line) = status_line(theme, state.services.data.is_some(), state.services.error.as_deref(), state.services.in_flight.is_some()) {
+        let [msg, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        frame.render_widget(Paragraph::new(line), msg);
+        if state.services.data.is_none() {
+            return;
+        }
+        return table(state, theme, frame, rest, &visible);
+    }
+    table(state, theme, frame, inner, &visible);
+}
+
+fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
+    let Some(services) = state.services.data.as_ref() else { return };
+    let wide = area.width >= 100;
+    let height = usize::from(area.height.saturating_sub(1));
+    let list = &state.services_list;
+    let metrics = state.service_metrics.data.as_ref();
+    let focused = state.focus == Pane::Services;
+    let rows: Vec<Row> = visible
+        .iter()
+        .enumerate()
+        .skip(list.offset)
+        .take(height)
+        .map(|(row, &i)| {
+            let s = &services[i];
+            let m = metrics.and_then(|m| m.get(&s.address()));
+            let mut r = service_row(state, theme, s, m, wide);
+            if focused && row == list.selected {
+                r = r.style(theme.selection);
+            }
+            r
+        })
+        .collect();
+    let mut header = vec!["SERVICE", "TASKS", "ROLLOUT", "TASKDEF", "CPU", "MEM", "DEPLOYED"];
+    let mut widths = vec![
+        Constraint::Fill(2),
+        Constraint::Length(9),
+        Constraint::Length(11),
+        Constraint::Fill(1),
+        Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
+        Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
+        Constraint::Length(8),
+    ];
+    if wide {
+        header.insert(0, "CLUSTER");
+        widths.insert(0, Constraint::Fill(2));
+    }
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+fn rollout_style(theme: &Theme, s: &Service) -> ratatui::style::Style {
+    match s.rollout {
+        RolloutState::Failed => theme.danger,
+        RolloutState::InProgress => theme.info,
+        _ if s.running < s.desired => theme.health_warn,
+        _ => theme.health_ok,
+    }
+}
+
+fn metric_cell<'a>(theme: &Theme, series: Option<&crate::domain::Series>, wide: bool) -> Cell<'a> {
+    let latest = series.and_then(|s| s.latest());
+    let value = latest.map_or("  - ".to_string(), |v| format!("{v:>3.0}%"));
+    let style = match latest {
+        Some(v) if v >= 90.0 => theme.danger,
+        Some(v) if v >= 75.0 => theme.health_warn,
+        Some(_) => theme.base,
+        None => theme.muted,
+    };
+    if !wide {
+        return Cell::from(Span::styled(value, style));
+    }
+    let spark = series.map_or_else(|| " ".repeat(SPARK), |s| sparkline(s, SPARK, 100.0));
+    Cell::from(Line::from(vec![Span::styled(spark, theme.chart), Span::raw(" "), Span::styled(value, style)]))
+}
+
+fn service_row<'a>(state: &State, theme: &Theme, s: &'a Service, m: Option<&ServiceMetrics>, wide: bool) -> Row<'a> {
+    let tasks_style = if s.running < s.desired { theme.health_warn } else { theme.base };
+    let mut tasks = format!("{}/{}", s.running, s.desired);
+    if s.pending > 0 {
+        tasks.push_str(&format!(" +{}", s.pending));
+    }
+    let mut cells = vec![
+        Cell::from(s.name.as_str()),
+        Cell::from(Span::styled(tasks, tasks_style)),
+        Cell::from(Span::styled(s.rollout.as_str(), rollout_style(theme, s))),
+        Cell::from(s.task_definition.to_string()),
+        metric_cell(theme, m.map(|m| &m.cpu), wide),
+        metric_cell(theme, m.map(|m| &m.memory), wide),
+        Cell::from(Span::styled(s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)), theme.muted)),
+    ];
+    if wide {
+        cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
+    }
+    Row::new(cells)
+}
+
+pub fn health_label(h: TaskHealth) -> &'static str {
+    match h {
+        TaskHealth::Healthy => "HEALTHY",
+        TaskHealth::Unhealthy => "UNHEALTHY",
+        TaskHealth::Unknown => "UNKNOWN",
+    }
+}

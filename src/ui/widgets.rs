@@ -1,0 +1,150 @@
+//! Small drawing helpers shared by the panes.
+
+use crate::app::{Pane, State};
+use crate::domain::Series;
+use crate::theme::Theme;
+use chrono::{DateTime, Utc};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+use unicode_width::UnicodeWidthChar;
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The last `width` points as block characters scaled to `max`; `·` marks "no data", which is
+/// never drawn as a zero bar.
+pub fn sparkline(series: &Series, width: usize, max: f64) -> String {
+    let start = series.points.len().saturating_sub(width);
+    let mut out: String = std::iter::repeat_n(' ', width.saturating_sub(series.points.len() - start)).collect();
+    for point in &series.points[start..] {
+        out.push(match point {
+            None => '·',
+            Some(v) => {
+                let ratio = if max > 0.0 { (v / max).clamp(0.0, 1.0) } else { 0.0 };
+                BARS[((ratio * 7.0).round() as usize).min(7)]
+            }
+        });
+    }
+    out
+}
+
+/// A horizontal bar `width` cells long for `value` out of `max`, in eighths of a cell.
+pub fn hbar(value: f64, max: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if max <= 0.0 || width == 0 {
+        return String::new();
+    }
+    let eighths = ((value / max).clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut out: String = std::iter::repeat_n('█', eighths / 8).collect();
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8]);
+    }
+    out
+}
+
+/// "12s", "4m", "3h", "2d": how long ago, compact for tables.
+pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - since).num_seconds().max(0);
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+/// Cut to `width` display cells, marking the cut with `…`.
+pub fn truncate(s: &str, width: usize) -> String {
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+pub fn usd(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("${:.0}", v)
+    } else {
+        format!("${v:.2}")
+    }
+}
+
+/// The bordered frame of a pane; its title says what it is and, when focused, stands out.
+pub fn pane_block<'a>(state: &State, theme: &Theme, pane: Pane, extra: Vec<Span<'a>>) -> Block<'a> {
+    let focused = state.focus == pane;
+    let (border, title) = if focused { (theme.border_focused, theme.title_focused) } else { (theme.border, theme.title) };
+    let mut spans = vec![Span::styled(format!(" {} ", pane.title()), title)];
+    spans.extend(extra);
+    Block::bordered().border_style(border).title(Line::from(spans)).style(theme.base)
+}
+
+/// A centred rectangle of at most `w` x `h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+/// Placeholder text for a pane without data yet, or with an error.
+pub fn status_line<'a>(theme: &Theme, data_present: bool, error: Option<&'a str>, loading: bool) -> Option<Line<'a>> {
+    match (error, data_present, loading) {
+        (Some(e), _, _) => Some(Line::from(Span::styled(format!("⚠ {e}"), theme.danger))),
+        (None, false, true) => Some(Line::from(Span::styled("loading…", theme.muted))),
+        (None, false, false) => Some(Line::from(Span::styled("no data", theme.muted))),
+        _ => None,
+    }
+}
+
+pub fn styled_if(cond: bool, yes: Style, no: Style) -> Style {
+    if cond {
+        yes
+    } else {
+        no
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_marks_missing_data_and_scales() {
+        let s = Series { points: vec![Some(0.0), None, Some(50.0), Some(100.0)] };
+        assert_eq!(sparkline(&s, 4, 100.0), "▁·▅█");
+        assert_eq!(sparkline(&s, 6, 100.0), "  ▁·▅█");
+        assert_eq!(sparkline(&s, 2, 100.0), "▅█");
+    }
+
+    #[test]
+    fn bars_and_ages() {
+        assert_eq!(hbar(50.0, 100.0, 4), "██");
+        assert_eq!(hbar(0.0, 100.0, 4), "");
+        assert_eq!(hbar(1.0, 0.0, 4), "");
+        let now = Utc::now();
+        assert_eq!(age(now - chrono::Duration::seconds(75), now), "1m");
+        assert_eq!(age(now - chrono::Duration::seconds(3700), now), "1h01m");
+    }
+
+    #[test]
+    fn truncate_counts_cells() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+        assert_eq!(truncate("日本語テキスト", 5), "日本…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+}
