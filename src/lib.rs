@@ -1,10 +1,13 @@
 //! opsdeck: a terminal operations console for ML services on AWS.
+pub mod app;
 pub mod backend;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod keymap;
 pub mod logs;
+pub mod runtime;
 pub mod sanitize;
 pub mod sim;
 pub mod theme;
-pub mod keymap;
-pub mod app;
 pub mod ui;

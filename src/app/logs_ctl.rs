@@ -16,14 +16,23 @@ fn source_for(state: &State, pane: Pane) -> Option<LogSource> {
             if let Some(detail) = &state.detail {
                 let services = state.services.data.as_ref()?;
                 let s = services.iter().find(|s| s.address() == detail.address)?;
-                return Some(LogSource { group: s.log_group.clone()?, owner: s.address() });
+                return Some(LogSource {
+                    group: s.log_group.clone()?,
+                    owner: s.address(),
+                });
             }
             let s = rows::selected_service(state)?;
-            Some(LogSource { group: s.log_group.clone()?, owner: s.address() })
+            Some(LogSource {
+                group: s.log_group.clone()?,
+                owner: s.address(),
+            })
         }
         Pane::Endpoints => {
             let e = rows::selected_endpoint(state)?;
-            Some(LogSource { group: e.log_group.clone()?, owner: e.address() })
+            Some(LogSource {
+                group: e.log_group.clone()?,
+                owner: e.address(),
+            })
         }
         _ => None,
     }
@@ -35,7 +44,9 @@ pub fn follow_selection(state: &mut State, pane: Pane, immediate: bool) {
     if pane != state.log_follows && state.logs.source.is_some() {
         return;
     }
-    let Some(source) = source_for(state, pane) else { return };
+    let Some(source) = source_for(state, pane) else {
+        return;
+    };
     if state.logs.source.as_ref() == Some(&source) {
         state.logs.pending = None;
         return;
@@ -48,7 +59,9 @@ pub fn follow_selection(state: &mut State, pane: Pane, immediate: bool) {
 }
 
 pub fn apply_pending_source(state: &mut State) {
-    let Some((_, since)) = &state.logs.pending else { return };
+    let Some((_, since)) = &state.logs.pending else {
+        return;
+    };
     if state.now - *since < Duration::milliseconds(SETTLE) {
         return;
     }
@@ -80,13 +93,22 @@ pub fn set_window(state: &mut State, window: LogWindow) {
     state.flash_info(format!("logs: {}", window.label()));
 }
 
-pub fn accept(state: &mut State, id: u64, generation: u64, result: Result<LogBatch, String>) -> bool {
+pub fn accept(
+    state: &mut State,
+    id: u64,
+    generation: u64,
+    result: Result<LogBatch, String>,
+) -> bool {
     if state.logs.in_flight != Some(id) || state.logs.generation != generation {
         return false;
     }
     state.logs.in_flight = None;
     match result {
-        Ok(batch) => {
+        Ok(mut batch) => {
+            // A first tail read leaves older history unread on purpose: that is not a loss.
+            if state.logs.cursor.is_none() && state.logs.window == LogWindow::Tail {
+                batch.skipped = 0;
+            }
             state.logs.error = None;
             if let Some(max) = batch.events.iter().map(|e| e.id).max() {
                 state.logs.cursor = Some(state.logs.cursor.map_or(max, |c| c.max(max)));
@@ -110,14 +132,32 @@ pub fn save(state: &mut State, effects: &mut Vec<Effect>) {
     let mut contents = String::new();
     let view = &state.logs.view;
     for line in view.window(view.visible_len()) {
-        contents.push_str(&format!("{} {} {}\n", line.timestamp.to_rfc3339(), line.stream, line.message));
+        contents.push_str(&format!(
+            "{} {} {}\n",
+            line.timestamp.to_rfc3339(),
+            line.stream,
+            line.message
+        ));
     }
     let name: String = source
         .group
         .trim_start_matches('/')
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let file = format!("opsdeck-{}-{}.log", name, state.now.format("%Y%m%dT%H%M%SZ"));
-    effects.push(Effect::SaveFile { path: state.settings.save_dir.join(file), contents });
+    let file = format!(
+        "opsdeck-{}-{}.log",
+        name,
+        state.now.format("%Y%m%dT%H%M%SZ")
+    );
+    effects.push(Effect::SaveFile {
+        path: state.settings.save_dir.join(file),
+        contents,
+    });
 }

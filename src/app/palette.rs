@@ -7,7 +7,12 @@ use super::{actions, text};
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+#[command(
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
+)]
 struct PaletteLine {
     #[command(subcommand)]
     command: PaletteCommand,
@@ -52,7 +57,13 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     let parsed = match PaletteLine::try_parse_from(&words) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let first = e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string();
+            let first = e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("not a command")
+                .trim_start_matches("error: ")
+                .to_string();
             return state.flash_error(format!(":{line}: {first} (:help lists commands)"));
         }
     };
@@ -98,7 +109,9 @@ pub fn suggestions(typed: &str) -> Vec<(String, Vec<String>, String)> {
     }
     commands()
         .into_iter()
-        .filter(|(name, aliases, _)| name.starts_with(word) || aliases.iter().any(|a| a.starts_with(word)))
+        .filter(|(name, aliases, _)| {
+            name.starts_with(word) || aliases.iter().any(|a| a.starts_with(word))
+        })
         .collect()
 }
 
@@ -110,9 +123,26 @@ pub fn complete(typed: &str) -> Option<String> {
     let matches = suggestions(typed);
     match matches.as_slice() {
         [(name, aliases, _)] => {
-            let word = if name.starts_with(typed) { name.clone() } else { aliases.iter().find(|a| a.starts_with(typed))?.clone() };
+            let word = if name.starts_with(typed) {
+                name.clone()
+            } else {
+                aliases.iter().find(|a| a.starts_with(typed))?.clone()
+            };
             Some(format!("{word} "))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_palette_grammar_is_consistent() {
+        PaletteLine::command().debug_assert();
+        assert!(suggestions("q").iter().any(|(name, _, _)| name == "quit"));
+        assert_eq!(complete("co").as_deref(), Some("cost "));
+        assert_eq!(complete("e"), None, "ecs, ep, exit, endpoints are all candidates");
     }
 }

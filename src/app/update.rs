@@ -27,10 +27,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Action(action) => {
             state.dirty = true;
             actions::handle(state, action, &mut effects);
+            // A move may reveal rows or open a view whose data is missing: read it now.
+            schedule::due_fetches(state, &mut effects);
         }
         Msg::Text(chord) => {
             state.dirty = true;
             text::handle_key(state, chord, &mut effects);
+            schedule::due_fetches(state, &mut effects);
         }
         Msg::Paste(pasted) => {
             state.dirty = true;
@@ -84,9 +87,13 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             }
             accepted
         }
-        Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
+        Reply::ServiceMetrics(result) => {
+            state.service_metrics.accept(id, now, result.map_err(describe))
+        }
         Reply::ServiceDetail(result) => {
-            let Some(detail) = state.detail.as_mut() else { return false };
+            let Some(detail) = state.detail.as_mut() else {
+                return false;
+            };
             let result = result.map_err(describe).map(|mut d| {
                 super::inert::detail(&mut d);
                 d
@@ -105,7 +112,9 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             }
             accepted
         }
-        Reply::EndpointMetrics(result) => state.endpoint_metrics.accept(id, now, result.map_err(describe)),
+        Reply::EndpointMetrics(result) => {
+            state.endpoint_metrics.accept(id, now, result.map_err(describe))
+        }
         Reply::Alarms(result) => {
             let result = result.map_err(describe).map(|mut alarms| {
                 alarms.iter_mut().for_each(super::inert::alarm);
@@ -124,6 +133,8 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             });
             state.cost.accept(id, now, result)
         }
-        Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
+        Reply::Logs { generation, result } => {
+            logs_ctl::accept(state, id, generation, result.map_err(describe))
+        }
     }
 }

@@ -102,7 +102,11 @@ impl Keymap {
     }
 
     pub fn action(&self, chord: &KeyChord, in_logs: bool) -> Option<Action> {
-        let found = if in_logs { self.logs.get(chord).or_else(|| self.global.get(chord)) } else { self.global.get(chord) };
+        let found = if in_logs {
+            self.logs.get(chord).or_else(|| self.global.get(chord))
+        } else {
+            self.global.get(chord)
+        };
         found.copied().filter(|a| *a != Action::None)
     }
 
@@ -116,7 +120,11 @@ impl Keymap {
                     by_action.entry(*action).or_default().push(*chord);
                 }
             }
-            rows.extend(by_action.into_iter().map(|(action, keys)| HelpEntry { context, keys, action }));
+            rows.extend(by_action.into_iter().map(|(action, keys)| HelpEntry {
+                context,
+                keys,
+                action,
+            }));
         }
         rows
     }
@@ -133,7 +141,10 @@ impl Keymap {
         for row in self.help() {
             if current != Some(row.context) {
                 current = Some(row.context);
-                out.push_str(&format!("\n### {}\n\n| keys | action |\n| --- | --- |\n", row.context.title()));
+                out.push_str(&format!(
+                    "\n### {}\n\n| keys | action |\n| --- | --- |\n",
+                    row.context.title()
+                ));
             }
             let keys: Vec<String> = row.keys.iter().map(|k| format!("`{k}`")).collect();
             out.push_str(&format!("| {} | {} |\n", keys.join(" "), row.action.description()));
@@ -177,7 +188,8 @@ mod tests {
         let err = km.layered("[global]\n\"x\" = \"zoomm\"\n", "mine.toml").unwrap_err().to_string();
         assert!(err.starts_with("mine.toml: not a valid keymap"), "{err}");
         assert!(err.contains("zoomm"), "{err}");
-        let err = km.layered("[global]\n\"ctrl-\" = \"zoom\"\n", "mine.toml").unwrap_err().to_string();
+        let err =
+            km.layered("[global]\n\"ctrl-\" = \"zoom\"\n", "mine.toml").unwrap_err().to_string();
         assert!(err.contains("[global] 'ctrl-' is not a key"), "{err}");
         let err = km.layered("[globl]\n", "mine.toml").unwrap_err().to_string();
         assert!(err.contains("globl"), "{err}");

@@ -1,1 +1,217 @@
-//! Simulated fleet.
+//! Simulated fleet: a deterministic, living stand-in for the AWS account behind `--demo`.
+//!
+//! The world is advanced lazily: every Backend call first simulates the seconds since the last
+//! call, so an idle demo costs nothing and a given (seed, scenario, start, time) always shows the
+//! same fleet.
+
+mod alarms;
+mod catalog;
+mod clock;
+mod cost;
+mod logs;
+mod logtext;
+mod metrics;
+mod rng;
+mod scenario;
+mod service;
+mod tasks;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+pub use clock::{ManualClock, SimClock};
+pub use scenario::{scenarios, ScenarioInfo};
+
+use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
+use crate::domain::{
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail,
+    ServiceMetrics, Variant,
+};
+use catalog::{ENDPOINTS, SERVICES};
+use chrono::{DateTime, Utc};
+use scenario::Scenario;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+use world::World;
+
+/// How to build a simulated fleet.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub seed: u64,
+    pub scenario: String,
+    /// Simulated time at the moment the fleet is created.
+    pub start: DateTime<Utc>,
+    pub clock: SimClock,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("unknown scenario '{name}' (known: {known})")]
+    UnknownScenario { name: String, known: String },
+}
+
+/// The simulated AWS account; implements [`Backend`].
+pub struct SimFleet {
+    options: SimOptions,
+    scenario: Scenario,
+    created: Instant,
+    /// Built on first use so construction stays cheap.
+    world: Mutex<Option<World>>,
+}
+
+impl SimFleet {
+    /// Validates the options; the world itself is rolled on the first Backend call.
+    pub fn new(options: SimOptions) -> Result<SimFleet, SimError> {
+        let scenario = Scenario::parse(&options.scenario)?;
+        Ok(SimFleet {
+            options,
+            scenario,
+            created: Instant::now(),
+            world: Mutex::new(None),
+        })
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> DateTime<Utc> {
+        let start = self.options.start;
+        match &self.options.clock {
+            SimClock::Wall => {
+                let elapsed = chrono::Duration::from_std(self.created.elapsed())
+                    .unwrap_or(chrono::Duration::zero());
+                start + elapsed
+            }
+            SimClock::Manual(clock) => start + chrono::Duration::seconds(clock.offset_secs()),
+        }
+    }
+
+    /// The world, caught up to now.
+    fn world(&self) -> MutexGuard<'_, Option<World>> {
+        let now = self.now();
+        // A panic while holding the lock leaves a consistent-enough world; keep serving it.
+        let mut guard = self
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let world = guard.get_or_insert_with(|| {
+            World::new(self.options.seed, self.scenario, self.options.start)
+        });
+        world.catch_up(now);
+        guard
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&World) -> R) -> Result<R, BackendError> {
+        let guard = self.world();
+        guard
+            .as_ref()
+            .map(f)
+            .ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for SimFleet {
+    fn label(&self) -> BackendLabel {
+        BackendLabel::Demo {
+            scenario: self.options.scenario.clone(),
+            seed: self.options.seed,
+        }
+    }
+
+    async fn services(&self) -> Result<Vec<Service>, BackendError> {
+        self.read(|w| w.services.iter().map(service::to_service).collect())
+    }
+
+    async fn service_metrics(
+        &self,
+        services: &[Address],
+    ) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError> {
+        self.read(|w| {
+            services
+                .iter()
+                .filter_map(|a| {
+                    let i = service_index(a)?;
+                    Some((a.clone(), w.metrics.services[i].metrics.clone()))
+                })
+                .collect()
+        })
+    }
+
+    async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError> {
+        let i = service_index(service)
+            .ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
+        self.read(|w| ServiceDetail {
+            address: service.clone(),
+            tasks: service::to_tasks(&w.services[i]),
+            events: service::to_events(&w.services[i]),
+        })
+    }
+
+    async fn endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {
+        // Endpoints do not change in any scenario; still catch up so time moves consistently.
+        self.read(|_| ENDPOINTS.iter().map(to_endpoint).collect())
+    }
+
+    async fn endpoint_metrics(
+        &self,
+        endpoints: &[String],
+    ) -> Result<EndpointMetricsMap, BackendError> {
+        self.read(|w| {
+            endpoints
+                .iter()
+                .filter_map(|name| {
+                    let e = ENDPOINTS.iter().position(|e| e.name == name)?;
+                    let variants = ENDPOINTS[e]
+                        .variants
+                        .iter()
+                        .zip(&w.metrics.variants[e])
+                        .map(|(spec, series)| (spec.name.to_string(), series.metrics.clone()))
+                        .collect();
+                    Some((name.clone(), variants))
+                })
+                .collect()
+        })
+    }
+
+    async fn alarms(&self) -> Result<Vec<Alarm>, BackendError> {
+        self.read(|w| w.alarms.to_domain())
+    }
+
+    async fn cost(&self) -> Result<CostReport, BackendError> {
+        Ok(cost::report(self.options.seed, self.now()))
+    }
+
+    async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
+        self.read(|w| w.logs.query(group, &query))?
+    }
+}
+
+fn service_index(address: &Address) -> Option<usize> {
+    match address {
+        Address::EcsService { cluster, service } => SERVICES
+            .iter()
+            .position(|s| s.cluster == cluster && s.name == service),
+        Address::Endpoint { .. } => None,
+    }
+}
+
+fn to_endpoint(spec: &catalog::EndpointSpec) -> Endpoint {
+    Endpoint {
+        name: spec.name.to_string(),
+        status: "InService".to_string(),
+        system: Some(spec.system.to_string()),
+        variants: spec
+            .variants
+            .iter()
+            .map(|v| Variant {
+                name: v.name.to_string(),
+                instance_type: v.instance_type.to_string(),
+                current_instances: v.instances,
+                desired_instances: v.instances,
+                weight: v.weight,
+            })
+            .collect(),
+        log_group: Some(spec.log_group.to_string()),
+    }
+}

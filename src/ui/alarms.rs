@@ -25,7 +25,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let a = &state.alarms;
-    if let Some(line) = status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some()) {
+    if let Some(line) =
+        status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some())
+    {
         frame.render_widget(Paragraph::new(line), inner);
         if a.data.is_none() || inner.height < 2 {
             return;
@@ -64,8 +66,21 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             r
         })
         .collect();
-    let widths = [Constraint::Length(7), Constraint::Fill(3), Constraint::Length(6), Constraint::Fill(4)];
+    // Names are what people search for in a runbook: they get their full width before reasons do.
+    let longest = visible.iter().map(|&i| alarms[i].name.chars().count()).max().unwrap_or(5);
+    let name_width =
+        u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(name_width),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ];
     let header = Row::new(["STATE", "ALARM", "FOR", "REASON"]).style(theme.header);
-    let area = if a.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
+    let area = if a.error.is_some() {
+        Rect { y: inner.y + 1, height: inner.height - 1, ..inner }
+    } else {
+        inner
+    };
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }

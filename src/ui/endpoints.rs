@@ -20,17 +20,24 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let e = &state.endpoints;
-    if let Some(line) = status_line(theme, e.data.is_some(), e.error.as_deref(), e.in_flight.is_some()) {
+    if let Some(line) = status_line(
+        theme,
+        e.data.is_some(),
+        e.error.as_deref(),
+        e.in_flight.is_some(),
+    ) {
         frame.render_widget(Paragraph::new(line), inner);
         if e.data.is_none() || inner.height < 2 {
             return;
         }
     }
-    let wide = inner.width >= 110;
+    let wide = inner.width >= 120;
     let height = usize::from(inner.height.saturating_sub(1));
     let metrics = state.endpoint_metrics.data.as_ref();
     let focused = state.focus == Pane::Endpoints;
-    let selected_endpoint = visible.get(state.endpoints_list.selected).map(|r| r.endpoint);
+    let selected_endpoint = visible
+        .get(state.endpoints_list.selected)
+        .map(|r| r.endpoint);
     let mut previous: Option<usize> = None;
     let table_rows: Vec<Row> = visible
         .iter()
@@ -47,19 +54,34 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 _ => theme.info,
             };
             let vm = variant.and_then(|v| metrics?.get(&endpoint.name)?.get(&v.name));
-            let mut cells = vec![
-                Cell::from(if first { endpoint.name.as_str() } else { "" }),
-                Cell::from(Span::styled(if first { endpoint.status.as_str() } else { "" }, status_style)),
-            ];
+            // The status shares the name's cell: names are long, and InService needs no words.
+            let name_cell = if !first {
+                Cell::from("")
+            } else if endpoint.status == "InService" {
+                Cell::from(Span::styled(endpoint.name.as_str(), status_style))
+            } else {
+                Cell::from(Line::from(vec![
+                    Span::raw(endpoint.name.as_str()),
+                    Span::styled(format!(" {}", endpoint.status), status_style),
+                ]))
+            };
+            let mut cells = vec![name_cell];
             match variant {
                 Some(v) => {
-                    let inst_style = if v.current_instances < v.desired_instances { theme.health_warn } else { theme.base };
+                    let inst_style = if v.current_instances < v.desired_instances {
+                        theme.health_warn
+                    } else {
+                        theme.base
+                    };
                     cells.push(Cell::from(v.name.as_str()));
-                    cells.push(Cell::from(Span::styled(format!("{}/{}", v.current_instances, v.desired_instances), inst_style)));
-                    cells.push(Cell::from(format!("{:.2}", v.weight)));
+                    cells.push(Cell::from(Span::styled(
+                        format!("{}/{}", v.current_instances, v.desired_instances),
+                        inst_style,
+                    )));
+                    cells.push(Cell::from(format!("{:.1}", v.weight)));
                     cells.extend(metric_cells(theme, vm, wide));
                 }
-                None => cells.push(Cell::from(Span::styled("no variants", theme.muted))),
+                None => cells.push(Cell::from(Span::styled("none", theme.muted))),
             }
             let mut r = Row::new(cells);
             if focused && selected_endpoint == Some(row.endpoint) {
@@ -68,28 +90,52 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Some(r)
         })
         .collect();
+    let all = state.endpoints.data.as_deref().unwrap_or_default();
+    let variant_w = all
+        .iter()
+        .flat_map(|e| &e.variants)
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 24) as u16;
     let widths = [
-        Constraint::Fill(3),
-        Constraint::Length(10),
-        Constraint::Fill(1),
+        Constraint::Min(12),
+        Constraint::Length(variant_w),
         Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(if wide { 16 } else { 7 }),
-        Constraint::Length(7),
-        Constraint::Length(if wide { 16 } else { 7 }),
+        Constraint::Length(4),
+        Constraint::Length(if wide { 14 } else { 5 }),
         Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
+        Constraint::Length(if wide { 14 } else { 6 }),
+        Constraint::Length(3),
+        Constraint::Length(3),
+        Constraint::Length(4),
+        Constraint::Length(4),
     ];
-    let header = Row::new(["ENDPOINT", "STATUS", "VARIANT", "INST", "WEIGHT", "INV/MIN", "P50 ms", "P99 ms", "4XX", "5XX", "CPU", "GPU"])
-        .style(theme.header);
-    let area = if e.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
-    frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
+    let header = Row::new([
+        "ENDPOINT", "VARIANT", "INST", "WT", "INV/m", "P50ms", "P99ms", "4XX", "5XX", "CPU",
+        "GPU",
+    ])
+    .style(theme.header);
+    let area = if e.error.is_some() {
+        Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        }
+    } else {
+        inner
+    };
+    frame.render_widget(
+        Table::new(table_rows, widths)
+            .header(header)
+            .column_spacing(1),
+        area,
+    );
 }
 
+/// Counts and latencies are never negative; a noisy source must not print "-0".
 fn latest(s: &Series) -> Option<f64> {
-    s.latest()
+    s.latest().map(|v| v.max(0.0) + 0.0)
 }
 
 fn num(v: Option<f64>, style: Style, muted: Style, f: impl Fn(f64) -> String) -> Cell<'static> {
@@ -100,7 +146,9 @@ fn num(v: Option<f64>, style: Style, muted: Style, f: impl Fn(f64) -> String) ->
 }
 
 fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Cell<'static>> {
-    let Some(m) = m else { return vec![Cell::from(Span::styled("…", theme.muted))] };
+    let Some(m) = m else {
+        return vec![Cell::from(Span::styled("…", theme.muted))];
+    };
     let ms = |us: f64| format!("{:.0}", us / 1000.0);
     let p99 = latest(&m.latency_p99_us);
     let p99_style = match p99 {
@@ -109,9 +157,19 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
         _ => theme.base,
     };
     let e5 = latest(&m.errors_5xx);
-    let e5_style = if e5.unwrap_or(0.0) > 0.0 { theme.danger } else { theme.base };
+    let e5_style = if e5.unwrap_or(0.0) > 0.0 {
+        theme.danger
+    } else {
+        theme.base
+    };
     let invocations = if wide {
-        let max = m.invocations.points.iter().flatten().copied().fold(0.0, f64::max);
+        let max = m
+            .invocations
+            .points
+            .iter()
+            .flatten()
+            .copied()
+            .fold(0.0, f64::max);
         let spark = sparkline(&m.invocations, 8, max);
         Cell::from(Line::from(vec![
             Span::styled(spark, theme.chart),
@@ -119,10 +177,18 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
             Span::raw(latest(&m.invocations).map_or("-".into(), |v| format!("{v:.0}"))),
         ]))
     } else {
-        num(latest(&m.invocations), theme.base, theme.muted, |v| format!("{v:.0}"))
+        num(latest(&m.invocations), theme.base, theme.muted, |v| {
+            format!("{v:.0}")
+        })
     };
     let p99_cell = if wide {
-        let max = m.latency_p99_us.points.iter().flatten().copied().fold(0.0, f64::max);
+        let max = m
+            .latency_p99_us
+            .points
+            .iter()
+            .flatten()
+            .copied()
+            .fold(0.0, f64::max);
         Cell::from(Line::from(vec![
             Span::styled(sparkline(&m.latency_p99_us, 8, max), theme.chart_alt),
             Span::raw(" "),
@@ -135,9 +201,18 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
         invocations,
         num(latest(&m.latency_p50_us), theme.base, theme.muted, ms),
         p99_cell,
-        num(latest(&m.errors_4xx), theme.base, theme.muted, |v| format!("{v:.0}")),
+        num(latest(&m.errors_4xx), theme.base, theme.muted, |v| {
+            format!("{v:.0}")
+        }),
         num(e5, e5_style, theme.muted, |v| format!("{v:.0}")),
-        num(latest(&m.cpu), theme.base, theme.muted, |v| format!("{v:.0}%")),
-        num(m.gpu.as_ref().and_then(latest), theme.base, theme.muted, |v| format!("{v:.0}%")),
+        num(latest(&m.cpu), theme.base, theme.muted, |v| {
+            format!("{v:.0}%")
+        }),
+        num(
+            m.gpu.as_ref().and_then(latest),
+            theme.base,
+            theme.muted,
+            |v| format!("{v:.0}%"),
+        ),
     ]
 }

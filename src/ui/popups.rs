@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    let Mode::Help { scroll } = state.mode else { return };
+    let Mode::Help { scroll } = state.mode else {
+        return;
+    };
     let mut lines = Vec::new();
     let mut context = None;
     for row in keymap.help() {
@@ -30,8 +32,15 @@ pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, ar
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled("Palette commands", theme.header)));
     for (name, aliases, about) in palette::commands() {
-        let names = std::iter::once(name).chain(aliases).map(|n| format!(":{n}")).collect::<Vec<_>>().join(" ");
-        lines.push(Line::from(vec![Span::styled(format!("  {names:<24}"), theme.key_hint), Span::styled(about, theme.base)]));
+        let names = std::iter::once(name)
+            .chain(aliases)
+            .map(|n| format!(":{n}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {names:<24}"), theme.key_hint),
+            Span::styled(about, theme.base),
+        ]));
     }
     let popup = centered(area, 90, area.height.saturating_sub(2));
     let max_scroll = lines.len().saturating_sub(usize::from(popup.height.saturating_sub(2)));
@@ -45,7 +54,9 @@ pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, ar
 }
 
 pub fn palette_suggestions(state: &State, theme: &Theme, frame: &mut Frame, status: Rect) {
-    let Mode::Palette(input) = &state.mode else { return };
+    let Mode::Palette(input) = &state.mode else {
+        return;
+    };
     let suggestions = palette::suggestions(&input.text);
     if suggestions.is_empty() || status.y < 3 {
         return;
@@ -55,10 +66,20 @@ pub fn palette_suggestions(state: &State, theme: &Theme, frame: &mut Frame, stat
     let lines: Vec<Line> = suggestions
         .into_iter()
         .map(|(name, aliases, about)| {
-            let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.join(", ")) };
-            Line::from(vec![Span::styled(format!("{name}{aliases}  "), theme.key_hint), Span::styled(about, theme.muted)])
+            let aliases = if aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", aliases.join(", "))
+            };
+            Line::from(vec![
+                Span::styled(format!("{name}{aliases}  "), theme.key_hint),
+                Span::styled(about, theme.muted),
+            ])
         })
         .collect();
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().border_style(theme.border)).style(theme.base), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().border_style(theme.border)).style(theme.base),
+        area,
+    );
 }

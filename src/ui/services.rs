@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-const SPARK: usize = 10;
+const SPARK: usize = 8;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if state.detail.is_some() {
@@ -24,8 +24,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, theme, Pane::Services, extra);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if let Some(line) = status_line(theme, state.services.data.is_some(), state.services.error.as_deref(), state.services.in_flight.is_some()) {
-        let [msg, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    if let Some(line) = status_line(
+        theme,
+        state.services.data.is_some(),
+        state.services.error.as_deref(),
+        state.services.in_flight.is_some(),
+    ) {
+        let [msg, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(line), msg);
         if state.services.data.is_none() {
             return;
@@ -36,8 +42,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
-    let Some(services) = state.services.data.as_ref() else { return };
-    let wide = area.width >= 100;
+    let Some(services) = state.services.data.as_ref() else {
+        return;
+    };
+    let wide = area.width >= 88;
+    let with_cluster = area.width >= 130;
     let height = usize::from(area.height.saturating_sub(1));
     let list = &state.services_list;
     let metrics = state.service_metrics.data.as_ref();
@@ -50,28 +59,29 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
         .map(|(row, &i)| {
             let s = &services[i];
             let m = metrics.and_then(|m| m.get(&s.address()));
-            let mut r = service_row(state, theme, s, m, wide);
+            let mut r = service_row(state, theme, s, m, wide, with_cluster);
             if focused && row == list.selected {
                 r = r.style(theme.selection);
             }
             r
         })
         .collect();
-    let mut header = vec!["SERVICE", "TASKS", "ROLLOUT", "TASKDEF", "CPU", "MEM", "DEPLOYED"];
+    let mut header = vec!["SERVICE", "TASKS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
     let mut widths = vec![
         Constraint::Fill(2),
         Constraint::Length(9),
         Constraint::Length(11),
-        Constraint::Fill(1),
+        Constraint::Length(7),
         Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
         Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
         Constraint::Length(8),
     ];
-    if wide {
+    if with_cluster {
         header.insert(0, "CLUSTER");
         widths.insert(0, Constraint::Fill(2));
     }
-    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
+    let table =
+        Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
 }
 
@@ -97,10 +107,21 @@ fn metric_cell<'a>(theme: &Theme, series: Option<&crate::domain::Series>, wide: 
         return Cell::from(Span::styled(value, style));
     }
     let spark = series.map_or_else(|| " ".repeat(SPARK), |s| sparkline(s, SPARK, 100.0));
-    Cell::from(Line::from(vec![Span::styled(spark, theme.chart), Span::raw(" "), Span::styled(value, style)]))
+    Cell::from(Line::from(vec![
+        Span::styled(spark, theme.chart),
+        Span::raw(" "),
+        Span::styled(value, style),
+    ]))
 }
 
-fn service_row<'a>(state: &State, theme: &Theme, s: &'a Service, m: Option<&ServiceMetrics>, wide: bool) -> Row<'a> {
+fn service_row<'a>(
+    state: &State,
+    theme: &Theme,
+    s: &'a Service,
+    m: Option<&ServiceMetrics>,
+    wide: bool,
+    with_cluster: bool,
+) -> Row<'a> {
     let tasks_style = if s.running < s.desired { theme.health_warn } else { theme.base };
     let mut tasks = format!("{}/{}", s.running, s.desired);
     if s.pending > 0 {
@@ -110,12 +131,15 @@ fn service_row<'a>(state: &State, theme: &Theme, s: &'a Service, m: Option<&Serv
         Cell::from(s.name.as_str()),
         Cell::from(Span::styled(tasks, tasks_style)),
         Cell::from(Span::styled(s.rollout.as_str(), rollout_style(theme, s))),
-        Cell::from(s.task_definition.to_string()),
+        Cell::from(revision(s)),
         metric_cell(theme, m.map(|m| &m.cpu), wide),
         metric_cell(theme, m.map(|m| &m.memory), wide),
-        Cell::from(Span::styled(s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)), theme.muted)),
+        Cell::from(Span::styled(
+            s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)),
+            theme.muted,
+        )),
     ];
-    if wide {
+    if with_cluster {
         cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
     }
     Row::new(cells)
@@ -126,5 +150,18 @@ pub fn health_label(h: TaskHealth) -> &'static str {
         TaskHealth::Healthy => "HEALTHY",
         TaskHealth::Unhealthy => "UNHEALTHY",
         TaskHealth::Unknown => "UNKNOWN",
+    }
+}
+
+/// The revision, or "old→new" while a deployment replaces one revision with another.
+fn revision(s: &Service) -> String {
+    let primary = s.task_definition.revision;
+    match s
+        .deployments
+        .iter()
+        .find(|d| d.status != "PRIMARY" && d.task_definition.revision != primary)
+    {
+        Some(old) => format!("{}→{}", old.task_definition.revision, primary),
+        None => primary.to_string(),
     }
 }

@@ -1,0 +1,42 @@
+//! The command line. Global flags work before or after a subcommand.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opsdeck",
+    version,
+    about = "A terminal operations console for ML services on AWS"
+)]
+pub struct Cli {
+    /// Run on the simulated fleet (no AWS account needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Seed of the simulated fleet: the same seed and scenario play out the same way
+    #[arg(long, global = true, default_value_t = 42, value_name = "N")]
+    pub seed: u64,
+    /// Scenario of the simulated fleet (see --list-scenarios)
+    #[arg(long, global = true, default_value = "calm", value_name = "NAME")]
+    pub scenario: String,
+    /// List the simulated fleet's scenarios and exit
+    #[arg(long)]
+    pub list_scenarios: bool,
+    /// Colour theme: dark, light, high-contrast, monochrome, or a file in the themes directory
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Seconds between refreshes (1-3600)
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub refresh: Option<u64>,
+    /// Configuration directory (default: the platform's, e.g. ~/.config/opsdeck)
+    #[arg(long, global = true, env = "OPSDECK_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print every path opsdeck reads or writes, and the theme and keymap in effect
+    Info,
+}

@@ -1,0 +1,174 @@
+//! Where opsdeck reads and writes, and the user's config file.
+
+use crate::app::Settings;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Every path opsdeck touches; `opsdeck info` prints them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub config_file: PathBuf,
+    pub keymap_file: PathBuf,
+    pub themes_dir: PathBuf,
+    pub log_file: PathBuf,
+    /// ctrl-s in the log pane saves here.
+    pub saved_logs_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no home directory to keep configuration in: set OPSDECK_CONFIG_DIR or HOME")]
+    NoHome,
+    #[error("{path}: could not read: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Paths {
+    /// `config_dir` overrides the platform's config directory (flag or OPSDECK_CONFIG_DIR).
+    pub fn discover(config_dir: Option<&Path>) -> Result<Paths, ConfigError> {
+        let dirs = directories::ProjectDirs::from("", "", "opsdeck");
+        let config_dir = match (config_dir, &dirs) {
+            (Some(dir), _) => dir.to_path_buf(),
+            (None, Some(d)) => d.config_dir().to_path_buf(),
+            (None, None) => return Err(ConfigError::NoHome),
+        };
+        // With an explicit config directory everything lives under it, so a test or a bastion
+        // host's shared account can keep opsdeck entirely in one place.
+        let (state_dir, data_dir) =
+            match (config_dir_given(config_dir.as_path(), dirs.as_ref()), &dirs) {
+                (false, Some(d)) => (
+                    d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf(),
+                    d.data_local_dir().to_path_buf(),
+                ),
+                _ => (config_dir.join("state"), config_dir.join("data")),
+            };
+        Ok(Paths {
+            config_file: config_dir.join("config.toml"),
+            keymap_file: config_dir.join("keymap.toml"),
+            themes_dir: config_dir.join("themes"),
+            log_file: state_dir.join("opsdeck.log"),
+            saved_logs_dir: data_dir.join("saved-logs"),
+            config_dir,
+        })
+    }
+}
+
+fn config_dir_given(config_dir: &Path, dirs: Option<&directories::ProjectDirs>) -> bool {
+    dirs.is_none_or(|d| d.config_dir() != config_dir)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CtrlC {
+    /// Ask before quitting: an on-call session should not die by a stray keystroke.
+    #[default]
+    Confirm,
+    Quit,
+}
+
+/// `config.toml`. Every key is optional; unknown keys are errors, so a typo never silently
+/// leaves a default in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub theme: Option<String>,
+    /// Seconds between refreshes of services, endpoints and alarms (1-3600).
+    pub refresh_seconds: Option<u64>,
+    /// Log lines kept in the tail's buffer (100-1,000,000).
+    pub log_buffer_lines: Option<usize>,
+    pub ctrl_c: Option<CtrlC>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        Config::parse(&text, &shown)
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: origin.to_string(), message };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        if let Some(s) = config.refresh_seconds {
+            if !(1..=3600).contains(&s) {
+                return Err(invalid(format!("refresh_seconds = {s}: must be between 1 and 3600")));
+            }
+        }
+        if let Some(n) = config.log_buffer_lines {
+            if !(100..=1_000_000).contains(&n) {
+                return Err(invalid(format!(
+                    "log_buffer_lines = {n}: must be between 100 and 1000000"
+                )));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Settings for a session: the flag wins over the file, the file over the defaults.
+    pub fn settings(&self, refresh_flag: Option<u64>, paths: &Paths) -> Settings {
+        let mut settings =
+            Settings { save_dir: paths.saved_logs_dir.clone(), ..Settings::default() };
+        if let Some(secs) = refresh_flag.or(self.refresh_seconds) {
+            settings.refresh = chrono::Duration::seconds(secs as i64);
+            settings.metrics_refresh = settings.metrics_refresh.max(settings.refresh);
+        }
+        if let Some(n) = self.log_buffer_lines {
+            settings.log_capacity = n;
+        }
+        settings.ctrl_c_quits = self.ctrl_c == Some(CtrlC::Quit);
+        settings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_config_parses() {
+        let c = Config::parse(
+            "theme = \"light\"\nrefresh_seconds = 10\nlog_buffer_lines = 5000\nctrl_c = \"quit\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert_eq!(c.ctrl_c, Some(CtrlC::Quit));
+        let paths = Paths::discover(Some(Path::new("/tmp/x"))).unwrap();
+        let s = c.settings(None, &paths);
+        assert_eq!(s.refresh, chrono::Duration::seconds(10));
+        assert_eq!(s.log_capacity, 5000);
+        assert!(s.ctrl_c_quits);
+        assert_eq!(c.settings(Some(3), &paths).refresh, chrono::Duration::seconds(3));
+    }
+
+    #[test]
+    fn bad_configs_name_the_file_and_the_problem() {
+        let err = Config::parse("refresh_second = 5\n", "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: unknown field `refresh_second`"), "{err}");
+        let err = Config::parse("refresh_seconds = 0\n", "c.toml").unwrap_err().to_string();
+        assert_eq!(err, "c.toml: refresh_seconds = 0: must be between 1 and 3600");
+        let err = Config::parse("log_buffer_lines = 5\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("between 100 and 1000000"), "{err}");
+        let err = Config::parse("ctrl_c = \"maybe\"\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("maybe"), "{err}");
+        let err = Config::parse("theme = [", "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: "), "{err}");
+    }
+
+    #[test]
+    fn an_explicit_config_dir_holds_everything() {
+        let paths = Paths::discover(Some(Path::new("/tmp/od"))).unwrap();
+        assert_eq!(paths.config_file, Path::new("/tmp/od/config.toml"));
+        assert_eq!(paths.keymap_file, Path::new("/tmp/od/keymap.toml"));
+        assert_eq!(paths.themes_dir, Path::new("/tmp/od/themes"));
+        assert!(paths.log_file.starts_with("/tmp/od"));
+        assert!(paths.saved_logs_dir.starts_with("/tmp/od"));
+    }
+}

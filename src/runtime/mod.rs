@@ -1,0 +1,133 @@
+//! The interactive loop. It never awaits the network: backend calls run as spawned tasks whose
+//! replies come back as messages, and the screen is drawn only when the state says it changed.
+
+pub mod terminal;
+
+use crate::app::{self, Effect, Msg, State};
+use crate::backend::Backend;
+use crate::keymap::{KeyChord, Keymap};
+use crate::theme::Theme;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+/// How often time advances in the UI. Redraws happen only when something visible changed.
+const TICK: Duration = Duration::from_millis(250);
+
+enum Input {
+    Key(KeyChord),
+    Paste(String),
+    Resize(u16, u16),
+}
+
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    mut state: State,
+    theme: Theme,
+    keymap: Keymap,
+) -> anyhow::Result<()> {
+    let mut terminal = terminal::enter()?;
+    let size = terminal.size()?;
+    state.size = (size.width, size.height);
+    let result = event_loop(&mut terminal, backend, &mut state, &theme, &keymap).await;
+    terminal::leave();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    backend: Arc<dyn Backend>,
+    state: &mut State,
+    theme: &Theme,
+    keymap: &Keymap,
+) -> anyhow::Result<()> {
+    let (tx, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let (input_tx, mut inputs) = mpsc::unbounded_channel::<Input>();
+    tokio::spawn(read_input(input_tx));
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    let mut pending = vec![Msg::Tick(chrono::Utc::now())];
+    loop {
+        for msg in pending.drain(..) {
+            for effect in app::update(state, msg) {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::Suspend => {
+                        terminal::suspend(terminal)?;
+                        let _ = tx.send(Msg::Resumed);
+                    }
+                    other => spawn_effect(other, &backend, &tx),
+                }
+            }
+        }
+        if state.dirty {
+            terminal.draw(|frame| crate::ui::render(state, theme, keymap, frame))?;
+            state.dirty = false;
+        }
+        let msg = tokio::select! {
+            Some(input) = inputs.recv() => match input {
+                Input::Key(chord) => app::key_to_msg(state, keymap, chord),
+                Input::Paste(text) => Some(Msg::Paste(text)),
+                Input::Resize(w, h) => Some(Msg::Resize(w, h)),
+            },
+            Some(msg) = replies.recv() => Some(msg),
+            _ = ticker.tick() => Some(Msg::Tick(chrono::Utc::now())),
+            _ = terminate.recv() => return Ok(()),
+            _ = hangup.recv() => return Ok(()),
+        };
+        pending.extend(msg);
+        // Take everything already waiting before drawing again: one frame for a burst.
+        while let Ok(msg) = replies.try_recv() {
+            pending.push(msg);
+        }
+    }
+}
+
+fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>) {
+    let tx = tx.clone();
+    match effect {
+        Effect::Fetch { id, fetch } => {
+            let backend = Arc::clone(backend);
+            tokio::spawn(async move {
+                let reply = app::perform(backend.as_ref(), fetch).await;
+                let _ = tx.send(Msg::Fetched(id, reply));
+            });
+        }
+        Effect::SaveFile { path, contents } => {
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(app::save_file(path, &contents));
+            });
+        }
+        Effect::Suspend | Effect::Quit => {}
+    }
+}
+
+async fn read_input(tx: UnboundedSender<Input>) {
+    let mut events = EventStream::new();
+    while let Some(event) = events.next().await {
+        let input = match event {
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => {
+                KeyChord::from_event(&key).map(Input::Key)
+            }
+            Ok(Event::Paste(text)) => Some(Input::Paste(text)),
+            Ok(Event::Resize(w, h)) => Some(Input::Resize(w, h)),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!("terminal input failed: {e}");
+                return;
+            }
+        };
+        if let Some(input) = input {
+            if tx.send(input).is_err() {
+                return;
+            }
+        }
+    }
+}

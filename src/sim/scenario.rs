@@ -1,0 +1,107 @@
+//! The scripted incidents layered over the calm fleet, and their timelines.
+
+use super::SimError;
+
+/// One selectable scenario, for `--demo <name>` help and the palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScenarioInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+static SCENARIOS: [ScenarioInfo; 3] = [
+    ScenarioInfo {
+        name: "calm",
+        description: "Healthy fleet: noise, the odd task replacement, no alarms firing",
+    },
+    ScenarioInfo {
+        name: "bad-deploy",
+        description: "cleanistic-ai-api revision 15 crashes on startup (KeyError: 'MODEL_PATH'); \
+                      the rollout fails and CleanisticAI-HighErrorRate fires",
+    },
+    ScenarioInfo {
+        name: "latency-spike",
+        description: "prediction-endpoint model-v1 latency climbs to seconds with worker \
+                      timeouts; prediction-endpoint-ModelLatency-high fires",
+    },
+];
+
+/// Every scenario `SimFleet::new` accepts.
+pub fn scenarios() -> &'static [ScenarioInfo] {
+    &SCENARIOS
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    Calm,
+    BadDeploy,
+    LatencySpike,
+}
+
+/// Seconds after start at which the bad revision is deployed.
+pub(crate) const BAD_DEPLOY_AT: i64 = 20;
+/// Seconds after start at which model-v1 begins to slow down.
+pub(crate) const SPIKE_AT: f64 = 30.0;
+/// Seconds the latency takes to reach its plateau.
+const SPIKE_RAMP: f64 = 60.0;
+/// Plateau multiplier over normal latency (80 ms p50 -> ~3.3 s).
+const SPIKE_PEAK: f64 = 40.0;
+
+impl Scenario {
+    pub(crate) fn parse(name: &str) -> Result<Self, SimError> {
+        match name {
+            "calm" => Ok(Scenario::Calm),
+            "bad-deploy" => Ok(Scenario::BadDeploy),
+            "latency-spike" => Ok(Scenario::LatencySpike),
+            _ => Err(SimError::UnknownScenario {
+                name: name.to_string(),
+                known: SCENARIOS
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Multiplier on prediction-endpoint/model-v1 latency `elapsed` seconds after start.
+    pub(crate) fn latency_factor(self, elapsed: f64) -> f64 {
+        if self != Scenario::LatencySpike || elapsed < SPIKE_AT {
+            return 1.0;
+        }
+        let ramp = ((elapsed - SPIKE_AT) / SPIKE_RAMP).min(1.0);
+        1.0 + (SPIKE_PEAK - 1.0) * ramp.powf(1.5)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_scenario_parses() {
+        for info in scenarios() {
+            assert!(Scenario::parse(info.name).is_ok(), "{}", info.name);
+        }
+    }
+
+    #[test]
+    fn unknown_scenario_lists_known_ones() {
+        let err = Scenario::parse("meteor").err();
+        match err {
+            Some(SimError::UnknownScenario { name, known }) => {
+                assert_eq!(name, "meteor");
+                assert!(known.contains("calm") && known.contains("bad-deploy"));
+            }
+            None => panic!("expected an error"),
+        }
+    }
+
+    #[test]
+    fn latency_factor_ramps_only_in_spike() {
+        assert_eq!(Scenario::Calm.latency_factor(500.0), 1.0);
+        assert_eq!(Scenario::LatencySpike.latency_factor(10.0), 1.0);
+        let late = Scenario::LatencySpike.latency_factor(200.0);
+        assert!(late > 30.0);
+    }
+}

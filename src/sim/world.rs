@@ -1,0 +1,318 @@
+//! The simulated account as one state machine advanced in one-second steps. The state at second
+//! T depends only on (seed, scenario, start, T): reads never draw randomness, and history before
+//! the start is rolled from its own random stream.
+
+use super::alarms::Alarms;
+use super::catalog::{
+    Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES,
+};
+use super::cost;
+use super::logs::LogStore;
+use super::logtext;
+use super::metrics::{load, Metrics, Second};
+use super::rng::{count_for_rate, gauss, hex, rng_for, Stream};
+use super::scenario::{Scenario, BAD_DEPLOY_AT};
+use super::service::seeded;
+use super::tasks::{Fate, Note, ServiceState};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+
+/// Metric history rolled before the start, in minutes.
+const PRE_ROLL_MINUTES: i64 = 30;
+/// Log history rolled before the start, in seconds.
+const PRE_ROLL_LOG_SECS: i64 = 3600;
+/// Revision the bad-deploy scenario ships.
+const BAD_REVISION: u32 = 15;
+
+pub(crate) struct World {
+    seed: u64,
+    scenario: Scenario,
+    /// Epoch second of the simulation start.
+    base: i64,
+    /// Last second simulated.
+    t: i64,
+    rng_tasks: ChaCha8Rng,
+    rng_logs: ChaCha8Rng,
+    rng_metrics: ChaCha8Rng,
+    pub services: Vec<ServiceState>,
+    /// Log streams per endpoint, per variant, per instance.
+    instances: Vec<Vec<Vec<Arc<str>>>>,
+    pub metrics: Metrics,
+    pub logs: LogStore,
+    pub alarms: Alarms,
+    notes: Vec<Note>,
+    lines: Vec<String>,
+}
+
+impl World {
+    pub(crate) fn new(seed: u64, scenario: Scenario, start: DateTime<Utc>) -> Self {
+        let base = start.timestamp();
+        let mut pre = rng_for(seed, Stream::PreRoll);
+        let replaced = pre.random_range(0..SERVICES.len());
+        let ago = pre.random_range(600..3000);
+        let services = SERVICES
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| seeded(spec, base, (i == replaced).then_some(ago), &mut pre))
+            .collect();
+        let instances = ENDPOINTS
+            .iter()
+            .map(|e| {
+                e.variants
+                    .iter()
+                    .map(|v| {
+                        (0..v.instances)
+                            .map(|_| Arc::from(format!("{}/i-0{}", v.name, hex(&mut pre, 16))))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut logs = LogStore::default();
+        for spec in &SERVICES {
+            logs.add_group(spec.log_group);
+        }
+        for spec in &ENDPOINTS {
+            logs.add_group(spec.log_group);
+        }
+        let mut world = World {
+            seed,
+            scenario,
+            base,
+            t: base - 1,
+            rng_tasks: rng_for(seed, Stream::Tasks),
+            rng_logs: rng_for(seed, Stream::Logs),
+            rng_metrics: rng_for(seed, Stream::Metrics),
+            services,
+            instances,
+            metrics: Metrics::new(),
+            logs,
+            alarms: Alarms::new(),
+            notes: Vec::new(),
+            lines: Vec::new(),
+        };
+        world.pre_roll(&mut pre);
+        world
+    }
+
+    fn pre_roll(&mut self, pre: &mut ChaCha8Rng) {
+        let last = self.base - self.base.rem_euclid(60);
+        for k in (1..=PRE_ROLL_MINUTES).rev() {
+            let minute = last - 60 * k;
+            self.metrics.assume_calm_minute();
+            self.metrics
+                .finish_minute(minute, self.base, self.scenario, pre);
+            self.record_alarms(minute, pre);
+        }
+        // First evaluation on full windows; pretend each alarm has held its state for a while.
+        self.alarms.evaluate(last, || {
+            last - pre.random_range(3 * 3600..5 * 86_400) / 60 * 60
+        });
+        for s in self.base - PRE_ROLL_LOG_SECS..self.base {
+            for i in 0..self.services.len() {
+                let mut serving = Vec::new();
+                for k in &self.services[i].tasks {
+                    let Some(started) = k.started_at else {
+                        continue;
+                    };
+                    let stopped = k.stopped_at.unwrap_or(i64::MAX);
+                    if started == s {
+                        self.notes.push(Note::Started {
+                            stream: k.stream.clone(),
+                            fate: k.fate,
+                        });
+                    }
+                    if stopped == s + 5 {
+                        self.notes.push(Note::Stopping {
+                            stream: k.stream.clone(),
+                            fate: k.fate,
+                        });
+                    }
+                    if started <= s && s < stopped {
+                        serving.push((k.stream.clone(), k.fate));
+                    }
+                }
+                self.lifecycle_logs(i, s);
+                self.request_logs(i, s, &serving, pre);
+            }
+            for e in 0..ENDPOINTS.len() {
+                self.endpoint_logs(e, s, pre);
+            }
+        }
+    }
+
+    /// Simulates every second up to `now`.
+    pub(crate) fn catch_up(&mut self, now: DateTime<Utc>) {
+        let target = now.timestamp();
+        while self.t < target {
+            self.t += 1;
+            self.step(self.t);
+        }
+    }
+
+    fn step(&mut self, t: i64) {
+        if self.scenario == Scenario::BadDeploy && t - self.base == BAD_DEPLOY_AT {
+            self.services[CLEANISTIC_API].deploy(t, BAD_REVISION, true, &mut self.rng_tasks);
+        }
+        let mut rng = self.rng_logs.clone();
+        for i in 0..self.services.len() {
+            self.services[i].step(t, &mut self.rng_tasks, &mut self.notes);
+            self.lifecycle_logs(i, t);
+            let tasks = &self.services[i].tasks;
+            let serving: Vec<(Arc<str>, Fate)> = tasks
+                .iter()
+                .filter(|k| k.is_serving())
+                .map(|k| (k.stream.clone(), k.fate))
+                .collect();
+            let second = Second {
+                running: tasks
+                    .iter()
+                    .filter(|k| k.phase == super::tasks::Phase::Running)
+                    .count() as u32,
+                serving: serving.len() as u32,
+                failing: serving.iter().filter(|(_, f)| *f != Fate::Healthy).count() as u32,
+            };
+            self.metrics.second(i, second);
+            self.request_logs(i, t, &serving, &mut rng);
+        }
+        for e in 0..ENDPOINTS.len() {
+            self.endpoint_logs(e, t, &mut rng);
+        }
+        self.rng_logs = rng;
+        if t.rem_euclid(60) == 0 {
+            let minute = t - 60;
+            let mut rng = self.rng_metrics.clone();
+            self.metrics
+                .finish_minute(minute, self.base, self.scenario, &mut rng);
+            self.record_alarms(minute, &mut rng);
+            self.rng_metrics = rng;
+            self.alarms.evaluate(t, || t);
+        }
+    }
+
+    fn record_alarms(&mut self, minute: i64, rng: &mut ChaCha8Rng) {
+        for (i, spec) in ALARMS.iter().enumerate() {
+            let m = &self.metrics;
+            let value = match spec.source {
+                Source::EcsCpu(s) => m.services[s].metrics.cpu.latest(),
+                Source::EcsMemory(s) => m.services[s].metrics.memory.latest(),
+                Source::EcsRunning(s) => m.services[s].running.latest(),
+                Source::ErrorRate(s) => m.services[s].error_rate.latest(),
+                Source::Target5xx(s) => m.services[s].target_5xx.latest(),
+                Source::VariantP99(e, v) => m.variants[e][v].metrics.latency_p99_us.latest(),
+                Source::ResponseTimeMs(e) => m.response_ms[e].latest(),
+                Source::SystemCharges(system) => {
+                    let at = DateTime::<Utc>::from_timestamp(minute + 60, 0).unwrap_or_default();
+                    Some(cost::system_month_to_date(self.seed, at, system))
+                }
+                Source::Synthetic { mean, sd } => Some((mean + sd * gauss(rng)).max(0.0).round()),
+                Source::NoData => None,
+            };
+            self.alarms.record(i, minute, value);
+        }
+    }
+
+    /// Start-up and shutdown lines for the task changes noted this second.
+    fn lifecycle_logs(&mut self, svc: usize, t: i64) {
+        let spec = &SERVICES[svc];
+        for note in std::mem::take(&mut self.notes) {
+            self.lines.clear();
+            let (stream, offset) = match note {
+                Note::Started { stream, fate } => {
+                    logtext::startup(spec.style, t * 1000, spec.port, fate, &mut self.lines);
+                    (stream, 300)
+                }
+                Note::Stopping { stream, fate } => {
+                    logtext::shutdown(spec.style, t * 1000, fate, &mut self.lines);
+                    (stream, 600)
+                }
+            };
+            self.flush(svc, t * 1000 + offset, &stream);
+        }
+    }
+
+    fn request_logs(
+        &mut self,
+        svc: usize,
+        t: i64,
+        serving: &[(Arc<str>, Fate)],
+        rng: &mut ChaCha8Rng,
+    ) {
+        let spec = &SERVICES[svc];
+        let n = count_for_rate(rng, spec.log_per_sec * load(t));
+        if serving.is_empty() {
+            return;
+        }
+        for (stream, fate) in serving {
+            if *fate == Fate::FailElb && rng.random_bool(0.2) {
+                self.lines.clear();
+                logtext::failed_health_check(spec.style, rng, &mut self.lines);
+                self.flush(svc, t * 1000 + rng.random_range(0..1000), stream);
+            }
+        }
+        for j in 0..n {
+            let (stream, fate) = &serving[rng.random_range(0..serving.len())];
+            let ts = t * 1000 + i64::from(j) * 1000 / i64::from(n) + rng.random_range(0..200);
+            self.lines.clear();
+            logtext::request(spec.style, ts, *fate, rng, &mut self.lines);
+            self.flush(svc, ts, stream);
+        }
+    }
+
+    fn endpoint_logs(&mut self, e: usize, t: i64, rng: &mut ChaCha8Rng) {
+        let spec = &ENDPOINTS[e];
+        let n = count_for_rate(rng, spec.log_per_sec * load(t));
+        for j in 0..n {
+            let pick: f64 = rng.random();
+            let mut acc = 0.0;
+            let v = spec
+                .variants
+                .iter()
+                .position(|v| {
+                    acc += v.weight;
+                    pick < acc
+                })
+                .unwrap_or(0);
+            let variant = &spec.variants[v];
+            let streams = &self.instances[e][v];
+            let Some(stream) = streams
+                .get(rng.random_range(0..streams.len().max(1)))
+                .cloned()
+            else {
+                continue;
+            };
+            let factor = if e == PREDICTION_ENDPOINT && v == MODEL_V1 {
+                self.scenario.latency_factor((t - self.base) as f64)
+            } else {
+                1.0
+            };
+            let ts = t * 1000 + i64::from(j) * 1000 / i64::from(n) + rng.random_range(0..200);
+            let model = format!(
+                "prediction-model-{}",
+                variant.name.trim_start_matches("model-")
+            );
+            self.lines.clear();
+            logtext::invocation(
+                spec.style,
+                ts,
+                &model,
+                variant.p50_ms,
+                factor,
+                rng,
+                &mut self.lines,
+            );
+            self.flush(SERVICES.len() + e, ts, &stream);
+        }
+    }
+
+    /// Writes the pending lines to a group, one millisecond apart.
+    fn flush(&mut self, group: usize, ts: i64, stream: &Arc<str>) {
+        if let Some(g) = self.logs.group_mut(group) {
+            for (k, line) in self.lines.iter().enumerate() {
+                g.push(ts + k as i64, stream, line);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The real binary in a real terminal (tmux): the first frame shows every pane, keys work,
+//! `:q` exits cleanly and leaves the terminal as it found it.
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn start(cmd: &str, size: (u16, u16)) -> Tmux {
+        let socket = format!("opsdeck-test-{}-{}", std::process::id(), size.0);
+        let tmux = Tmux { socket, session: "t".into() };
+        let status = Command::new("tmux")
+            .args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", &tmux.session])
+            .args(["-x", &size.0.to_string(), "-y", &size.1.to_string()])
+            .arg(cmd)
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux must be installed (the README's test command installs it)");
+        assert!(status.success());
+        // Keep the pane after the program exits, so its exit status and screen can be read.
+        tmux.run(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out =
+            Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn pane(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "t", format]).trim().to_string()
+    }
+
+    fn wait_for(&self, what: impl Fn(&str) -> bool, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = self.screen();
+            if what(&screen) || Instant::now() > deadline {
+                return screen;
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+fn command(extra: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    format!(
+        "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 {extra}",
+        dir.display(),
+        env!("CARGO_BIN_EXE_opsdeck")
+    )
+}
+
+#[test]
+fn first_frame_shows_every_pane_and_q_exits_cleanly() {
+    let tmux = Tmux::start(&command(""), (160, 48));
+    let screen = tmux.wait_for(
+        |s| s.contains("cleanistic-ai-api") && s.contains("InService") && s.contains("$"),
+        Duration::from_secs(10),
+    );
+    for title in ["ECS services", "SageMaker endpoints", "Logs", "Alarms", "Cost", "DEMO"] {
+        assert!(screen.contains(title), "{title} missing from the first screen:\n{screen}");
+    }
+    assert_eq!(tmux.pane("#{alternate_on}"), "1", "the console should run on the alternate screen");
+    // Help opens and closes.
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for(|s| s.contains("show this help"), Duration::from_secs(5));
+    assert!(help.contains("show this help"), "{help}");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&[":", "q", "Enter"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux.pane("#{pane_dead}") != "1" && Instant::now() < deadline {
+        sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tmux.pane("#{pane_dead}"), "1", "opsdeck did not exit on :q");
+    assert_eq!(tmux.pane("#{pane_dead_status}"), "0", "opsdeck exited with an error");
+    assert_eq!(tmux.pane("#{alternate_on}"), "0", "the alternate screen was not left");
+    assert_eq!(tmux.pane("#{cursor_flag}"), "1", "the cursor was left hidden");
+}
+
+#[test]
+fn small_terminal_and_resize_keep_working() {
+    let tmux = Tmux::start(&command(""), (80, 24));
+    let screen = tmux.wait_for(|s| s.contains("cleanistic-ai-api"), Duration::from_secs(10));
+    assert!(screen.contains("ECS services"), "{screen}");
+    tmux.run(&["resize-window", "-t", "t", "-x", "30", "-y", "6"]);
+    sleep(Duration::from_millis(300));
+    tmux.run(&["resize-window", "-t", "t", "-x", "160", "-y", "48"]);
+    let screen = tmux.wait_for(
+        |s| s.contains("SageMaker endpoints") && s.contains("Alarms"),
+        Duration::from_secs(5),
+    );
+    assert!(screen.contains("Cost"), "dashboard not restored after resize:\n{screen}");
+    assert_eq!(tmux.pane("#{pane_dead}"), "0", "opsdeck died during resizes");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for(|s| s.contains("Quit opsdeck?"), Duration::from_secs(5));
+    tmux.keys(&["y"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux.pane("#{pane_dead}") != "1" && Instant::now() < deadline {
+        sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tmux.pane("#{pane_dead_status}"), "0");
+}
+
+#[test]
+fn bad_config_is_a_clear_error_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("config.toml"), "refresh_seconds = 0\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["--demo", "--config-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml: refresh_seconds = 0: must be between 1 and 3600"),
+        "{stderr}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}["),
+        "escape sequences written before the error"
+    );
+}
+
+#[test]
+fn info_lists_every_path_and_flags_work_after_the_subcommand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["info", "--theme", "light", "--config-dir"])
+        .arg(dir.path())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for label in [
+        "config file",
+        "keymap file",
+        "themes directory",
+        "log file",
+        "saved logs",
+        "theme in effect   light",
+    ] {
+        assert!(stdout.contains(label), "{label} missing:\n{stdout}");
+    }
+    assert!(stdout.contains(&dir.path().display().to_string()));
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["info", "--config-dir"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("theme in effect   monochrome"));
+}
+
+#[test]
+fn scenarios_are_listed_and_unknown_ones_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["--demo", "--list-scenarios"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in ["calm", "bad-deploy", "latency-spike"] {
+        assert!(stdout.contains(name), "{stdout}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["--demo", "--scenario", "nope", "--config-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}

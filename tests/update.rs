@@ -1,0 +1,320 @@
+//! Pure update: messages in, state and effects out. No terminal, no backend, no clock.
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use opsdeck::app::{update, Effect, Fetch, Mode, Msg, Pane, Reply};
+use opsdeck::domain::LogBatch;
+use opsdeck::keymap::Action;
+
+fn fetches(effects: &[Effect]) -> Vec<&Fetch> {
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Fetch { fetch, .. } = e { Some(fetch) } else { None })
+        .collect()
+}
+
+#[test]
+fn the_first_tick_reads_every_pane_once() {
+    let mut state = new_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0()));
+    let kinds = fetches(&effects);
+    for wanted in [Fetch::Services, Fetch::Endpoints, Fetch::Alarms, Fetch::Cost] {
+        assert!(kinds.contains(&&wanted), "missing {wanted:?} in {kinds:?}");
+    }
+    // While those are in flight, later ticks ask for nothing again.
+    let again = update(&mut state, Msg::Tick(t0() + Duration::seconds(1)));
+    assert!(fetches(&again).is_empty(), "{again:?}");
+}
+
+#[test]
+fn cost_is_read_once_and_again_only_on_request() {
+    let mut state = loaded_state((160, 48));
+    for s in [10, 60, 600, 3600] {
+        let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s)));
+        assert!(!fetches(&effects).contains(&&Fetch::Cost), "cost polled at +{s}s");
+        answer(&mut state, effects);
+    }
+    state.focus = Pane::Cost;
+    let effects = update(&mut state, Msg::Action(Action::Refresh));
+    assert!(fetches(&effects).contains(&&Fetch::Cost));
+    // The old figures stay on screen while the new ones are read.
+    assert!(state.cost.data.is_some());
+}
+
+#[test]
+fn stale_and_unknown_replies_are_dropped() {
+    let mut state = new_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0()));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    update(&mut state, Msg::Fetched(id + 1000, Reply::Services(Ok(services()))));
+    assert!(state.services.data.is_none(), "a reply nobody asked for was kept");
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
+    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+    // The same reply twice is not accepted twice (nothing is in flight any more).
+    state.services.data = None;
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
+    assert!(state.services.data.is_none());
+}
+
+#[test]
+fn errors_keep_the_last_good_data() {
+    let mut state = loaded_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Alarms } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let err = opsdeck::backend::BackendError::Throttled { api: "DescribeAlarms".into() };
+    update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(err))));
+    assert_eq!(state.alarms.data.as_ref().map(Vec::len), Some(4));
+    assert!(state.alarms.error.as_deref().unwrap().contains("throttled by DescribeAlarms"));
+}
+
+#[test]
+fn enter_on_an_alarm_jumps_to_the_resource_it_watches() {
+    let mut state = loaded_state((160, 48));
+    state.focus = Pane::Alarms;
+    // ALARM sorts first; enter jumps to its service.
+    assert_eq!(
+        opsdeck::app::rows::selected_alarm(&state).unwrap().name,
+        "CleanisticAI-HighErrorRate"
+    );
+    act(&mut state, Action::Select);
+    assert_eq!(state.focus, Pane::Services);
+    assert_eq!(opsdeck::app::rows::selected_service(&state).unwrap().name, "cleanistic-ai-api");
+    // The endpoint alarm jumps to the endpoint pane, even through a filter that hid it.
+    state.focus = Pane::Endpoints;
+    act(&mut state, Action::Filter);
+    type_text(&mut state, "nomatch");
+    press(&mut state, "enter");
+    state.focus = Pane::Alarms;
+    act(&mut state, Action::Bottom);
+    assert_eq!(
+        opsdeck::app::rows::selected_alarm(&state).unwrap().name,
+        "prediction-endpoint-ModelLatency-high"
+    );
+    act(&mut state, Action::Select);
+    assert_eq!(state.focus, Pane::Endpoints);
+    assert!(state.endpoints_list.filter.is_none());
+}
+
+#[test]
+fn alarms_sort_by_what_needs_attention() {
+    let state = loaded_state((160, 48));
+    let alarms = state.alarms.data.as_ref().unwrap();
+    let order: Vec<&str> = opsdeck::app::rows::alarm_rows(&state)
+        .into_iter()
+        .map(|i| alarms[i].name.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "CleanisticAI-HighErrorRate",
+            "GarmaxAI-QueueDepth-PROD",
+            "svg-ai-high-cpu",
+            "prediction-endpoint-ModelLatency-high"
+        ]
+    );
+}
+
+#[test]
+fn filters_narrow_rows_and_bad_regexes_change_nothing() {
+    let mut state = loaded_state((160, 48));
+    press(&mut state, "/");
+    assert!(matches!(state.mode, Mode::Filter(_)));
+    type_text(&mut state, "svg");
+    press(&mut state, "enter");
+    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 1);
+    // Inverse.
+    press(&mut state, "/");
+    press(&mut state, "ctrl-u");
+    type_text(&mut state, "!svg");
+    press(&mut state, "enter");
+    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 2);
+    // A bad regex: error shown, prompt kept, filter unchanged.
+    press(&mut state, "/");
+    press(&mut state, "ctrl-u");
+    type_text(&mut state, "(unclosed");
+    press(&mut state, "enter");
+    assert!(matches!(&state.mode, Mode::Filter(input) if input.text == "(unclosed"));
+    assert!(state.flash.as_ref().unwrap().text.contains("bad filter"));
+    assert_eq!(state.services_list.filter.as_ref().unwrap().text, "!svg");
+    press(&mut state, "esc");
+    // esc in normal mode clears the filter.
+    press(&mut state, "esc");
+    assert!(state.services_list.filter.is_none());
+    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 3);
+}
+
+#[test]
+fn the_palette_switches_panes_filters_and_quits() {
+    let mut state = loaded_state((160, 48));
+    press(&mut state, ":");
+    type_text(&mut state, "sm");
+    press(&mut state, "enter");
+    assert_eq!(state.focus, Pane::Endpoints);
+    press(&mut state, ":");
+    type_text(&mut state, "svc svg");
+    press(&mut state, "enter");
+    assert_eq!(state.focus, Pane::Services);
+    assert_eq!(state.services_list.filter.as_ref().unwrap().text, "svg");
+    press(&mut state, ":");
+    type_text(&mut state, "scael 3");
+    press(&mut state, "enter");
+    assert!(state.flash.as_ref().unwrap().text.contains("scael"), "{:?}", state.flash);
+    assert_eq!(state.mode, Mode::Normal);
+    // Tab completes a unique prefix.
+    press(&mut state, ":");
+    type_text(&mut state, "ala");
+    press(&mut state, "tab");
+    assert!(matches!(&state.mode, Mode::Palette(input) if input.text == "alarms "));
+    press(&mut state, "esc");
+    press(&mut state, ":");
+    type_text(&mut state, "q");
+    let effects = press(&mut state, "enter");
+    assert!(effects.contains(&Effect::Quit));
+}
+
+#[test]
+fn ctrl_c_asks_before_quitting() {
+    let mut state = loaded_state((160, 48));
+    press(&mut state, "ctrl-c");
+    assert_eq!(state.mode, Mode::ConfirmQuit);
+    let effects = press(&mut state, "n");
+    assert!(!effects.contains(&Effect::Quit));
+    assert_eq!(state.mode, Mode::Normal);
+    press(&mut state, "ctrl-c");
+    let effects = press(&mut state, "ctrl-c");
+    assert!(effects.contains(&Effect::Quit));
+}
+
+#[test]
+fn the_log_tail_follows_the_selection_once_it_settles() {
+    let mut state = loaded_state((160, 48));
+    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
+    let old_generation = state.logs.generation;
+    press(&mut state, "j");
+    // Not yet: the cursor has not rested.
+    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(2)));
+    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/backend-service");
+    assert!(state.logs.generation > old_generation);
+    let log_fetch = effects.iter().find_map(|e| match e {
+        Effect::Fetch { id, fetch: Fetch::Logs { generation, .. } } => Some((*id, *generation)),
+        _ => None,
+    });
+    let (id, generation) = log_fetch.expect("a log read for the new source");
+    // A late reply for the old source is dropped.
+    update(
+        &mut state,
+        Msg::Fetched(
+            id,
+            Reply::Logs {
+                generation: old_generation,
+                result: Ok(LogBatch { events: log_events(3), skipped: 0 }),
+            },
+        ),
+    );
+    assert_eq!(state.logs.view.buffer().len(), 0);
+    update(
+        &mut state,
+        Msg::Fetched(
+            id,
+            Reply::Logs { generation, result: Ok(LogBatch { events: log_events(3), skipped: 2 }) },
+        ),
+    );
+    assert_eq!(state.logs.view.buffer().len(), 3);
+    assert_eq!(state.logs.view.buffer().skipped(), 2);
+}
+
+#[test]
+fn enter_shows_a_services_tasks_and_esc_goes_back() {
+    let mut state = loaded_state((160, 48));
+    press(&mut state, "enter");
+    let detail = state.detail.as_ref().expect("detail view open");
+    assert_eq!(detail.address.to_string(), "ecs:cleanistic-ai-cluster/cleanistic-ai-api");
+    assert_eq!(
+        detail.data.data.as_ref().unwrap().tasks[0].stopped_reason.as_deref(),
+        Some("Task failed ELB health checks")
+    );
+    press(&mut state, "esc");
+    assert!(state.detail.is_none());
+}
+
+#[test]
+fn text_from_the_cloud_is_made_inert() {
+    let mut state = new_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0()));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let mut evil = services();
+    evil[0].name = "api\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".into();
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(evil))));
+    for s in state.services.data.as_ref().unwrap() {
+        assert!(!s.name.chars().any(|c| c.is_control()), "control character kept in {:?}", s.name);
+    }
+}
+
+#[test]
+fn ctrl_s_saves_the_shown_lines() {
+    let mut state = loaded_state((160, 48));
+    state.focus = Pane::Logs;
+    press(&mut state, "/");
+    type_text(&mut state, "error");
+    press(&mut state, "enter");
+    let effects = press(&mut state, "ctrl-s");
+    let Some(Effect::SaveFile { path, contents }) = effects.first() else {
+        panic!("no save: {effects:?}")
+    };
+    assert!(
+        path.to_string_lossy().contains("opsdeck-ecs_cleanistic-ai-api-20261121T030400Z.log"),
+        "{path:?}"
+    );
+    assert_eq!(contents.lines().count(), 6, "only the 6 error lines of 30");
+    assert!(contents.lines().all(|l| l.contains("\"level\":\"error\"")));
+}
+
+#[test]
+fn log_keys_only_act_in_the_log_pane() {
+    let mut state = loaded_state((160, 48));
+    assert!(state.logs.view.follow());
+    press(&mut state, "f");
+    assert!(state.logs.view.follow(), "f outside the log pane must not pause the tail");
+    state.focus = Pane::Logs;
+    press(&mut state, "f");
+    assert!(!state.logs.view.follow());
+    press(&mut state, "G");
+    assert!(state.logs.view.follow());
+    press(&mut state, "3");
+    assert_eq!(state.logs.window, opsdeck::app::LogWindow::Last(900));
+}
+
+#[test]
+fn resizing_keeps_the_cursor_in_view() {
+    let mut state = loaded_state((160, 48));
+    press(&mut state, "G");
+    update(&mut state, Msg::Resize(80, 6));
+    let rows = opsdeck::ui::layout::compute(state.size, state.focus, state.zoomed)
+        .table_rows(Pane::Services);
+    let list = &state.services_list;
+    assert!(
+        list.selected >= list.offset && list.selected < list.offset + rows.max(1),
+        "{list:?} rows {rows}"
+    );
+}
