@@ -50,10 +50,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: `ptr` came from this allocator with `layout`.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            HELD.fetch_add(
-                new_size as isize - layout.size() as isize,
-                Ordering::Relaxed,
-            );
+            HELD.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
         }
         p
     }
@@ -81,26 +78,15 @@ impl Rng {
     }
 }
 
-const PATHS: [&str; 5] = [
-    "/invocations",
-    "/ping",
-    "/v1/embed",
-    "/v1/rerank",
-    "/metrics",
-];
+const PATHS: [&str; 5] = ["/invocations", "/ping", "/v1/embed", "/v1/rerank", "/metrics"];
 const MODELS: [&str; 3] = ["bert-base-v3", "llama-8b-int4", "clip-vit-l14"];
 
 /// `n` events as an inference service logs them: JSON access lines, mostly INFO and 2xx, some
 /// WARN, a few ERROR and 5xx, plus the odd plain-text traceback line; 8 task streams.
 fn events(n: usize) -> Vec<LogEvent> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let start: DateTime<Utc> = Utc
-        .timestamp_opt(1_717_000_000, 0)
-        .single()
-        .unwrap_or_default();
-    let streams: Vec<String> = (0..8)
-        .map(|i| format!("ecs/inference/4f1c9a2b7e3d4c5a8b6e{i:012x}"))
-        .collect();
+    let start: DateTime<Utc> = Utc.timestamp_opt(1_717_000_000, 0).single().unwrap_or_default();
+    let streams: Vec<String> = (0..8).map(|i| format!("ecs/inference/4f1c9a2b7e3d4c5a8b6e{i:012x}")).collect();
     (0..n as u64)
         .map(|id| {
             let roll = rng.below(1000);
@@ -197,11 +183,7 @@ fn ingest(c: &mut Criterion) {
             black_box(view.match_count())
         })
     });
-    eprintln!(
-        "filter_change_1m: {} of {} lines match the last filter",
-        view.match_count(),
-        view.buffer().len()
-    );
+    eprintln!("filter_change_1m: {} of {} lines match the last filter", view.match_count(), view.buffer().len());
     group.finish();
 }
 

@@ -14,12 +14,8 @@ use std::hint::black_box;
 
 fn fleet_state(services: usize) -> State {
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap();
-    let mut state = State::new(
-        BackendLabel::Demo { scenario: "bench".into(), seed: 1 },
-        Settings::default(),
-        now,
-        (200, 50),
-    );
+    let mut state =
+        State::new(BackendLabel::Demo { scenario: "bench".into(), seed: 1 }, Settings::default(), now, (200, 50));
     let fleet: Vec<Service> = (0..services)
         .map(|i| Service {
             cluster: format!("cluster-{}", i % 20),
@@ -40,8 +36,7 @@ fn fleet_state(services: usize) -> State {
         let Effect::Fetch { id, fetch } = effect else {
             continue;
         };
-        let series =
-            |k: f64| Series { points: (0..30).map(|m| Some((m as f64 * k) % 100.0)).collect() };
+        let series = |k: f64| Series { points: (0..30).map(|m| Some((m as f64 * k) % 100.0)).collect() };
         let reply = match fetch {
             Fetch::Services => Reply::Services(Ok(fleet.clone())),
             Fetch::ServiceMetrics(addresses) => Reply::ServiceMetrics(Ok(addresses
@@ -70,7 +65,9 @@ fn fleet_state(services: usize) -> State {
                             id: i,
                             timestamp: now,
                             stream: "ecs/x".into(),
-                            message: format!(r#"{{"level":"info","status":200,"path":"/api/v1/detect","latency_ms":{i}}}"#),
+                            message: format!(
+                                r#"{{"level":"info","status":200,"path":"/api/v1/detect","latency_ms":{i}}}"#
+                            ),
                         })
                         .collect(),
                     skipped: 0,
@@ -89,9 +86,7 @@ fn bench_render(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     c.bench_function("frame_500_services_200x50", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| opsdeck::ui::render(black_box(&state), &theme, &keymap, f))
-                .expect("draw");
+            terminal.draw(|f| opsdeck::ui::render(black_box(&state), &theme, &keymap, f)).expect("draw");
         })
     });
     let mut state = fleet_state(500);

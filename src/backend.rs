@@ -2,8 +2,7 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail,
-    ServiceMetrics, VariantMetrics,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, VariantMetrics,
 };
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -39,16 +38,10 @@ pub trait Backend: Send + Sync {
     fn label(&self) -> BackendLabel;
     async fn services(&self) -> Result<Vec<Service>, BackendError>;
     /// CPU/memory for the given services (the ones on screen), by address.
-    async fn service_metrics(
-        &self,
-        services: &[Address],
-    ) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError>;
+    async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError>;
     async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError>;
     async fn endpoints(&self) -> Result<Vec<Endpoint>, BackendError>;
-    async fn endpoint_metrics(
-        &self,
-        endpoints: &[String],
-    ) -> Result<EndpointMetricsMap, BackendError>;
+    async fn endpoint_metrics(&self, endpoints: &[String]) -> Result<EndpointMetricsMap, BackendError>;
     async fn alarms(&self) -> Result<Vec<Alarm>, BackendError>;
     /// Cost Explorer charges per request: callers cache and never poll.
     async fn cost(&self) -> Result<CostReport, BackendError>;

@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "opsdeck",
-    version,
-    about = "A terminal operations console for ML services on AWS"
-)]
+#[command(name = "opsdeck", version, about = "A terminal operations console for ML services on AWS")]
 pub struct Cli {
     /// Run on the simulated fleet (no AWS account needed)
     #[arg(long, global = true)]

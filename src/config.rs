@@ -37,14 +37,12 @@ impl Paths {
         };
         // With an explicit config directory everything lives under it, so a test or a bastion
         // host's shared account can keep opsdeck entirely in one place.
-        let (state_dir, data_dir) =
-            match (config_dir_given(config_dir.as_path(), dirs.as_ref()), &dirs) {
-                (false, Some(d)) => (
-                    d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf(),
-                    d.data_local_dir().to_path_buf(),
-                ),
-                _ => (config_dir.join("state"), config_dir.join("data")),
-            };
+        let (state_dir, data_dir) = match (config_dir_given(config_dir.as_path(), dirs.as_ref()), &dirs) {
+            (false, Some(d)) => {
+                (d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf(), d.data_local_dir().to_path_buf())
+            }
+            _ => (config_dir.join("state"), config_dir.join("data")),
+        };
         Ok(Paths {
             config_file: config_dir.join("config.toml"),
             keymap_file: config_dir.join("keymap.toml"),
@@ -88,8 +86,7 @@ impl Config {
             return Ok(Config::default());
         }
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
         Config::parse(&text, &shown)
     }
 
@@ -103,9 +100,7 @@ impl Config {
         }
         if let Some(n) = config.log_buffer_lines {
             if !(100..=1_000_000).contains(&n) {
-                return Err(invalid(format!(
-                    "log_buffer_lines = {n}: must be between 100 and 1000000"
-                )));
+                return Err(invalid(format!("log_buffer_lines = {n}: must be between 100 and 1000000")));
             }
         }
         Ok(config)
@@ -113,8 +108,7 @@ impl Config {
 
     /// Settings for a session: the flag wins over the file, the file over the defaults.
     pub fn settings(&self, refresh_flag: Option<u64>, paths: &Paths) -> Settings {
-        let mut settings =
-            Settings { save_dir: paths.saved_logs_dir.clone(), ..Settings::default() };
+        let mut settings = Settings { save_dir: paths.saved_logs_dir.clone(), ..Settings::default() };
         if let Some(secs) = refresh_flag.or(self.refresh_seconds) {
             settings.refresh = chrono::Duration::seconds(secs as i64);
             settings.metrics_refresh = settings.metrics_refresh.max(settings.refresh);

@@ -47,9 +47,7 @@ pub enum AddressError {
 
 /// AWS resource names allow letters, digits, hyphens and underscores (ECS also dots in a few places).
 fn valid_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 255
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl FromStr for Address {
@@ -71,10 +69,7 @@ impl FromStr for Address {
             if !valid_name(endpoint) || variant.is_some_and(|v| !valid_name(v)) {
                 return Err(bad());
             }
-            return Ok(Address::Endpoint {
-                endpoint: endpoint.to_string(),
-                variant: variant.map(str::to_string),
-            });
+            return Ok(Address::Endpoint { endpoint: endpoint.to_string(), variant: variant.map(str::to_string) });
         }
         Err(bad())
     }

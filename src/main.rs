@@ -36,8 +36,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     // Everything is loaded and checked before the terminal is touched: bad input is a clear
     // error on a normal screen, and nothing has changed.
     let config = Config::load(&paths.config_file)?;
-    let theme_name =
-        choose_theme_name(cli.theme.as_deref(), config.theme.as_deref(), no_color_env().as_deref());
+    let theme_name = choose_theme_name(cli.theme.as_deref(), config.theme.as_deref(), no_color_env().as_deref());
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
 
@@ -49,17 +48,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let _log_guard = init_logging(&paths)?;
     let start = chrono::Utc::now();
-    let fleet = SimFleet::new(SimOptions {
-        seed: cli.seed,
-        scenario: cli.scenario.clone(),
-        start,
-        clock: SimClock::Wall,
-    })?;
+    let fleet =
+        SimFleet::new(SimOptions { seed: cli.seed, scenario: cli.scenario.clone(), start, clock: SimClock::Wall })?;
     let backend: Arc<dyn Backend> = Arc::new(fleet);
     let settings = config.settings(cli.refresh, &paths);
     let state = State::new(backend.label(), settings, start, (80, 24));
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     tracing::info!(scenario = %cli.scenario, seed = cli.seed, theme = %theme_name, "starting on the simulated fleet");
     runtime.block_on(opsdeck::runtime::run(backend, state, theme, keymap))
 }
@@ -68,18 +62,8 @@ fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
     let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
     let mut out = std::io::stdout().lock();
     writeln!(out, "config directory  {}{}", paths.config_dir.display(), exists(&paths.config_dir))?;
-    writeln!(
-        out,
-        "config file       {}{}",
-        paths.config_file.display(),
-        exists(&paths.config_file)
-    )?;
-    writeln!(
-        out,
-        "keymap file       {}{}",
-        paths.keymap_file.display(),
-        exists(&paths.keymap_file)
-    )?;
+    writeln!(out, "config file       {}{}", paths.config_file.display(), exists(&paths.config_file))?;
+    writeln!(out, "keymap file       {}{}", paths.keymap_file.display(), exists(&paths.keymap_file))?;
     writeln!(out, "themes directory  {}{}", paths.themes_dir.display(), exists(&paths.themes_dir))?;
     writeln!(out, "log file          {}", paths.log_file.display())?;
     writeln!(out, "saved logs        {}", paths.saved_logs_dir.display())?;
@@ -92,10 +76,8 @@ fn init_logging(paths: &Paths) -> anyhow::Result<tracing_appender::non_blocking:
     let dir = paths.log_file.parent().context("log file has no directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let name = paths.log_file.file_name().context("log file has no name")?;
-    let (writer, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
-    let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG")
-        .unwrap_or_else(|_| "info".into());
+    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
     Ok(guard)
 }

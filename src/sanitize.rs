@@ -41,9 +41,7 @@ fn push_inert(out: &mut String, c: char) {
         '\t' => out.push(' '),
         '\u{00}'..='\u{1F}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}')),
         '\u{7F}' => out.push('\u{2421}'),
-        '\u{80}'..='\u{9F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-            out.push('\u{FFFD}')
-        }
+        '\u{80}'..='\u{9F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push('\u{FFFD}'),
         _ => out.push(c),
     }
 }
@@ -54,9 +52,7 @@ fn first_unsafe(b: &[u8]) -> Option<usize> {
     // Fast path: printable ASCII only (checked a chunk at a time so it vectorizes).
     let mut start = 0;
     for chunk in b.chunks(32) {
-        let outside = chunk
-            .iter()
-            .fold(false, |acc, &x| acc | (x.wrapping_sub(0x20) > 0x5E));
+        let outside = chunk.iter().fold(false, |acc, &x| acc | (x.wrapping_sub(0x20) > 0x5E));
         if outside {
             break;
         }
@@ -97,10 +93,7 @@ mod tests {
     fn no_controls(s: &str) {
         for c in s.chars() {
             assert!(!c.is_control(), "control {c:?} left in {s:?}");
-            assert!(
-                !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'),
-                "bidi left in {s:?}"
-            );
+            assert!(!matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'), "bidi left in {s:?}");
         }
     }
 
@@ -129,10 +122,7 @@ mod tests {
     #[test]
     fn bidi_overrides_and_isolates_are_replaced() {
         let out = owned("user\u{202E}gnp.exe\u{202C} \u{2066}x\u{2069} \u{202A}\u{2067}\u{2068}");
-        assert_eq!(
-            out,
-            "user\u{FFFD}gnp.exe\u{FFFD} \u{FFFD}x\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}"
-        );
+        assert_eq!(out, "user\u{FFFD}gnp.exe\u{FFFD} \u{FFFD}x\u{FFFD} \u{FFFD}\u{FFFD}\u{FFFD}");
         no_controls(&out);
     }
 
@@ -155,12 +145,9 @@ mod tests {
     #[test]
     fn unicode_text_is_borrowed_unchanged() {
         // Neighbours of the replaced ranges must survive: U+00A0.., U+2029, U+202F, U+2065, U+206A.
-        for s in [
-            "héllo wörld ✓ 日本語 🚀",
-            "\u{A0}\u{FF}\u{2029}\u{202F}\u{2065}\u{206A}",
-            "ë\u{301}",
-            "עברית العربية",
-        ] {
+        for s in
+            ["héllo wörld ✓ 日本語 🚀", "\u{A0}\u{FF}\u{2029}\u{202F}\u{2065}\u{206A}", "ë\u{301}", "עברית العربية"]
+        {
             assert!(matches!(inert(s), Cow::Borrowed(b) if b == s), "{s:?}");
         }
     }
@@ -179,10 +166,7 @@ mod tests {
             }
             let s = (b as char).to_string();
             let out = owned(&s);
-            assert_eq!(
-                out.chars().next().map(|c| c as u32),
-                Some(0x2400 + b as u32)
-            );
+            assert_eq!(out.chars().next().map(|c| c as u32), Some(0x2400 + b as u32));
         }
     }
 }

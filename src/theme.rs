@@ -36,10 +36,7 @@ pub const STYLE_KEYS: &[&str] = &["fg", "bg", "bold", "dim", "italic", "underlin
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("dark", include_str!("../themes/dark.toml")),
     ("light", include_str!("../themes/light.toml")),
-    (
-        "high-contrast",
-        include_str!("../themes/high-contrast.toml"),
-    ),
+    ("high-contrast", include_str!("../themes/high-contrast.toml")),
     ("monochrome", include_str!("../themes/monochrome.toml")),
 ];
 
@@ -171,10 +168,7 @@ impl Theme {
             .map(|slot| (*slot).to_owned())
             .collect();
         if !missing.is_empty() {
-            return Err(ThemeError::MissingSlots {
-                origin,
-                slots: missing,
-            });
+            return Err(ThemeError::MissingSlots { origin, slots: missing });
         }
         Ok(Theme::unstyled(name).with(parsed.styles))
     }
@@ -184,19 +178,13 @@ impl Theme {
     /// otherwise the builtin. A user file may give only some slots. The result is named `name`.
     pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         if !is_valid_name(name) {
-            return Err(ThemeError::InvalidName {
-                name: name.to_owned(),
-            });
+            return Err(ThemeError::InvalidName { name: name.to_owned() });
         }
         if let Some(dir) = user_dir {
             let path = dir.join(format!("{name}.toml"));
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    let base_name = if BUILTIN_THEMES.contains(&name) {
-                        name
-                    } else {
-                        DEFAULT_THEME
-                    };
+                    let base_name = if BUILTIN_THEMES.contains(&name) { name } else { DEFAULT_THEME };
                     let base = Theme::builtin(base_name)?;
                     let origin = path.display().to_string();
                     let mut theme = Theme::from_toml_over(&base, &text, &origin)?;
@@ -210,10 +198,7 @@ impl Theme {
         if BUILTIN_THEMES.contains(&name) {
             return Theme::builtin(name);
         }
-        Err(ThemeError::UnknownTheme {
-            name: name.to_owned(),
-            available: Theme::available(user_dir),
-        })
+        Err(ThemeError::UnknownTheme { name: name.to_owned(), available: Theme::available(user_dir) })
     }
 
     /// Parse from TOML text over a base theme (for layering); `origin` is used in error
@@ -262,20 +247,13 @@ impl Theme {
 
 /// A theme name is a file stem in the themes folder: letters, digits, `-` and `_`.
 fn is_valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Which theme to use: explicit choice wins; else NO_COLOR (set and non-empty, per
 /// no-color.org) forces "monochrome"; else configured; else "dark". Empty or blank
 /// `explicit`/`configured` count as not given.
-pub fn choose_theme_name(
-    explicit: Option<&str>,
-    configured: Option<&str>,
-    no_color: Option<&str>,
-) -> String {
+pub fn choose_theme_name(explicit: Option<&str>, configured: Option<&str>, no_color: Option<&str>) -> String {
     if let Some(name) = given(explicit) {
         return name.to_owned();
     }

@@ -2,8 +2,7 @@
 
 use opsdeck::keymap::Keymap;
 
-const BEGIN: &str =
-    "<!-- keys:begin (generated from the keymap; UPDATE_DOCS=1 cargo test --test docs) -->";
+const BEGIN: &str = "<!-- keys:begin (generated from the keymap; UPDATE_DOCS=1 cargo test --test docs) -->";
 const END: &str = "<!-- keys:end -->";
 
 #[test]

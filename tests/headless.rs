@@ -34,12 +34,7 @@ impl Headless {
         })
         .unwrap();
         let state = State::new(fleet.label(), Settings::default(), fleet.now(), (160, 48));
-        let mut h = Headless {
-            state,
-            fleet,
-            clock,
-            keymap: Keymap::defaults().unwrap(),
-        };
+        let mut h = Headless { state, fleet, clock, keymap: Keymap::defaults().unwrap() };
         h.tick().await;
         h
     }
@@ -77,11 +72,7 @@ impl Headless {
     }
 
     fn screen(&self) -> String {
-        text_of(&draw(
-            &self.state,
-            &Theme::builtin("dark").unwrap(),
-            self.state.size,
-        ))
+        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.size))
     }
 }
 
@@ -91,17 +82,11 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
     h.advance(180).await;
 
     let alarm = rows::selected_alarm(&h.state).expect("alarms loaded");
-    assert_eq!(
-        alarm.name, "CleanisticAI-HighErrorRate",
-        "the firing alarm sorts first"
-    );
+    assert_eq!(alarm.name, "CleanisticAI-HighErrorRate", "the firing alarm sorts first");
     assert_eq!(alarm.state, AlarmState::Alarm);
 
     let services = h.state.services.data.as_ref().unwrap();
-    let api = services
-        .iter()
-        .find(|s| s.name == "cleanistic-ai-api")
-        .unwrap();
+    let api = services.iter().find(|s| s.name == "cleanistic-ai-api").unwrap();
     assert_eq!(api.rollout, RolloutState::Failed, "{api:?}");
     assert_eq!(api.task_definition.revision, 15);
 
@@ -112,54 +97,23 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
     assert_eq!(h.state.focus, Pane::Alarms);
     h.key("enter").await;
     assert_eq!(h.state.focus, Pane::Services);
-    assert_eq!(
-        rows::selected_service(&h.state).unwrap().name,
-        "cleanistic-ai-api"
-    );
+    assert_eq!(rows::selected_service(&h.state).unwrap().name, "cleanistic-ai-api");
     h.advance(3).await;
-    assert_eq!(
-        h.state.logs.source.as_ref().unwrap().group,
-        "/ecs/cleanistic-ai"
-    );
-    let lines: Vec<String> = h
-        .state
-        .logs
-        .view
-        .buffer()
-        .iter()
-        .map(|l| l.message.to_string())
-        .collect();
-    assert!(
-        lines.iter().any(|l| l.contains("Traceback")),
-        "no traceback in {} lines",
-        lines.len()
-    );
+    assert_eq!(h.state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai");
+    let lines: Vec<String> = h.state.logs.view.buffer().iter().map(|l| l.message.to_string()).collect();
+    assert!(lines.iter().any(|l| l.contains("Traceback")), "no traceback in {} lines", lines.len());
 
     // The screen says so too.
     let screen = h.screen();
     assert!(screen.contains("FAILED"), "{screen}");
     assert!(screen.contains("CleanisticAI-HighErrorRate"), "{screen}");
-    assert!(
-        screen.contains("1 ALARM") || screen.contains("ALARM"),
-        "{screen}"
-    );
+    assert!(screen.contains("1 ALARM") || screen.contains("ALARM"), "{screen}");
 
     // The tasks view shows why the new tasks stopped.
     h.key("enter").await;
-    let detail = h
-        .state
-        .detail
-        .as_ref()
-        .unwrap()
-        .data
-        .data
-        .as_ref()
-        .expect("detail loaded");
+    let detail = h.state.detail.as_ref().unwrap().data.data.as_ref().expect("detail loaded");
     assert!(
-        detail
-            .tasks
-            .iter()
-            .any(|t| t.task_definition.revision == 15 && t.stopped_reason.is_some()),
+        detail.tasks.iter().any(|t| t.task_definition.revision == 15 && t.stopped_reason.is_some()),
         "{:?}",
         detail.tasks
     );
@@ -172,23 +126,14 @@ async fn latency_spike_fires_the_endpoint_alarm() {
     let mut h = Headless::new("latency-spike", 3).await;
     h.advance(240).await;
     let alarms = h.state.alarms.data.as_ref().unwrap();
-    let alarm = alarms
-        .iter()
-        .find(|a| a.name == "prediction-endpoint-ModelLatency-high")
-        .unwrap();
+    let alarm = alarms.iter().find(|a| a.name == "prediction-endpoint-ModelLatency-high").unwrap();
     assert_eq!(alarm.state, AlarmState::Alarm, "{alarm:?}");
     h.state.focus = Pane::Alarms;
     h.key("enter").await;
     assert_eq!(h.state.focus, Pane::Endpoints);
-    assert_eq!(
-        rows::selected_endpoint(&h.state).unwrap().name,
-        "prediction-endpoint"
-    );
+    assert_eq!(rows::selected_endpoint(&h.state).unwrap().name, "prediction-endpoint");
     let metrics = h.state.endpoint_metrics.data.as_ref().unwrap();
-    let p99 = metrics["prediction-endpoint"]["model-v1"]
-        .latency_p99_us
-        .latest()
-        .unwrap();
+    let p99 = metrics["prediction-endpoint"]["model-v1"].latency_p99_us.latest().unwrap();
     assert!(p99 > 1_000_000.0, "p99 {p99} µs");
 }
 
@@ -198,28 +143,13 @@ async fn calm_stays_calm_and_the_demo_is_deterministic() {
     let mut b = Headless::new("calm", 11).await;
     a.advance(120).await;
     b.advance(120).await;
-    assert!(a
-        .state
-        .alarms
-        .data
-        .as_ref()
-        .unwrap()
-        .iter()
-        .all(|x| x.state != AlarmState::Alarm));
-    assert_eq!(
-        a.screen(),
-        b.screen(),
-        "same seed, same time, different screens"
-    );
+    assert!(a.state.alarms.data.as_ref().unwrap().iter().all(|x| x.state != AlarmState::Alarm));
+    assert_eq!(a.screen(), b.screen(), "same seed, same time, different screens");
     // The panes are all filled from the simulated fleet.
     let screen = a.screen();
-    for needle in [
-        "svg-ai-service",
-        "cleanistic-property-detector-endpoint",
-        "GarmaxAI-QueueDepth-PROD",
-        "by service",
-        "/ecs/",
-    ] {
+    for needle in
+        ["svg-ai-service", "cleanistic-property-detector-endpoint", "GarmaxAI-QueueDepth-PROD", "by service", "/ecs/"]
+    {
         assert!(screen.contains(needle), "{needle} missing:\n{screen}");
     }
     let mut c = Headless::new("calm", 12).await;
@@ -243,10 +173,7 @@ async fn log_windows_and_filters_work_on_the_simulated_stream() {
     let tail_len = h.state.logs.view.buffer().len();
     h.key("5").await; // last hour
     h.advance(1).await;
-    assert!(
-        h.state.logs.view.buffer().len() > tail_len,
-        "an hour of history should hold more than the tail"
-    );
+    assert!(h.state.logs.view.buffer().len() > tail_len, "an hour of history should hold more than the tail");
     h.key("/").await;
     for c in "traceback".chars() {
         let effects = update(&mut h.state, Msg::Text(KeyChord::plain(c)));
@@ -256,9 +183,6 @@ async fn log_windows_and_filters_work_on_the_simulated_stream() {
     assert!(h.state.logs.view.match_count() > 0);
     h.key("n").await;
     assert!(h.state.logs.view.current_match().is_some());
-    assert!(
-        !h.state.logs.view.follow(),
-        "jumping to a match pauses the tail"
-    );
+    assert!(!h.state.logs.view.follow(), "jumping to a match pauses the tail");
     let _ = Action::Help;
 }

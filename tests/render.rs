@@ -29,8 +29,16 @@ fn focused_pane_with_tabs_at_80x24() {
     let mut state = loaded_state((80, 24));
     let buffer = draw(&state, &dark(), (80, 24));
     insta::assert_snapshot!("services_80x24", text_of(&buffer));
-    for pane in [Pane::Alarms, Pane::Endpoints, Pane::Cost, Pane::Logs] {
-        state.focus = pane;
+    for (pane, command) in
+        [(Pane::Alarms, "alarms"), (Pane::Endpoints, "sm"), (Pane::Cost, "cost"), (Pane::Logs, "logs")]
+    {
+        press(&mut state, ":");
+        type_text(&mut state, command);
+        press(&mut state, "enter");
+        assert_eq!(state.focus, pane);
+        // A pane that just became visible reads what it lacks on the next tick.
+        let effects = opsdeck::app::update(&mut state, Msg::Tick(t0() + chrono::Duration::seconds(1)));
+        answer(&mut state, effects);
         let text = text_of(&draw(&state, &dark(), (80, 24)));
         insta::assert_snapshot!(format!("{pane:?}_80x24").to_lowercase(), text);
     }
@@ -44,11 +52,7 @@ fn an_alarm_row_is_styled_as_danger() {
     let (x, y) = find(&buffer, "CleanisticAI-HighErrorRate").expect("alarm row on screen");
     assert_eq!(buffer[(x, y)].fg, theme.danger.fg.unwrap(), "ALARM row not danger-coloured");
     let (x, y) = find(&buffer, "svg-ai-high-cpu").expect("ok alarm row on screen");
-    assert_ne!(
-        buffer[(x, y)].fg,
-        theme.danger.fg.unwrap(),
-        "an OK alarm must not look like danger"
-    );
+    assert_ne!(buffer[(x, y)].fg, theme.danger.fg.unwrap(), "an OK alarm must not look like danger");
     let (x, y) = find(&buffer, "FAILED").expect("failed rollout shown");
     assert_eq!(buffer[(x, y)].fg, theme.danger.fg.unwrap());
 }
@@ -58,8 +62,7 @@ fn missing_metrics_read_as_no_data_not_zero() {
     let state = loaded_state((160, 48));
     let buffer = draw(&state, &dark(), (160, 48));
     let text = text_of(&buffer);
-    let row =
-        text.lines().find(|l| l.contains("cleanistic-ai-api") && l.contains("FAILED")).unwrap();
+    let row = text.lines().find(|l| l.contains("cleanistic-ai-api") && l.contains("FAILED")).unwrap();
     assert!(row.contains("···"), "no-data dots expected in {row}");
     assert!(row.contains(" - "), "memory with no datapoints must read '-', not 0%: {row}");
     assert!(!row.contains(" 0%"), "{row}");
@@ -71,17 +74,10 @@ fn monochrome_carries_meaning_without_colour() {
     let state = loaded_state((160, 48));
     let buffer = draw(&state, &theme, (160, 48));
     for cell in buffer.content() {
-        assert!(
-            matches!(cell.fg, ratatui::style::Color::Reset),
-            "colour {:?} in monochrome",
-            cell.fg
-        );
+        assert!(matches!(cell.fg, ratatui::style::Color::Reset), "colour {:?} in monochrome", cell.fg);
     }
     let (x, y) = find(&buffer, "CleanisticAI-HighErrorRate").unwrap();
-    assert!(
-        buffer[(x, y)].modifier.intersects(Modifier::BOLD | Modifier::REVERSED),
-        "ALARM row has no emphasis"
-    );
+    assert!(buffer[(x, y)].modifier.intersects(Modifier::BOLD | Modifier::REVERSED), "ALARM row has no emphasis");
 }
 
 #[test]
@@ -95,11 +91,7 @@ fn selection_and_log_matches_are_highlighted() {
     press(&mut state, "H");
     let buffer = draw(&state, &theme, (160, 48));
     let (x, y) = find(&buffer, "error\",\"status\":500").expect("a matching line");
-    assert_eq!(
-        buffer[(x, y)].style().patch(theme.match_highlight),
-        buffer[(x, y)].style(),
-        "match not highlighted"
-    );
+    assert_eq!(buffer[(x, y)].style().patch(theme.match_highlight), buffer[(x, y)].style(), "match not highlighted");
     assert!(text_of(&buffer).contains("highlight /error/"));
 }
 
@@ -107,18 +99,7 @@ fn selection_and_log_matches_are_highlighted() {
 fn every_size_renders_without_panicking() {
     let theme = dark();
     let state = loaded_state((160, 48));
-    for (w, h) in [
-        (1, 1),
-        (2, 2),
-        (10, 3),
-        (19, 4),
-        (20, 5),
-        (40, 10),
-        (80, 24),
-        (119, 29),
-        (120, 30),
-        (250, 80),
-    ] {
+    for (w, h) in [(1, 1), (2, 2), (10, 3), (19, 4), (20, 5), (40, 10), (80, 24), (119, 29), (120, 30), (250, 80)] {
         let mut state_at = loaded_state((w, h));
         state_at.focus = state.focus;
         let buffer = draw(&state_at, &theme, (w, h));
@@ -169,9 +150,5 @@ fn cost_shows_budget_and_bars() {
     assert!(text.contains("forecast $640.00"), "{text}");
     assert!(text.contains("budget $600.00 (107%)"), "{text}");
     let (x, y) = find(&buffer, "$640.00").unwrap();
-    assert_eq!(
-        buffer[(x, y)].fg,
-        theme.over_budget.fg.unwrap(),
-        "forecast over budget not flagged"
-    );
+    assert_eq!(buffer[(x, y)].fg, theme.over_budget.fg.unwrap(), "forecast over budget not flagged");
 }

@@ -28,8 +28,7 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let out =
-            Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -109,10 +108,7 @@ fn small_terminal_and_resize_keep_working() {
     tmux.run(&["resize-window", "-t", "t", "-x", "30", "-y", "6"]);
     sleep(Duration::from_millis(300));
     tmux.run(&["resize-window", "-t", "t", "-x", "160", "-y", "48"]);
-    let screen = tmux.wait_for(
-        |s| s.contains("SageMaker endpoints") && s.contains("Alarms"),
-        Duration::from_secs(5),
-    );
+    let screen = tmux.wait_for(|s| s.contains("SageMaker endpoints") && s.contains("Alarms"), Duration::from_secs(5));
     assert!(screen.contains("Cost"), "dashboard not restored after resize:\n{screen}");
     assert_eq!(tmux.pane("#{pane_dead}"), "0", "opsdeck died during resizes");
     tmux.keys(&["C-c"]);
@@ -136,14 +132,8 @@ fn bad_config_is_a_clear_error_before_the_terminal_is_touched() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("config.toml: refresh_seconds = 0: must be between 1 and 3600"),
-        "{stderr}"
-    );
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}["),
-        "escape sequences written before the error"
-    );
+    assert!(stderr.contains("config.toml: refresh_seconds = 0: must be between 1 and 3600"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\u{1b}["), "escape sequences written before the error");
 }
 
 #[test]
@@ -157,14 +147,8 @@ fn info_lists_every_path_and_flags_work_after_the_subcommand() {
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for label in [
-        "config file",
-        "keymap file",
-        "themes directory",
-        "log file",
-        "saved logs",
-        "theme in effect   light",
-    ] {
+    for label in ["config file", "keymap file", "themes directory", "log file", "saved logs", "theme in effect   light"]
+    {
         assert!(stdout.contains(label), "{label} missing:\n{stdout}");
     }
     assert!(stdout.contains(&dir.path().display().to_string()));
@@ -179,10 +163,7 @@ fn info_lists_every_path_and_flags_work_after_the_subcommand() {
 
 #[test]
 fn scenarios_are_listed_and_unknown_ones_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["--demo", "--list-scenarios"])
-        .output()
-        .expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck")).args(["--demo", "--list-scenarios"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in ["calm", "bad-deploy", "latency-spike"] {
         assert!(stdout.contains(name), "{stdout}");

@@ -9,10 +9,7 @@ use opsdeck::domain::LogBatch;
 use opsdeck::keymap::Action;
 
 fn fetches(effects: &[Effect]) -> Vec<&Fetch> {
-    effects
-        .iter()
-        .filter_map(|e| if let Effect::Fetch { fetch, .. } = e { Some(fetch) } else { None })
-        .collect()
+    effects.iter().filter_map(|e| if let Effect::Fetch { fetch, .. } = e { Some(fetch) } else { None }).collect()
 }
 
 #[test]
@@ -86,10 +83,7 @@ fn enter_on_an_alarm_jumps_to_the_resource_it_watches() {
     let mut state = loaded_state((160, 48));
     state.focus = Pane::Alarms;
     // ALARM sorts first; enter jumps to its service.
-    assert_eq!(
-        opsdeck::app::rows::selected_alarm(&state).unwrap().name,
-        "CleanisticAI-HighErrorRate"
-    );
+    assert_eq!(opsdeck::app::rows::selected_alarm(&state).unwrap().name, "CleanisticAI-HighErrorRate");
     act(&mut state, Action::Select);
     assert_eq!(state.focus, Pane::Services);
     assert_eq!(opsdeck::app::rows::selected_service(&state).unwrap().name, "cleanistic-ai-api");
@@ -100,10 +94,7 @@ fn enter_on_an_alarm_jumps_to_the_resource_it_watches() {
     press(&mut state, "enter");
     state.focus = Pane::Alarms;
     act(&mut state, Action::Bottom);
-    assert_eq!(
-        opsdeck::app::rows::selected_alarm(&state).unwrap().name,
-        "prediction-endpoint-ModelLatency-high"
-    );
+    assert_eq!(opsdeck::app::rows::selected_alarm(&state).unwrap().name, "prediction-endpoint-ModelLatency-high");
     act(&mut state, Action::Select);
     assert_eq!(state.focus, Pane::Endpoints);
     assert!(state.endpoints_list.filter.is_none());
@@ -113,10 +104,8 @@ fn enter_on_an_alarm_jumps_to_the_resource_it_watches() {
 fn alarms_sort_by_what_needs_attention() {
     let state = loaded_state((160, 48));
     let alarms = state.alarms.data.as_ref().unwrap();
-    let order: Vec<&str> = opsdeck::app::rows::alarm_rows(&state)
-        .into_iter()
-        .map(|i| alarms[i].name.as_str())
-        .collect();
+    let order: Vec<&str> =
+        opsdeck::app::rows::alarm_rows(&state).into_iter().map(|i| alarms[i].name.as_str()).collect();
     assert_eq!(
         order,
         [
@@ -220,19 +209,13 @@ fn the_log_tail_follows_the_selection_once_it_settles() {
         &mut state,
         Msg::Fetched(
             id,
-            Reply::Logs {
-                generation: old_generation,
-                result: Ok(LogBatch { events: log_events(3), skipped: 0 }),
-            },
+            Reply::Logs { generation: old_generation, result: Ok(LogBatch { events: log_events(3), skipped: 0 }) },
         ),
     );
     assert_eq!(state.logs.view.buffer().len(), 0);
     update(
         &mut state,
-        Msg::Fetched(
-            id,
-            Reply::Logs { generation, result: Ok(LogBatch { events: log_events(3), skipped: 2 }) },
-        ),
+        Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: log_events(3), skipped: 2 }) }),
     );
     assert_eq!(state.logs.view.buffer().len(), 3);
     assert_eq!(state.logs.view.buffer().skipped(), 2);
@@ -279,13 +262,8 @@ fn ctrl_s_saves_the_shown_lines() {
     type_text(&mut state, "error");
     press(&mut state, "enter");
     let effects = press(&mut state, "ctrl-s");
-    let Some(Effect::SaveFile { path, contents }) = effects.first() else {
-        panic!("no save: {effects:?}")
-    };
-    assert!(
-        path.to_string_lossy().contains("opsdeck-ecs_cleanistic-ai-api-20261121T030400Z.log"),
-        "{path:?}"
-    );
+    let Some(Effect::SaveFile { path, contents }) = effects.first() else { panic!("no save: {effects:?}") };
+    assert!(path.to_string_lossy().contains("opsdeck-ecs_cleanistic-ai-api-20261121T030400Z.log"), "{path:?}");
     assert_eq!(contents.lines().count(), 6, "only the 6 error lines of 30");
     assert!(contents.lines().all(|l| l.contains("\"level\":\"error\"")));
 }
@@ -310,11 +288,7 @@ fn resizing_keeps_the_cursor_in_view() {
     let mut state = loaded_state((160, 48));
     press(&mut state, "G");
     update(&mut state, Msg::Resize(80, 6));
-    let rows = opsdeck::ui::layout::compute(state.size, state.focus, state.zoomed)
-        .table_rows(Pane::Services);
+    let rows = opsdeck::ui::layout::compute(state.size, state.focus, state.zoomed).table_rows(Pane::Services);
     let list = &state.services_list;
-    assert!(
-        list.selected >= list.offset && list.selected < list.offset + rows.max(1),
-        "{list:?} rows {rows}"
-    );
+    assert!(list.selected >= list.offset && list.selected < list.offset + rows.max(1), "{list:?} rows {rows}");
 }

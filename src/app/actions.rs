@@ -48,11 +48,8 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Action::ToggleWrap => state.logs.view.toggle_wrap(),
         Action::CycleTimestamps => state.logs.view.cycle_timestamps(),
         Action::NextMatch | Action::PrevMatch => {
-            let found = if action == Action::NextMatch {
-                state.logs.view.next_match()
-            } else {
-                state.logs.view.prev_match()
-            };
+            let found =
+                if action == Action::NextMatch { state.logs.view.next_match() } else { state.logs.view.prev_match() };
             if !found {
                 state.flash_info(if state.logs.filter_text.is_some() {
                     "no matches"
@@ -63,11 +60,8 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::ToggleHighlight => {
             state.logs.view.toggle_highlight_only();
-            let mode = if state.logs.view.highlight_only() {
-                "all lines, matches highlighted"
-            } else {
-                "matching lines only"
-            };
+            let mode =
+                if state.logs.view.highlight_only() { "all lines, matches highlighted" } else { "matching lines only" };
             state.flash_info(format!("logs: {mode}"));
         }
         Action::SaveLogs => logs_ctl::save(state, effects),
@@ -171,9 +165,7 @@ fn move_cursor(state: &mut State, how: Move) {
         return;
     }
     let len = row_count(state, pane);
-    let Some(list) = list_mut(state, pane) else {
-        return;
-    };
+    let Some(list) = list_mut(state, pane) else { return };
     if len == 0 {
         return;
     }
@@ -220,8 +212,7 @@ fn select(state: &mut State) {
                 return;
             }
             if let Some(service) = rows::selected_service(state) {
-                state.detail =
-                    Some(DetailView { address: service.address(), data: Loadable::default() });
+                state.detail = Some(DetailView { address: service.address(), data: Loadable::default() });
             }
         }
         Pane::Endpoints => {
@@ -238,9 +229,7 @@ fn select(state: &mut State) {
 }
 
 fn jump_to_alarm_target(state: &mut State) {
-    let Some(alarm) = rows::selected_alarm(state) else {
-        return;
-    };
+    let Some(alarm) = rows::selected_alarm(state) else { return };
     let name = alarm.name.clone();
     match alarm.watches.clone() {
         Some(address @ Address::EcsService { .. }) => {
@@ -255,9 +244,7 @@ fn jump_to_alarm_target(state: &mut State) {
                     state.log_follows = Pane::Services;
                     logs_ctl::follow_selection(state, Pane::Services, false);
                 }
-                None => state.flash_error(format!(
-                    "{name} watches {address}, which is not in the service list"
-                )),
+                None => state.flash_error(format!("{name} watches {address}, which is not in the service list")),
             }
         }
         Some(Address::Endpoint { endpoint, .. }) => {
@@ -271,9 +258,7 @@ fn jump_to_alarm_target(state: &mut State) {
                     state.log_follows = Pane::Endpoints;
                     logs_ctl::follow_selection(state, Pane::Endpoints, false);
                 }
-                None => state.flash_error(format!(
-                    "{name} watches sm:{endpoint}, which is not in the endpoint list"
-                )),
+                None => state.flash_error(format!("{name} watches sm:{endpoint}, which is not in the endpoint list")),
             }
         }
         None => state.flash_info(format!("{name} does not watch a service or endpoint shown here")),

@@ -16,23 +16,14 @@ fn source_for(state: &State, pane: Pane) -> Option<LogSource> {
             if let Some(detail) = &state.detail {
                 let services = state.services.data.as_ref()?;
                 let s = services.iter().find(|s| s.address() == detail.address)?;
-                return Some(LogSource {
-                    group: s.log_group.clone()?,
-                    owner: s.address(),
-                });
+                return Some(LogSource { group: s.log_group.clone()?, owner: s.address() });
             }
             let s = rows::selected_service(state)?;
-            Some(LogSource {
-                group: s.log_group.clone()?,
-                owner: s.address(),
-            })
+            Some(LogSource { group: s.log_group.clone()?, owner: s.address() })
         }
         Pane::Endpoints => {
             let e = rows::selected_endpoint(state)?;
-            Some(LogSource {
-                group: e.log_group.clone()?,
-                owner: e.address(),
-            })
+            Some(LogSource { group: e.log_group.clone()?, owner: e.address() })
         }
         _ => None,
     }
@@ -93,12 +84,7 @@ pub fn set_window(state: &mut State, window: LogWindow) {
     state.flash_info(format!("logs: {}", window.label()));
 }
 
-pub fn accept(
-    state: &mut State,
-    id: u64,
-    generation: u64,
-    result: Result<LogBatch, String>,
-) -> bool {
+pub fn accept(state: &mut State, id: u64, generation: u64, result: Result<LogBatch, String>) -> bool {
     if state.logs.in_flight != Some(id) || state.logs.generation != generation {
         return false;
     }
@@ -132,32 +118,14 @@ pub fn save(state: &mut State, effects: &mut Vec<Effect>) {
     let mut contents = String::new();
     let view = &state.logs.view;
     for line in view.window(view.visible_len()) {
-        contents.push_str(&format!(
-            "{} {} {}\n",
-            line.timestamp.to_rfc3339(),
-            line.stream,
-            line.message
-        ));
+        contents.push_str(&format!("{} {} {}\n", line.timestamp.to_rfc3339(), line.stream, line.message));
     }
     let name: String = source
         .group
         .trim_start_matches('/')
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
         .collect();
-    let file = format!(
-        "opsdeck-{}-{}.log",
-        name,
-        state.now.format("%Y%m%dT%H%M%SZ")
-    );
-    effects.push(Effect::SaveFile {
-        path: state.settings.save_dir.join(file),
-        contents,
-    });
+    let file = format!("opsdeck-{}-{}.log", name, state.now.format("%Y%m%dT%H%M%SZ"));
+    effects.push(Effect::SaveFile { path: state.settings.save_dir.join(file), contents });
 }

@@ -2,10 +2,7 @@
 
 use super::state::RequestId;
 use crate::backend::{Backend, BackendError, EndpointMetricsMap};
-use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail,
-    ServiceMetrics,
-};
+use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
 use crate::keymap::{Action, KeyChord};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -64,16 +61,10 @@ pub enum Effect {
 pub async fn perform(backend: &dyn Backend, fetch: Fetch) -> Reply {
     match fetch {
         Fetch::Services => Reply::Services(backend.services().await),
-        Fetch::ServiceMetrics(addresses) => {
-            Reply::ServiceMetrics(backend.service_metrics(&addresses).await)
-        }
-        Fetch::ServiceDetail(address) => {
-            Reply::ServiceDetail(backend.service_detail(&address).await)
-        }
+        Fetch::ServiceMetrics(addresses) => Reply::ServiceMetrics(backend.service_metrics(&addresses).await),
+        Fetch::ServiceDetail(address) => Reply::ServiceDetail(backend.service_detail(&address).await),
         Fetch::Endpoints => Reply::Endpoints(backend.endpoints().await),
-        Fetch::EndpointMetrics(names) => {
-            Reply::EndpointMetrics(backend.endpoint_metrics(&names).await)
-        }
+        Fetch::EndpointMetrics(names) => Reply::EndpointMetrics(backend.endpoint_metrics(&names).await),
         Fetch::Alarms => Reply::Alarms(backend.alarms().await),
         Fetch::Cost => Reply::Cost(backend.cost().await),
         Fetch::Logs { group, query, generation } => {

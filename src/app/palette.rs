@@ -7,12 +7,7 @@ use super::{actions, text};
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    no_binary_name = true,
-    disable_help_flag = true,
-    disable_version_flag = true,
-    disable_help_subcommand = true
-)]
+#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true, disable_help_subcommand = true)]
 struct PaletteLine {
     #[command(subcommand)]
     command: PaletteCommand,
@@ -57,13 +52,8 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     let parsed = match PaletteLine::try_parse_from(&words) {
         Ok(parsed) => parsed,
         Err(e) => {
-            let first = e
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or("not a command")
-                .trim_start_matches("error: ")
-                .to_string();
+            let first =
+                e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string();
             return state.flash_error(format!(":{line}: {first} (:help lists commands)"));
         }
     };
@@ -109,9 +99,7 @@ pub fn suggestions(typed: &str) -> Vec<(String, Vec<String>, String)> {
     }
     commands()
         .into_iter()
-        .filter(|(name, aliases, _)| {
-            name.starts_with(word) || aliases.iter().any(|a| a.starts_with(word))
-        })
+        .filter(|(name, aliases, _)| name.starts_with(word) || aliases.iter().any(|a| a.starts_with(word)))
         .collect()
 }
 

@@ -6,12 +6,8 @@ use crate::domain::{Address, Alarm, Endpoint, Service, Variant};
 
 /// Indices into `state.services.data` of the rows shown, in order.
 pub fn service_rows(state: &State) -> Vec<usize> {
-    let Some(services) = &state.services.data else {
-        return Vec::new();
-    };
-    filtered(services, &state.services_list, |s: &Service| {
-        format!("{} {} {}", s.cluster, s.name, s.task_definition)
-    })
+    let Some(services) = &state.services.data else { return Vec::new() };
+    filtered(services, &state.services_list, |s: &Service| format!("{} {} {}", s.cluster, s.name, s.task_definition))
 }
 
 /// One row per variant; the endpoint's name is repeated in the row key for filtering.
@@ -22,9 +18,7 @@ pub struct EndpointRow {
 }
 
 pub fn endpoint_rows(state: &State) -> Vec<EndpointRow> {
-    let Some(endpoints) = &state.endpoints.data else {
-        return Vec::new();
-    };
+    let Some(endpoints) = &state.endpoints.data else { return Vec::new() };
     let kept = filtered(endpoints, &state.endpoints_list, |e: &Endpoint| {
         let variants: Vec<&str> = e.variants.iter().map(|v| v.name.as_str()).collect();
         format!("{} {} {}", e.name, e.status, variants.join(" "))
@@ -34,29 +28,20 @@ pub fn endpoint_rows(state: &State) -> Vec<EndpointRow> {
         if endpoints[i].variants.is_empty() {
             rows.push(EndpointRow { endpoint: i, variant: None });
         }
-        rows.extend(
-            (0..endpoints[i].variants.len()).map(|v| EndpointRow { endpoint: i, variant: Some(v) }),
-        );
+        rows.extend((0..endpoints[i].variants.len()).map(|v| EndpointRow { endpoint: i, variant: Some(v) }));
     }
     rows
 }
 
-pub fn endpoint_row_parts(
-    state: &State,
-    row: EndpointRow,
-) -> Option<(&Endpoint, Option<&Variant>)> {
+pub fn endpoint_row_parts(state: &State, row: EndpointRow) -> Option<(&Endpoint, Option<&Variant>)> {
     let endpoint = state.endpoints.data.as_ref()?.get(row.endpoint)?;
     Some((endpoint, row.variant.and_then(|v| endpoint.variants.get(v))))
 }
 
 /// Alarms needing attention first: ALARM, then INSUFFICIENT_DATA, then OK; newest change first.
 pub fn alarm_rows(state: &State) -> Vec<usize> {
-    let Some(alarms) = &state.alarms.data else {
-        return Vec::new();
-    };
-    let mut rows = filtered(alarms, &state.alarms_list, |a: &Alarm| {
-        format!("{} {}", a.name, a.state.as_str())
-    });
+    let Some(alarms) = &state.alarms.data else { return Vec::new() };
+    let mut rows = filtered(alarms, &state.alarms_list, |a: &Alarm| format!("{} {}", a.name, a.state.as_str()));
     rows.sort_by(|&a, &b| {
         let (a, b) = (&alarms[a], &alarms[b]);
         a.state.cmp(&b.state).then(b.state_since.cmp(&a.state_since)).then(a.name.cmp(&b.name))

@@ -24,9 +24,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         state.services.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Services });
     }
-    if state.endpoints.due(now, every)
-        && (areas.visible(Pane::Endpoints) || state.endpoints.data.is_none())
-    {
+    if state.endpoints.due(now, every) && (areas.visible(Pane::Endpoints) || state.endpoints.data.is_none()) {
         let id = state.request_id();
         state.endpoints.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Endpoints });
@@ -66,9 +64,7 @@ fn service_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Eff
     if state.service_metrics.in_flight.is_some() {
         return;
     }
-    let Some(services) = state.services.data.as_ref() else {
-        return;
-    };
+    let Some(services) = state.services.data.as_ref() else { return };
     let addresses: Vec<_> = rows::service_rows(state)
         .into_iter()
         .skip(state.services_list.offset)
@@ -85,9 +81,7 @@ fn service_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Eff
 
 /// Rows scrolled into view with no metrics yet are fetched at once, not at the next interval.
 fn metrics_missing_for_view(state: &State, visible_rows: usize) -> bool {
-    let Some(services) = state.services.data.as_ref() else {
-        return false;
-    };
+    let Some(services) = state.services.data.as_ref() else { return false };
     let have = state.service_metrics.data.as_ref();
     rows::service_rows(state)
         .into_iter()
@@ -100,9 +94,7 @@ fn endpoint_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Ef
     if state.endpoint_metrics.in_flight.is_some() {
         return;
     }
-    let Some(endpoints) = state.endpoints.data.as_ref() else {
-        return;
-    };
+    let Some(endpoints) = state.endpoints.data.as_ref() else { return };
     let mut names: Vec<String> = rows::endpoint_rows(state)
         .into_iter()
         .skip(state.endpoints_list.offset)
@@ -113,11 +105,7 @@ fn endpoint_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Ef
     if names.is_empty() {
         return;
     }
-    let missing = state
-        .endpoint_metrics
-        .data
-        .as_ref()
-        .is_none_or(|m| names.iter().any(|n| !m.contains_key(n)));
+    let missing = state.endpoint_metrics.data.as_ref().is_none_or(|m| names.iter().any(|n| !m.contains_key(n)));
     if !missing && !state.endpoint_metrics.due(state.now, state.settings.metrics_refresh) {
         return;
     }
@@ -128,12 +116,8 @@ fn endpoint_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Ef
 
 fn logs(state: &mut State, effects: &mut Vec<Effect>) {
     let logs = &state.logs;
-    let Some(source) = logs.source.as_ref() else {
-        return;
-    };
-    if logs.in_flight.is_some()
-        || logs.polled_at.is_some_and(|at| state.now - at < state.settings.log_poll)
-    {
+    let Some(source) = logs.source.as_ref() else { return };
+    if logs.in_flight.is_some() || logs.polled_at.is_some_and(|at| state.now - at < state.settings.log_poll) {
         return;
     }
     let query = match logs.cursor {

@@ -21,8 +21,7 @@ pub enum Pane {
 
 impl Pane {
     /// Tab order.
-    pub const ALL: [Pane; 5] =
-        [Pane::Services, Pane::Endpoints, Pane::Logs, Pane::Alarms, Pane::Cost];
+    pub const ALL: [Pane; 5] = [Pane::Services, Pane::Endpoints, Pane::Logs, Pane::Alarms, Pane::Cost];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -112,11 +111,8 @@ impl RowFilter {
             None => (false, text),
         };
         // Smart case, as in the log filter: lowercase patterns ignore case.
-        let smart = if pattern.chars().any(char::is_uppercase) {
-            pattern.to_string()
-        } else {
-            format!("(?i){pattern}")
-        };
+        let smart =
+            if pattern.chars().any(char::is_uppercase) { pattern.to_string() } else { format!("(?i){pattern}") };
         let regex = Regex::new(&smart).map_err(|e| format!("bad filter /{text}/: {e}"))?;
         Ok(RowFilter { text: text.to_string(), regex, inverse })
     }
@@ -250,12 +246,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(
-        label: BackendLabel,
-        settings: Settings,
-        now: DateTime<Utc>,
-        size: (u16, u16),
-    ) -> State {
+    pub fn new(label: BackendLabel, settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> State {
         let view = LogView::new(settings.log_capacity);
         State {
             label,

@@ -7,10 +7,8 @@ use crate::keymap::{ChordCode, KeyChord};
 
 pub fn handle_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
     if state.mode == Mode::ConfirmQuit {
-        let yes = matches!(
-            (chord.code, chord.ctrl),
-            (ChordCode::Char('y' | 'Y'), false) | (ChordCode::Char('c'), true)
-        );
+        let yes =
+            matches!((chord.code, chord.ctrl), (ChordCode::Char('y' | 'Y'), false) | (ChordCode::Char('c'), true));
         if yes {
             state.quit = true;
         }
@@ -43,9 +41,7 @@ pub fn handle_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>)
         (ChordCode::Left, _) => input.cursor = input.cursor.saturating_sub(1),
         (ChordCode::Right, _) => input.cursor = (input.cursor + 1).min(input.text.chars().count()),
         (ChordCode::Home, _) | (ChordCode::Char('a'), true) => input.cursor = 0,
-        (ChordCode::End, _) | (ChordCode::Char('e'), true) => {
-            input.cursor = input.text.chars().count()
-        }
+        (ChordCode::End, _) | (ChordCode::Char('e'), true) => input.cursor = input.text.chars().count(),
         (ChordCode::Char('u'), true) => *input = TextInput::default(),
         (ChordCode::Char('w'), true) => delete_word(input),
         (ChordCode::Char(c), false) if !chord.alt => insert(input, &c.to_string()),
@@ -62,9 +58,7 @@ pub fn handle_paste(state: &mut State, pasted: &str) {
 }
 
 fn byte_at(text: &str, char_index: usize) -> usize {
-    text.char_indices()
-        .nth(char_index)
-        .map_or(text.len(), |(i, _)| i)
+    text.char_indices().nth(char_index).map_or(text.len(), |(i, _)| i)
 }
 
 fn insert(input: &mut TextInput, s: &str) {

@@ -87,13 +87,9 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             }
             accepted
         }
-        Reply::ServiceMetrics(result) => {
-            state.service_metrics.accept(id, now, result.map_err(describe))
-        }
+        Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
         Reply::ServiceDetail(result) => {
-            let Some(detail) = state.detail.as_mut() else {
-                return false;
-            };
+            let Some(detail) = state.detail.as_mut() else { return false };
             let result = result.map_err(describe).map(|mut d| {
                 super::inert::detail(&mut d);
                 d
@@ -112,9 +108,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             }
             accepted
         }
-        Reply::EndpointMetrics(result) => {
-            state.endpoint_metrics.accept(id, now, result.map_err(describe))
-        }
+        Reply::EndpointMetrics(result) => state.endpoint_metrics.accept(id, now, result.map_err(describe)),
         Reply::Alarms(result) => {
             let result = result.map_err(describe).map(|mut alarms| {
                 alarms.iter_mut().for_each(super::inert::alarm);
@@ -133,8 +127,6 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             });
             state.cost.accept(id, now, result)
         }
-        Reply::Logs { generation, result } => {
-            logs_ctl::accept(state, id, generation, result.map_err(describe))
-        }
+        Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
     }
 }

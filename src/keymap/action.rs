@@ -66,9 +66,7 @@ impl Action {
             Action::CycleTimestamps => "timestamps: relative, local, UTC, off",
             Action::NextMatch => "next match",
             Action::PrevMatch => "previous match",
-            Action::ToggleHighlight => {
-                "filter mode: only matching lines / all lines with matches highlighted"
-            }
+            Action::ToggleHighlight => "filter mode: only matching lines / all lines with matches highlighted",
             Action::SaveLogs => "save the shown lines to a file",
             Action::WindowTail => "live tail from now",
             Action::Window1m => "last 1 minute",

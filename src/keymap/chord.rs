@@ -153,10 +153,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_round_trip() {
-        for s in [
-            "a", "G", "ctrl-f", "alt-x", "enter", "esc", "backtab", "pgdn", "f5", "-", "/", "?",
-            "space",
-        ] {
+        for s in ["a", "G", "ctrl-f", "alt-x", "enter", "esc", "backtab", "pgdn", "f5", "-", "/", "?", "space"] {
             let chord: KeyChord = s.parse().unwrap();
             assert_eq!(chord.to_string(), s, "round trip of {s}");
         }

@@ -74,21 +74,17 @@ impl Keymap {
             return Ok(defaults);
         };
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| KeymapError::Io { origin: origin.clone(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| KeymapError::Io { origin: origin.clone(), source })?;
         defaults.layered(&text, &origin)
     }
 
     /// Parse `text` and apply its bindings over these; the original is untouched on error.
     pub fn layered(&self, text: &str, origin: &str) -> Result<Keymap, KeymapError> {
-        let file: KeymapFile = toml::from_str(text).map_err(|e| KeymapError::Syntax {
-            origin: origin.to_string(),
-            message: e.message().to_string(),
-        })?;
+        let file: KeymapFile = toml::from_str(text)
+            .map_err(|e| KeymapError::Syntax { origin: origin.to_string(), message: e.message().to_string() })?;
         let mut out = self.clone();
-        for (name, table, entries) in
-            [("global", &mut out.global, file.global), ("logs", &mut out.logs, file.logs)]
-        {
+        for (name, table, entries) in [("global", &mut out.global, file.global), ("logs", &mut out.logs, file.logs)] {
             for (key, action) in entries {
                 let chord: KeyChord = key.parse().map_err(|source| KeymapError::Key {
                     origin: origin.to_string(),
@@ -102,11 +98,8 @@ impl Keymap {
     }
 
     pub fn action(&self, chord: &KeyChord, in_logs: bool) -> Option<Action> {
-        let found = if in_logs {
-            self.logs.get(chord).or_else(|| self.global.get(chord))
-        } else {
-            self.global.get(chord)
-        };
+        let found =
+            if in_logs { self.logs.get(chord).or_else(|| self.global.get(chord)) } else { self.global.get(chord) };
         found.copied().filter(|a| *a != Action::None)
     }
 
@@ -120,11 +113,7 @@ impl Keymap {
                     by_action.entry(*action).or_default().push(*chord);
                 }
             }
-            rows.extend(by_action.into_iter().map(|(action, keys)| HelpEntry {
-                context,
-                keys,
-                action,
-            }));
+            rows.extend(by_action.into_iter().map(|(action, keys)| HelpEntry { context, keys, action }));
         }
         rows
     }
@@ -141,10 +130,7 @@ impl Keymap {
         for row in self.help() {
             if current != Some(row.context) {
                 current = Some(row.context);
-                out.push_str(&format!(
-                    "\n### {}\n\n| keys | action |\n| --- | --- |\n",
-                    row.context.title()
-                ));
+                out.push_str(&format!("\n### {}\n\n| keys | action |\n| --- | --- |\n", row.context.title()));
             }
             let keys: Vec<String> = row.keys.iter().map(|k| format!("`{k}`")).collect();
             out.push_str(&format!("| {} | {} |\n", keys.join(" "), row.action.description()));
@@ -188,8 +174,7 @@ mod tests {
         let err = km.layered("[global]\n\"x\" = \"zoomm\"\n", "mine.toml").unwrap_err().to_string();
         assert!(err.starts_with("mine.toml: not a valid keymap"), "{err}");
         assert!(err.contains("zoomm"), "{err}");
-        let err =
-            km.layered("[global]\n\"ctrl-\" = \"zoom\"\n", "mine.toml").unwrap_err().to_string();
+        let err = km.layered("[global]\n\"ctrl-\" = \"zoom\"\n", "mine.toml").unwrap_err().to_string();
         assert!(err.contains("[global] 'ctrl-' is not a key"), "{err}");
         let err = km.layered("[globl]\n", "mine.toml").unwrap_err().to_string();
         assert!(err.contains("globl"), "{err}");

@@ -81,23 +81,13 @@ impl LogBuffer {
             self.evict_front();
         } else if self.lines.len() == self.lines.capacity() {
             // Grow by doubling, but never past `capacity` slots.
-            let extra = self
-                .lines
-                .len()
-                .max(16)
-                .min(self.capacity - self.lines.len());
+            let extra = self.lines.len().max(16).min(self.capacity - self.lines.len());
             self.lines.reserve_exact(extra);
         }
         let message = clean_message(event.message);
         self.message_bytes += message.len();
         let stream = self.intern(&event.stream);
-        self.lines.push_back(LogLine {
-            seq: self.next_seq,
-            id: event.id,
-            timestamp: event.timestamp,
-            stream,
-            message,
-        });
+        self.lines.push_back(LogLine { seq: self.next_seq, id: event.id, timestamp: event.timestamp, stream, message });
         self.next_seq += 1;
         true
     }
@@ -275,10 +265,7 @@ pub(crate) mod tests {
         assert!(b.push(ev(7, "a")));
         assert!(!b.push(ev(7, "a again")));
         assert_eq!(b.len(), 1);
-        assert_eq!(
-            b.extend([ev(7, "x"), ev(8, "b"), ev(8, "y"), ev(9, "c")]),
-            2
-        );
+        assert_eq!(b.extend([ev(7, "x"), ev(8, "b"), ev(8, "y"), ev(9, "c")]), 2);
         assert_eq!(messages(&b), ["b", "c"]);
         assert_eq!(b.dropped(), 1);
         // Id 7 was evicted, so it is no longer a duplicate.
@@ -291,10 +278,7 @@ pub(crate) mod tests {
         let mut b = LogBuffer::new(10);
         b.push(ev(1, "\x1b[2Jboom\n"));
         b.push(ev(2, "two\r\nlines\r\n"));
-        b.push(LogEvent {
-            stream: "evil\x1b]0;t\x07".into(),
-            ..ev(3, "ok")
-        });
+        b.push(LogEvent { stream: "evil\x1b]0;t\x07".into(), ..ev(3, "ok") });
         assert_eq!(messages(&b), ["␛[2Jboom", "two␍␊lines", "ok"]);
         assert_eq!(&*b.get(2).map(|l| l.stream.clone()).unwrap(), "evil␛]0;t␇");
     }
@@ -313,16 +297,9 @@ pub(crate) mod tests {
     fn unused_stream_names_are_pruned() {
         let mut b = LogBuffer::new(10);
         for i in 0..2000u64 {
-            b.push(LogEvent {
-                stream: format!("s{i}"),
-                ..ev(i, "m")
-            });
+            b.push(LogEvent { stream: format!("s{i}"), ..ev(i, "m") });
         }
-        assert!(
-            b.streams.len() <= 2 * STREAM_PRUNE_MIN,
-            "{}",
-            b.streams.len()
-        );
+        assert!(b.streams.len() <= 2 * STREAM_PRUNE_MIN, "{}", b.streams.len());
         assert!(b.iter().all(|l| b.streams.contains(&*l.stream)));
     }
 

@@ -49,16 +49,8 @@ impl LogFilter {
             .case_insensitive(ignore_case)
             .size_limit(SIZE_LIMIT)
             .build()
-            .map_err(|e| FilterError::Invalid {
-                pattern: pattern.to_string(),
-                reason: one_line(&e),
-            })?;
-        Ok(LogFilter {
-            input: input.to_string(),
-            regex,
-            inverse,
-            ignore_case,
-        })
+            .map_err(|e| FilterError::Invalid { pattern: pattern.to_string(), reason: one_line(&e) })?;
+        Ok(LogFilter { input: input.to_string(), regex, inverse, ignore_case })
     }
 
     /// Whether a line passes the filter (for an inverse filter: the regex does not match).
@@ -73,11 +65,7 @@ impl LogFilter {
         if self.inverse {
             return Vec::new();
         }
-        self.regex
-            .find_iter(text)
-            .map(|m| m.range())
-            .filter(|r| !r.is_empty())
-            .collect()
+        self.regex.find_iter(text).map(|m| m.range()).filter(|r| !r.is_empty()).collect()
     }
 
     /// The filter as typed, `!` included: for the title and for editing it again.
@@ -149,20 +137,9 @@ fn one_line(e: &regex::Error) -> String {
             .rev()
             .find_map(|l| l.trim().strip_prefix("error:"))
             .map(|l| l.trim().to_string())
-            .unwrap_or_else(|| {
-                text.lines()
-                    .last()
-                    .unwrap_or("syntax error")
-                    .trim()
-                    .to_string()
-            }),
+            .unwrap_or_else(|| text.lines().last().unwrap_or("syntax error").trim().to_string()),
         regex::Error::CompiledTooBig(_) => "pattern too large".to_string(),
-        other => other
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("invalid pattern")
-            .to_string(),
+        other => other.to_string().lines().next().unwrap_or("invalid pattern").to_string(),
     }
 }
 
@@ -198,28 +175,14 @@ mod tests {
         assert!(upper.is_match("ERROR: boom"));
         assert!(!upper.is_match("error: boom"));
         // Escapes and group names are not literal uppercase letters.
-        for p in [
-            r"\d+\S",
-            r"\p{Lu}",
-            r"\x{2F}x",
-            r"(?P<Name>x)",
-            r"(?<Name>x)",
-            r"\D\W\B",
-            r"\pL",
-        ] {
+        for p in [r"\d+\S", r"\p{Lu}", r"\x{2F}x", r"(?P<Name>x)", r"(?<Name>x)", r"\D\W\B", r"\pL"] {
             assert!(f(p).ignores_case(), "{p}");
         }
         assert!(!f(r"(?P<n>Warn)").ignores_case());
         assert!(!f(r"\dX").ignores_case());
         // Inverse keeps smart case.
-        assert!(
-            f("!DEBUG").is_match("debug"),
-            "case-sensitive inverse keeps lowercase debug"
-        );
-        assert!(
-            !f("!debug").is_match("DEBUG"),
-            "case-insensitive inverse drops DEBUG"
-        );
+        assert!(f("!DEBUG").is_match("debug"), "case-sensitive inverse keeps lowercase debug");
+        assert!(!f("!debug").is_match("DEBUG"), "case-insensitive inverse drops DEBUG");
     }
 
     #[test]
@@ -229,16 +192,10 @@ mod tests {
         assert!(msg.starts_with("invalid filter /(abc/: "), "{msg}");
         assert!(msg.contains("unclosed group"), "{msg}");
         assert!(!msg.contains('\n'), "{msg}");
-        assert!(matches!(
-            LogFilter::parse("![z-a]"),
-            Err(FilterError::Invalid { .. })
-        ));
+        assert!(matches!(LogFilter::parse("![z-a]"), Err(FilterError::Invalid { .. })));
         assert!(matches!(LogFilter::parse(""), Err(FilterError::Empty)));
         assert!(matches!(LogFilter::parse("!"), Err(FilterError::Empty)));
-        assert!(matches!(
-            LogFilter::parse(r"\w{1000}{1000}"),
-            Err(FilterError::Invalid { .. })
-        ));
+        assert!(matches!(LogFilter::parse(r"\w{1000}{1000}"), Err(FilterError::Invalid { .. })));
     }
 
     #[test]

@@ -49,9 +49,7 @@ impl LogView {
             Some(m) => self.matches.partition_point(|&s| s < m),
             None => self.matches.partition_point(|&s| s <= self.cursor_seq()),
         };
-        let idx = below
-            .checked_sub(1)
-            .unwrap_or(self.matches.len().saturating_sub(1));
+        let idx = below.checked_sub(1).unwrap_or(self.matches.len().saturating_sub(1));
         self.go_to_match(idx)
     }
 

@@ -81,9 +81,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 5, 6, 3, 4, 5)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(2024, 5, 6, 3, 4, 5).single().unwrap_or_default()
     }
 
     #[test]
@@ -95,10 +93,7 @@ mod tests {
         assert_eq!(m.format(ts, ts + Duration::seconds(59)), "59s ago");
         assert_eq!(m.format(ts, ts + Duration::seconds(60)), "1m ago");
         assert_eq!(m.format(ts, ts + Duration::seconds(3 * 60 + 59)), "3m ago");
-        assert_eq!(
-            m.format(ts, ts + Duration::hours(2) + Duration::minutes(59)),
-            "2h ago"
-        );
+        assert_eq!(m.format(ts, ts + Duration::hours(2) + Duration::minutes(59)), "2h ago");
         assert_eq!(m.format(ts, ts + Duration::days(4)), "4d ago");
         assert_eq!(m.format(ts, ts - Duration::seconds(5)), "in 5s");
     }
@@ -138,22 +133,9 @@ mod tests {
     #[test]
     fn widths_fit_typical_output() {
         let ts = t0();
-        for m in [
-            TimestampMode::Relative,
-            TimestampMode::Local,
-            TimestampMode::Utc,
-            TimestampMode::Off,
-        ] {
-            assert!(
-                m.format(ts, ts + Duration::seconds(45)).len() <= m.width(),
-                "{m:?}"
-            );
+        for m in [TimestampMode::Relative, TimestampMode::Local, TimestampMode::Utc, TimestampMode::Off] {
+            assert!(m.format(ts, ts + Duration::seconds(45)).len() <= m.width(), "{m:?}");
         }
-        assert!(
-            TimestampMode::Relative
-                .format(ts, ts + Duration::hours(23))
-                .len()
-                <= 8
-        );
+        assert!(TimestampMode::Relative.format(ts, ts + Duration::hours(23)).len() <= 8);
     }
 }

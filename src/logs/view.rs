@@ -99,18 +99,10 @@ impl LogView {
     pub fn set_filter(&mut self, filter: Option<LogFilter>) {
         self.matches.clear();
         if let Some(f) = &filter {
-            self.matches.extend(
-                self.buffer
-                    .iter()
-                    .filter(|l| f.is_match(&l.message))
-                    .map(|l| l.seq),
-            );
+            self.matches.extend(self.buffer.iter().filter(|l| f.is_match(&l.message)).map(|l| l.seq));
         }
         self.filter = filter;
-        if self
-            .current_match
-            .is_some_and(|m| self.matches.binary_search(&m).is_err())
-        {
+        if self.current_match.is_some_and(|m| self.matches.binary_search(&m).is_err()) {
             self.current_match = None;
         }
     }
@@ -197,10 +189,7 @@ impl LogView {
 
     fn lines_at(&self, range: Range<usize>) -> Window<'_> {
         if self.filters_lines() {
-            Window::Filtered {
-                seqs: self.matches.range(range),
-                buffer: &self.buffer,
-            }
+            Window::Filtered { seqs: self.matches.range(range), buffer: &self.buffer }
         } else {
             Window::All(self.buffer.range(range))
         }
@@ -208,10 +197,7 @@ impl LogView {
 
     /// Byte ranges of `line` to highlight for the filter (empty without one, or when inverse).
     pub fn highlights(&self, line: &LogLine) -> Vec<Range<usize>> {
-        self.filter
-            .as_ref()
-            .map(|f| f.match_ranges(&line.message))
-            .unwrap_or_default()
+        self.filter.as_ref().map(|f| f.match_ranges(&line.message)).unwrap_or_default()
     }
 
     /// Seq of the selected line: the newest visible one while following.
@@ -292,19 +278,14 @@ impl LogView {
             self.matches.partition_point(|&s| s < seq)
         } else {
             let offset = seq.saturating_sub(self.buffer.first_seq());
-            usize::try_from(offset)
-                .unwrap_or(usize::MAX)
-                .min(self.buffer.len())
+            usize::try_from(offset).unwrap_or(usize::MAX).min(self.buffer.len())
         }
     }
 
     /// Seq of visible line `index`; past the end, the seq the next line will get.
     pub(super) fn seq_at(&self, index: usize) -> u64 {
         if self.filters_lines() {
-            self.matches
-                .get(index)
-                .copied()
-                .unwrap_or_else(|| self.buffer.end_seq())
+            self.matches.get(index).copied().unwrap_or_else(|| self.buffer.end_seq())
         } else {
             self.buffer.first_seq().saturating_add(index as u64)
         }

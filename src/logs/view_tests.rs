@@ -148,15 +148,8 @@ fn incremental_matches_equal_recomputed_after_eviction() {
         let mut fresh = LogView::new(7);
         fresh.ingest(v.buffer().iter().map(|l| ev(l.id, &l.message)));
         fresh.set_filter(filter("ERROR"));
-        let recomputed: Vec<u64> = fresh
-            .matches
-            .iter()
-            .map(|&s| fresh.buffer().get(s).unwrap().id)
-            .collect();
-        let incremental_ids: Vec<u64> = incremental
-            .iter()
-            .map(|&s| v.buffer().get(s).unwrap().id)
-            .collect();
+        let recomputed: Vec<u64> = fresh.matches.iter().map(|&s| fresh.buffer().get(s).unwrap().id).collect();
+        let incremental_ids: Vec<u64> = incremental.iter().map(|&s| v.buffer().get(s).unwrap().id).collect();
         assert_eq!(incremental_ids, recomputed);
     }
     assert_eq!(ids(v.window(10)), [33, 36, 39]);
@@ -238,10 +231,7 @@ fn current_match_evicted_is_cleared() {
 #[test]
 fn batch_skipped_is_counted_and_clear_resets() {
     let mut v = LogView::new(10);
-    let n = v.ingest_batch(LogBatch {
-        events: vec![line(1), line(1), line(2)],
-        skipped: 40,
-    });
+    let n = v.ingest_batch(LogBatch { events: vec![line(1), line(1), line(2)], skipped: 40 });
     assert_eq!(n, 2);
     assert_eq!(v.buffer().skipped(), 40);
     v.set_filter(filter("ok"));

@@ -7,10 +7,7 @@ use std::collections::vec_deque;
 #[derive(Debug, Clone)]
 pub enum Window<'a> {
     All(vec_deque::Iter<'a, LogLine>),
-    Filtered {
-        seqs: vec_deque::Iter<'a, u64>,
-        buffer: &'a LogBuffer,
-    },
+    Filtered { seqs: vec_deque::Iter<'a, u64>, buffer: &'a LogBuffer },
 }
 
 impl<'a> Iterator for Window<'a> {

@@ -22,12 +22,7 @@ enum Input {
     Resize(u16, u16),
 }
 
-pub async fn run(
-    backend: Arc<dyn Backend>,
-    mut state: State,
-    theme: Theme,
-    keymap: Keymap,
-) -> anyhow::Result<()> {
+pub async fn run(backend: Arc<dyn Backend>, mut state: State, theme: Theme, keymap: Keymap) -> anyhow::Result<()> {
     let mut terminal = terminal::enter()?;
     let size = terminal.size()?;
     state.size = (size.width, size.height);
@@ -113,9 +108,7 @@ async fn read_input(tx: UnboundedSender<Input>) {
     let mut events = EventStream::new();
     while let Some(event) = events.next().await {
         let input = match event {
-            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => {
-                KeyChord::from_event(&key).map(Input::Key)
-            }
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => KeyChord::from_event(&key).map(Input::Key),
             Ok(Event::Paste(text)) => Some(Input::Paste(text)),
             Ok(Event::Resize(w, h)) => Some(Input::Resize(w, h)),
             Ok(_) => None,

@@ -38,10 +38,7 @@ fn condition(spec: &AlarmSpec) -> String {
     if spec.n == spec.m {
         format!("{} {op} {thr} for {} min", spec.metric, spec.m)
     } else {
-        format!(
-            "{} {op} {thr} for {} of {} min",
-            spec.metric, spec.n, spec.m
-        )
+        format!("{} {op} {thr} for {} of {} min", spec.metric, spec.n, spec.m)
     }
 }
 
@@ -62,13 +59,7 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 
 /// CloudWatch's wording; datapoint times are shifted by `shift` seconds so an alarm that has
 /// been OK for days quotes datapoints from when it turned OK.
-fn reason(
-    spec: &AlarmSpec,
-    window: &[(i64, Option<f64>)],
-    prev: AlarmState,
-    new: AlarmState,
-    shift: i64,
-) -> String {
+fn reason(spec: &AlarmSpec, window: &[(i64, Option<f64>)], prev: AlarmState, new: AlarmState, shift: i64) -> String {
     if new == AlarmState::InsufficientData {
         let m = window.len().max(1);
         return format!(
@@ -114,13 +105,7 @@ impl Alarms {
     pub(crate) fn new() -> Self {
         let items = ALARMS
             .iter()
-            .map(|spec| AlarmSim {
-                spec,
-                window: VecDeque::new(),
-                state: None,
-                reason: String::new(),
-                since: 0,
-            })
+            .map(|spec| AlarmSim { spec, window: VecDeque::new(), state: None, reason: String::new(), since: 0 })
             .collect();
         Alarms { items }
     }
@@ -140,10 +125,7 @@ impl Alarms {
         for a in &mut self.items {
             let window: Vec<(i64, Option<f64>)> = a.window.iter().copied().collect();
             let present = window.iter().filter(|(_, v)| v.is_some()).count();
-            let breaching = window
-                .iter()
-                .filter(|(_, v)| v.is_some_and(|v| breaches(a.spec, v)))
-                .count();
+            let breaching = window.iter().filter(|(_, v)| v.is_some_and(|v| breaches(a.spec, v))).count();
             let new = if breaching >= a.spec.n {
                 AlarmState::Alarm
             } else if present == 0 {
@@ -188,10 +170,7 @@ mod tests {
     use super::*;
 
     fn index(name: &str) -> usize {
-        ALARMS
-            .iter()
-            .position(|a| a.name == name)
-            .unwrap_or(usize::MAX)
+        ALARMS.iter().position(|a| a.name == name).unwrap_or(usize::MAX)
     }
 
     #[test]
@@ -214,12 +193,8 @@ mod tests {
         let a = &alarms.to_domain()[cpu];
         assert_eq!(a.state, AlarmState::Alarm);
         assert_eq!(a.state_since.timestamp(), start + 600);
-        assert!(a
-            .reason
-            .starts_with("Threshold Crossed: 5 out of the last 5 datapoints [91.2 ("));
-        assert!(a
-            .reason
-            .ends_with("(minimum 5 datapoints for OK -> ALARM transition)."));
+        assert!(a.reason.starts_with("Threshold Crossed: 5 out of the last 5 datapoints [91.2 ("));
+        assert!(a.reason.ends_with("(minimum 5 datapoints for OK -> ALARM transition)."));
     }
 
     #[test]

@@ -285,160 +285,32 @@ const fn alarm(
     source: Source,
     watch: Watch,
 ) -> AlarmSpec {
-    AlarmSpec {
-        name,
-        metric,
-        cmp,
-        threshold,
-        n,
-        m,
-        source,
-        watch,
-    }
+    AlarmSpec { name, metric, cmp, threshold, n, m, source, watch }
 }
 
 use Cmp::{Greater, Less};
 use Source::*;
 
+/// Alarm table: (name, metric, comparison, threshold, (N, M), source, what it watches).
+#[rustfmt::skip]
 pub(crate) static ALARMS: [AlarmSpec; 15] = [
-    alarm(
-        "CleanisticAI-HighErrorRate",
-        "CleanisticAI/API ErrorRate",
-        Greater,
-        5.0,
-        (1, 3),
-        ErrorRate(0),
-        Watch::Service(0),
-    ),
-    alarm(
-        "CleanisticAI-HighLatency",
-        "CleanisticAI/API ResponseTime",
-        Greater,
-        3000.0,
-        (2, 2),
-        ResponseTimeMs(0),
-        Watch::Endpoint(0),
-    ),
-    alarm(
-        "svg-ai-high-cpu",
-        "AWS/ECS CPUUtilization",
-        Greater,
-        80.0,
-        (5, 5),
-        EcsCpu(1),
-        Watch::Service(1),
-    ),
-    alarm(
-        "svg-ai-high-memory",
-        "AWS/ECS MemoryUtilization",
-        Greater,
-        80.0,
-        (5, 5),
-        EcsMemory(1),
-        Watch::Service(1),
-    ),
-    alarm(
-        "svg-ai-5xx-errors",
-        "AWS/ApplicationELB HTTPCode_Target_5XX_Count",
-        Greater,
-        25.0,
-        (2, 2),
-        Target5xx(1),
-        Watch::Service(1),
-    ),
-    alarm(
-        "svg-ai-running-tasks-low",
-        "ECS/ContainerInsights RunningTaskCount",
-        Less,
-        1.0,
-        (1, 1),
-        EcsRunning(1),
-        Watch::Service(1),
-    ),
-    alarm(
-        "GarmaxAI-ErrorRate-PROD",
-        "AWS/ApiGateway ErrorCount",
-        Greater,
-        10.0,
-        (5, 5),
-        Synthetic { mean: 1.2, sd: 1.0 },
-        Watch::Nothing,
-    ),
-    alarm(
-        "GarmaxAI-LambdaDuration-PROD",
-        "AWS/Lambda Duration",
-        Greater,
-        30000.0,
-        (5, 5),
-        Synthetic {
-            mean: 4200.0,
-            sd: 900.0,
-        },
-        Watch::Nothing,
-    ),
-    alarm(
-        "GarmaxAI-QueueDepth-PROD",
-        "AWS/SQS ApproximateNumberOfMessages",
-        Greater,
-        50.0,
-        (5, 5),
-        NoData,
-        Watch::Nothing,
-    ),
-    alarm(
-        "GarmaxAI-BudgetMonitor-PROD",
-        "AWS/Billing EstimatedCharges",
-        Greater,
-        200.0,
-        (1, 1),
-        SystemCharges("garmax-ai"),
-        Watch::Nothing,
-    ),
-    alarm(
-        "children-drawing-high-cpu",
-        "AWS/ECS CPUUtilization",
-        Greater,
-        80.0,
-        (5, 5),
-        EcsCpu(3),
-        Watch::Service(3),
-    ),
-    alarm(
-        "children-drawing-high-memory",
-        "AWS/ECS MemoryUtilization",
-        Greater,
-        85.0,
-        (5, 5),
-        EcsMemory(3),
-        Watch::Service(3),
-    ),
-    alarm(
-        "backend-service-high-cpu",
-        "AWS/ECS CPUUtilization",
-        Greater,
-        70.0,
-        (2, 2),
-        EcsCpu(4),
-        Watch::Service(4),
-    ),
-    alarm(
-        "backend-service-high-memory",
-        "AWS/ECS MemoryUtilization",
-        Greater,
-        80.0,
-        (2, 2),
-        EcsMemory(4),
-        Watch::Service(4),
-    ),
-    alarm(
-        "prediction-endpoint-ModelLatency-high",
-        "AWS/SageMaker ModelLatency p99",
-        Greater,
-        2_000_000.0,
-        (2, 2),
-        VariantP99(PREDICTION_ENDPOINT, MODEL_V1),
-        Watch::Endpoint(PREDICTION_ENDPOINT),
-    ),
+    alarm("CleanisticAI-HighErrorRate", "CleanisticAI/API ErrorRate", Greater, 5.0, (1, 3), ErrorRate(0), Watch::Service(0)),
+    alarm("CleanisticAI-HighLatency", "CleanisticAI/API ResponseTime", Greater, 3000.0, (2, 2), ResponseTimeMs(0), Watch::Endpoint(0)),
+    alarm("svg-ai-high-cpu", "AWS/ECS CPUUtilization", Greater, 80.0, (5, 5), EcsCpu(1), Watch::Service(1)),
+    alarm("svg-ai-high-memory", "AWS/ECS MemoryUtilization", Greater, 80.0, (5, 5), EcsMemory(1), Watch::Service(1)),
+    alarm("svg-ai-5xx-errors", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", Greater, 25.0, (2, 2), Target5xx(1), Watch::Service(1)),
+    alarm("svg-ai-running-tasks-low", "ECS/ContainerInsights RunningTaskCount", Less, 1.0, (1, 1), EcsRunning(1), Watch::Service(1)),
+    alarm("GarmaxAI-ErrorRate-PROD", "AWS/ApiGateway ErrorCount", Greater, 10.0, (5, 5), Synthetic { mean: 1.2, sd: 1.0 }, Watch::Nothing),
+    alarm("GarmaxAI-LambdaDuration-PROD", "AWS/Lambda Duration", Greater, 30000.0, (5, 5), Synthetic { mean: 4200.0, sd: 900.0 }, Watch::Nothing),
+    // No queue traffic at night: the queue publishes nothing and the alarm has no data.
+    alarm("GarmaxAI-QueueDepth-PROD", "AWS/SQS ApproximateNumberOfMessages", Greater, 50.0, (5, 5), NoData, Watch::Nothing),
+    alarm("GarmaxAI-BudgetMonitor-PROD", "AWS/Billing EstimatedCharges", Greater, 200.0, (1, 1), SystemCharges("garmax-ai"), Watch::Nothing),
+    alarm("children-drawing-high-cpu", "AWS/ECS CPUUtilization", Greater, 80.0, (5, 5), EcsCpu(3), Watch::Service(3)),
+    alarm("children-drawing-high-memory", "AWS/ECS MemoryUtilization", Greater, 85.0, (5, 5), EcsMemory(3), Watch::Service(3)),
+    alarm("backend-service-high-cpu", "AWS/ECS CPUUtilization", Greater, 70.0, (2, 2), EcsCpu(4), Watch::Service(4)),
+    alarm("backend-service-high-memory", "AWS/ECS MemoryUtilization", Greater, 80.0, (2, 2), EcsMemory(4), Watch::Service(4)),
+    alarm("prediction-endpoint-ModelLatency-high", "AWS/SageMaker ModelLatency p99", Greater, 2_000_000.0, (2, 2),
+        VariantP99(PREDICTION_ENDPOINT, MODEL_V1), Watch::Endpoint(PREDICTION_ENDPOINT)),
 ];
 
 /// Full ARN of a target group named `name/hash`.
@@ -448,9 +320,7 @@ pub(crate) fn target_group_arn(tg: &str) -> String {
 
 /// Instance families with accelerators publish GPU utilization; the rest have none.
 pub(crate) fn has_gpu(instance_type: &str) -> bool {
-    ["ml.g", "ml.p", "ml.inf", "ml.trn"]
-        .iter()
-        .any(|p| instance_type.starts_with(p))
+    ["ml.g", "ml.p", "ml.inf", "ml.trn"].iter().any(|p| instance_type.starts_with(p))
 }
 
 #[cfg(test)]

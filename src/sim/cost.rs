@@ -110,33 +110,17 @@ fn month(seed: u64, now: DateTime<Utc>) -> Month {
             full.iter_mut().zip(lines.iter()).for_each(|(f, v)| *f += v);
         }
         mtd.iter_mut().zip(lines.iter()).for_each(|(m, v)| *m += v);
-        daily.push(DailyCost {
-            date,
-            by_service: by_service(&lines),
-        });
+        daily.push(DailyCost { date, by_service: by_service(&lines) });
     }
     let full_days = f64::from(today.day() - 1);
-    let avg_daily = if full_days > 0.0 {
-        full.map(|v| v / full_days)
-    } else {
-        today_full
-    };
+    let avg_daily = if full_days > 0.0 { full.map(|v| v / full_days) } else { today_full };
     let days_in_month = days_in_month(today);
     let days_left = f64::from(days_in_month - today.day()) + (1.0 - frac);
-    Month {
-        mtd,
-        daily,
-        today: today_total,
-        days_left,
-        avg_daily,
-    }
+    Month { mtd, daily, today: today_total, days_left, avg_daily }
 }
 
 fn days_in_month(d: NaiveDate) -> u32 {
-    (28..=31)
-        .rev()
-        .find(|&n| d.with_day(n).is_some())
-        .unwrap_or(28)
+    (28..=31).rev().find(|&n| d.with_day(n).is_some()).unwrap_or(28)
 }
 
 /// Sums lines per AWS service, largest first.
@@ -153,12 +137,7 @@ fn by_service(lines: &[f64; LINES.len()]) -> Vec<(String, f64)> {
 }
 
 fn system_sum(system: &str, lines: &[f64; LINES.len()]) -> f64 {
-    LINES
-        .iter()
-        .zip(lines.iter())
-        .filter(|((s, _, _), _)| *s == system)
-        .map(|(_, v)| v)
-        .sum()
+    LINES.iter().zip(lines.iter()).filter(|((s, _, _), _)| *s == system).map(|(_, v)| v).sum()
 }
 
 /// Month-to-date charges of one system (what a billing alarm on it would see).
@@ -201,19 +180,13 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().unwrap_or_default()
     }
 
     #[test]
     fn month_to_date_is_the_sum_of_days_and_forecast_exceeds_it() {
         let r = report(42, at(21, 3));
-        let daily: f64 = r
-            .daily
-            .iter()
-            .flat_map(|d| d.by_service.iter().map(|(_, v)| v))
-            .sum();
+        let daily: f64 = r.daily.iter().flat_map(|d| d.by_service.iter().map(|(_, v)| v)).sum();
         assert!((daily - r.month_to_date).abs() < 1e-6);
         let services: f64 = r.by_service.iter().map(|(_, v)| v).sum();
         assert!((services - r.month_to_date).abs() < 1e-6);

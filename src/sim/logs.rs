@@ -27,23 +27,14 @@ pub(crate) struct LogGroup {
 
 impl LogGroup {
     fn new(name: &'static str) -> Self {
-        LogGroup {
-            name,
-            events: VecDeque::new(),
-            next_id: 1,
-        }
+        LogGroup { name, events: VecDeque::new(), next_id: 1 }
     }
 
     /// Appends an event; ids are consecutive so a follower can tell how many it missed, and
     /// timestamps never go backwards so time queries can binary-search.
     pub(crate) fn push(&mut self, ts_ms: i64, stream: &Arc<str>, message: &str) {
         let ts_ms = self.events.back().map_or(ts_ms, |e| e.ts_ms.max(ts_ms));
-        self.events.push_back(StoredEvent {
-            id: self.next_id,
-            ts_ms,
-            stream: stream.clone(),
-            message: message.into(),
-        });
+        self.events.push_back(StoredEvent { id: self.next_id, ts_ms, stream: stream.clone(), message: message.into() });
         self.next_id += 1;
         if self.events.len() > GROUP_CAP {
             self.events.pop_front();
@@ -65,10 +56,7 @@ impl LogGroup {
             LogQuery::After { id } => {
                 let from = self.events.partition_point(|e| e.id <= id);
                 // Events after the cursor that were already evicted.
-                let evicted = self
-                    .events
-                    .front()
-                    .map_or(0, |e| e.id.saturating_sub(id + 1));
+                let evicted = self.events.front().map_or(0, |e| e.id.saturating_sub(id + 1));
                 (from, n, evicted)
             }
             LogQuery::Since { from, limit } => {
@@ -142,17 +130,11 @@ mod tests {
     fn after_and_since() {
         let g = group(10);
         let b = g.query(&LogQuery::After { id: 7 });
-        assert_eq!(
-            b.events.iter().map(|e| e.id).collect::<Vec<_>>(),
-            vec![8, 9, 10]
-        );
+        assert_eq!(b.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![8, 9, 10]);
         assert_eq!(b.skipped, 0);
         let from = DateTime::<Utc>::from_timestamp_millis(1_000_000 + 5000).unwrap_or_default();
         let b = g.query(&LogQuery::Since { from, limit: 2 });
-        assert_eq!(
-            b.events.iter().map(|e| e.id).collect::<Vec<_>>(),
-            vec![9, 10]
-        );
+        assert_eq!(b.events.iter().map(|e| e.id).collect::<Vec<_>>(), vec![9, 10]);
         assert_eq!(b.skipped, 3);
     }
 

@@ -8,15 +8,15 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-fn at(ts_ms: i64) -> DateTime<Utc> {
+pub(crate) fn at(ts_ms: i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(ts_ms).unwrap_or_default()
 }
 /// Apache/nginx combined log time: `21/Nov/2026:03:04:05 +0000`.
-fn clf(ts_ms: i64) -> String {
+pub(crate) fn clf(ts_ms: i64) -> String {
     at(ts_ms).format("%d/%b/%Y:%H:%M:%S +0000").to_string()
 }
 /// gunicorn's own time: `2026-11-21 03:04:05 +0000`.
-fn gtime(ts_ms: i64) -> String {
+pub(crate) fn gtime(ts_ms: i64) -> String {
     at(ts_ms).format("%Y-%m-%d %H:%M:%S +0000").to_string()
 }
 /// Python logging asctime: `2026-11-21 03:04:05,123`.
@@ -24,11 +24,7 @@ fn pytime(ts_ms: i64) -> String {
     at(ts_ms).format("%Y-%m-%d %H:%M:%S,%3f").to_string()
 }
 fn ip(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "10.0.{}.{}",
-        rng.random_range(1..=3),
-        rng.random_range(2..=250)
-    )
+    format!("10.0.{}.{}", rng.random_range(1..=3), rng.random_range(2..=250))
 }
 
 const BROWSER: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 \
@@ -61,17 +57,13 @@ fn uvicorn_start(port: u16, out: &mut Vec<String>) {
     out.push("INFO:     Started server process [1]".into());
     out.push("INFO:     Waiting for application startup.".into());
     out.push("INFO:     Application startup complete.".into());
-    out.push(format!(
-        "INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"
-    ));
+    out.push(format!("INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"));
 }
 
 fn gunicorn_start(ts: i64, port: u16, out: &mut Vec<String>) {
     let g = gtime(ts);
     out.push(format!("[{g}] [1] [INFO] Starting gunicorn 21.2.0"));
-    out.push(format!(
-        "[{g}] [1] [INFO] Listening at: http://0.0.0.0:{port} (1)"
-    ));
+    out.push(format!("[{g}] [1] [INFO] Listening at: http://0.0.0.0:{port} (1)"));
     out.push(format!("[{g}] [1] [INFO] Using worker: gthread"));
     out.push(format!("[{g}] [7] [INFO] Booting worker with pid: 7"));
     out.push(format!("[{g}] [8] [INFO] Booting worker with pid: 8"));
@@ -86,7 +78,9 @@ pub(crate) fn startup(style: LogStyle, ts: i64, port: u16, fate: Fate, out: &mut
             match fate {
                 Fate::FailExit => out.extend(STARTUP_TRACE.iter().map(|s| s.to_string())),
                 Fate::FailElb => {
-                    out.push(r#"{"level":"warning","msg":"MODEL_PATH not set; detector will load on first request"}"#.into());
+                    out.push(
+                        r#"{"level":"warning","msg":"MODEL_PATH not set; detector will load on first request"}"#.into(),
+                    );
                     out.push("INFO:     Application startup complete.".into());
                 }
                 Fate::Healthy => {
@@ -95,30 +89,24 @@ pub(crate) fn startup(style: LogStyle, ts: i64, port: u16, fate: Fate, out: &mut
                 }
             }
             if fate != Fate::FailExit {
-                out.push(format!(
-                    "INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"
-                ));
+                out.push(format!("INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"));
             }
         }
         LogStyle::SvgFlask | LogStyle::ChildrenFlask => gunicorn_start(ts, port, out),
         LogStyle::GarmaxWorker => {
             let p = pytime(ts);
-            out.push(format!("{p} INFO smpl_processor: starting worker (concurrency=2, queue=garmaxai-smpl-jobs-PROD)"));
             out.push(format!(
-                "{p} INFO smpl_processor: loaded SMPL model from /models/SMPL_NEUTRAL.pkl"
+                "{p} INFO smpl_processor: starting worker (concurrency=2, queue=garmaxai-smpl-jobs-PROD)"
             ));
+            out.push(format!("{p} INFO smpl_processor: loaded SMPL model from /models/SMPL_NEUTRAL.pkl"));
         }
         LogStyle::BackendAccess => uvicorn_start(port, out),
         LogStyle::MlUvicorn => {
             out.push("INFO:     Started server process [1]".into());
             out.push("INFO:     Waiting for application startup.".into());
-            out.push(
-                "INFO:app.main:model loaded from /app/models/model.pkl (sklearn 1.4.2)".into(),
-            );
+            out.push("INFO:app.main:model loaded from /app/models/model.pkl (sklearn 1.4.2)".into());
             out.push("INFO:     Application startup complete.".into());
-            out.push(format!(
-                "INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"
-            ));
+            out.push(format!("INFO:     Uvicorn running on http://0.0.0.0:{port} (Press CTRL+C to quit)"));
         }
         LogStyle::TorchServe | LogStyle::SklearnServer => {}
     }
@@ -143,10 +131,7 @@ pub(crate) fn shutdown(style: LogStyle, ts: i64, fate: Fate, out: &mut Vec<Strin
             out.push(format!("[{g}] [1] [INFO] Shutting down: Master"));
         }
         LogStyle::GarmaxWorker => {
-            out.push(format!(
-                "{} INFO smpl_processor: SIGTERM received; finishing current job",
-                pytime(ts)
-            ));
+            out.push(format!("{} INFO smpl_processor: SIGTERM received; finishing current job", pytime(ts)));
         }
         LogStyle::TorchServe | LogStyle::SklearnServer => {}
     }
@@ -154,27 +139,15 @@ pub(crate) fn shutdown(style: LogStyle, ts: i64, fate: Fate, out: &mut Vec<Strin
 
 /// One request (or unit of work) handled by an ECS task; `fate` says whether the task is a
 /// broken revision that answers 500.
-pub(crate) fn request(
-    style: LogStyle,
-    ts: i64,
-    fate: Fate,
-    rng: &mut ChaCha8Rng,
-    out: &mut Vec<String>,
-) {
+pub(crate) fn request(style: LogStyle, ts: i64, fate: Fate, rng: &mut ChaCha8Rng, out: &mut Vec<String>) {
     let r = rng.random_range(0..100u32);
     match style {
         LogStyle::CleanisticJson => {
             let (method, path) = match r {
                 0..=59 => ("POST", "/api/v1/detect".to_string()),
-                60..=79 => (
-                    "GET",
-                    format!("/api/v1/properties/{}", rng.random_range(1000..9999)),
-                ),
+                60..=79 => ("GET", format!("/api/v1/properties/{}", rng.random_range(1000..9999))),
                 80..=89 => ("POST", "/api/v1/uploads".to_string()),
-                _ => (
-                    "GET",
-                    format!("/api/v1/reports/{}", rng.random_range(100..999)),
-                ),
+                _ => ("GET", format!("/api/v1/reports/{}", rng.random_range(100..999))),
             };
             let id = uuid(rng);
             if fate == Fate::FailElb {
@@ -188,11 +161,7 @@ pub(crate) fn request(
                 _ if method == "POST" && path.ends_with("uploads") => 201,
                 _ => 200,
             };
-            let latency = if path.ends_with("detect") {
-                rng.random_range(95..320)
-            } else {
-                rng.random_range(4..45)
-            };
+            let latency = if path.ends_with("detect") { rng.random_range(95..320) } else { rng.random_range(4..45) };
             out.push(format!(r#"{{"level":"info","method":"{method}","path":"{path}","status":{status},"latency_ms":{latency},"request_id":"{id}"}}"#));
         }
         LogStyle::SvgFlask => {
@@ -224,17 +193,20 @@ pub(crate) fn request(
         LogStyle::GarmaxWorker => {
             let p = pytime(ts);
             if r < 70 {
-                out.push(format!(
-                    "{p} INFO smpl_processor.worker: queue empty; polling again in 20s"
-                ));
+                out.push(format!("{p} INFO smpl_processor.worker: queue empty; polling again in 20s"));
             } else {
                 let job = hex(rng, 8);
                 out.push(format!(
                     "{p} INFO smpl_processor.worker: received job {job} (tryon session ts_{})",
                     rng.random_range(1000..9999)
                 ));
-                out.push(format!("{p} INFO smpl_processor.fit: fitted SMPL params in {:.2}s (betas=10, pose=72, vertices=6890)", rng.random_range(2.5..6.5)));
-                out.push(format!("{p} INFO smpl_processor.worker: job {job} done; uploaded s3://garmaxai-prod-assets/smpl/{job}.npz"));
+                out.push(format!(
+                    "{p} INFO smpl_processor.fit: fitted SMPL params in {:.2}s (betas=10, pose=72, vertices=6890)",
+                    rng.random_range(2.5..6.5)
+                ));
+                out.push(format!(
+                    "{p} INFO smpl_processor.worker: job {job} done; uploaded s3://garmaxai-prod-assets/smpl/{job}.npz"
+                ));
             }
         }
         LogStyle::ChildrenFlask => {
@@ -247,11 +219,7 @@ pub(crate) fn request(
                     clf(ts)
                 ));
             } else if r < 85 {
-                out.push(format!(
-                    r#"{} - - [{}] "GET /demo HTTP/1.1" 200 5120 "-" "{BROWSER}""#,
-                    ip(rng),
-                    clf(ts)
-                ));
+                out.push(format!(r#"{} - - [{}] "GET /demo HTTP/1.1" 200 5120 "-" "{BROWSER}""#, ip(rng), clf(ts)));
             } else {
                 out.push(format!(
                     r#"{} - - [{}] "GET /health HTTP/1.1" 200 15 "-" "ELB-HealthChecker/2.0""#,
@@ -262,36 +230,22 @@ pub(crate) fn request(
         }
         LogStyle::BackendAccess => {
             let (req, status, bytes, agent) = match r {
-                0..=64 => (
-                    "POST /api/predict",
-                    200,
-                    rng.random_range(380..640),
-                    "okhttp/4.12",
-                ),
-                65..=84 => (
-                    "GET /api/history?limit=20",
-                    200,
-                    rng.random_range(900..4000),
-                    "okhttp/4.12",
-                ),
+                0..=64 => ("POST /api/predict", 200, rng.random_range(380..640), "okhttp/4.12"),
+                65..=84 => ("GET /api/history?limit=20", 200, rng.random_range(900..4000), "okhttp/4.12"),
                 85..=86 => ("POST /api/predict", 422, 96, "okhttp/4.12"),
                 _ => ("GET /health", 200, 42, "ELB-HealthChecker/2.0"),
             };
-            out.push(format!(
-                r#"{} - - [{}] "{req} HTTP/1.1" {status} {bytes} "-" "{agent}""#,
-                ip(rng),
-                clf(ts)
-            ));
+            out.push(format!(r#"{} - - [{}] "{req} HTTP/1.1" {status} {bytes} "-" "{agent}""#, ip(rng), clf(ts)));
         }
         LogStyle::MlUvicorn => {
             if r < 40 {
-                out.push(format!("INFO:app.ml_pipeline:prediction={} confidence={:.3} model_version=v1.3.0 features=12", rng.random_range(0..2), rng.random_range(0.55..0.99)));
+                out.push(format!(
+                    "INFO:app.ml_pipeline:prediction={} confidence={:.3} model_version=v1.3.0 features=12",
+                    rng.random_range(0..2),
+                    rng.random_range(0.55..0.99)
+                ));
             }
-            let (path, status) = if r >= 92 {
-                ("GET /health", "200 OK")
-            } else {
-                ("POST /predict", "200 OK")
-            };
+            let (path, status) = if r >= 92 { ("GET /health", "200 OK") } else { ("POST /predict", "200 OK") };
             out.push(format!(
                 r#"INFO:     {}:{} - "{path} HTTP/1.1" {status}"#,
                 ip(rng),
@@ -309,58 +263,6 @@ pub(crate) fn failed_health_check(style: LogStyle, rng: &mut ChaCha8Rng, out: &m
     }
 }
 
-/// One invocation on a SageMaker variant; `factor` slows the model down (latency-spike).
-pub(crate) fn invocation(
-    style: LogStyle,
-    ts: i64,
-    model: &str,
-    base_ms: f64,
-    factor: f64,
-    rng: &mut ChaCha8Rng,
-    out: &mut Vec<String>,
-) {
-    let ms = base_ms * factor * rng.random_range(0.7..1.5);
-    let port = rng.random_range(32768..60999);
-    match style {
-        LogStyle::TorchServe => {
-            let t = at(ts).format("%Y-%m-%dT%H:%M:%S,%3f");
-            let n = rng.random_range(1..6);
-            out.push(format!("{t} [INFO ] W-9000-model_1.0-stdout MODEL_LOG - detected {n} objects (kitchen_counter={:.2}, stain={:.2})", rng.random_range(0.7..0.99), rng.random_range(0.5..0.95)));
-            out.push(format!("{t} [INFO ] W-9000-model_1.0 org.pytorch.serve.wlm.WorkerThread - Backend response time: {ms:.0}"));
-            out.push(format!(r#"{t} [INFO ] W-9000-model_1.0 ACCESS_LOG - /169.254.178.2:{port} "POST /invocations HTTP/1.1" 200 {:.0}"#, ms + 6.0));
-        }
-        LogStyle::SklearnServer => {
-            let g = gtime(ts);
-            // Past gunicorn's 60 s timeout the worker is killed and nginx answers 504.
-            if factor > 4.0 && rng.random_bool(((factor - 4.0) / 40.0).clamp(0.0, 0.6)) {
-                let pid = rng.random_range(40..400);
-                out.push(format!("[{g}] [23] [CRITICAL] WORKER TIMEOUT (pid:{pid})"));
-                out.push(format!("[{g}] [{pid}] [INFO] Worker exiting (pid: {pid})"));
-                out.push(format!("{} [error] 12#12: *{} upstream timed out (110: Connection timed out) while reading response header from upstream, client: 169.254.178.2, server: , request: \"POST /invocations HTTP/1.1\", upstream: \"http://unix:/tmp/gunicorn.sock/invocations\", host: \"model.aws.local:8080\"",
-                    at(ts).format("%Y/%m/%d %H:%M:%S"), rng.random_range(1000..99999)));
-                out.push(format!(
-                    r#"169.254.178.2 - - [{}] "POST /invocations HTTP/1.1" 504 176 "-" "AHC/2.0""#,
-                    clf(ts)
-                ));
-                out.push(format!(
-                    "[{g}] [23] [INFO] Booting worker with pid: {}",
-                    pid + 17
-                ));
-                return;
-            }
-            out.push(format!(
-                "[{g}] [INFO] prediction served in {ms:.0} ms (model={model})"
-            ));
-            out.push(format!(
-                r#"169.254.178.2 - - [{}] "POST /invocations HTTP/1.1" 200 {} "-" "AHC/2.0""#,
-                clf(ts),
-                rng.random_range(40..60)
-            ));
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,19 +272,10 @@ mod tests {
     fn failing_cleanistic_request_logs_500_and_traceback() {
         let mut rng = rng_for(1, Stream::Logs);
         let mut out = Vec::new();
-        request(
-            LogStyle::CleanisticJson,
-            0,
-            Fate::FailElb,
-            &mut rng,
-            &mut out,
-        );
+        request(LogStyle::CleanisticJson, 0, Fate::FailElb, &mut rng, &mut out);
         assert!(out[0].contains("\"status\":500"));
         assert_eq!(out[1], "Traceback (most recent call last):");
-        assert_eq!(
-            out.last().map(String::as_str),
-            Some("KeyError: 'MODEL_PATH'")
-        );
+        assert_eq!(out.last().map(String::as_str), Some("KeyError: 'MODEL_PATH'"));
     }
 
     #[test]
@@ -390,18 +283,9 @@ mod tests {
         let mut rng = rng_for(2, Stream::Logs);
         let mut out = Vec::new();
         for _ in 0..20 {
-            request(
-                LogStyle::BackendAccess,
-                1_795_000_000_000,
-                Fate::Healthy,
-                &mut rng,
-                &mut out,
-            );
+            request(LogStyle::BackendAccess, 1_795_000_000_000, Fate::Healthy, &mut rng, &mut out);
         }
-        assert!(out
-            .iter()
-            .any(|l| l.contains("\"POST /api/predict HTTP/1.1\" 200")
-                && l.ends_with("\"okhttp/4.12\"")));
+        assert!(out.iter().any(|l| l.contains("\"POST /api/predict HTTP/1.1\" 200") && l.ends_with("\"okhttp/4.12\"")));
         assert!(out[0].contains(" - - [") && out[0].contains(" +0000] \""));
     }
 }

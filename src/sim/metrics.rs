@@ -109,24 +109,14 @@ impl Metrics {
     pub(crate) fn assume_calm_minute(&mut self) {
         for (i, spec) in SERVICES.iter().enumerate() {
             for _ in 0..60 {
-                let s = Second {
-                    running: spec.desired,
-                    serving: spec.desired,
-                    failing: 0,
-                };
+                let s = Second { running: spec.desired, serving: spec.desired, failing: 0 };
                 self.second(i, s);
             }
         }
     }
 
     /// Closes the minute starting at `minute` (epoch seconds); `base` is the simulation's start.
-    pub(crate) fn finish_minute(
-        &mut self,
-        minute: i64,
-        base: i64,
-        scenario: Scenario,
-        rng: &mut ChaCha8Rng,
-    ) {
+    pub(crate) fn finish_minute(&mut self, minute: i64, base: i64, scenario: Scenario, rng: &mut ChaCha8Rng) {
         let l = load(minute);
         for (i, s) in self.services.iter_mut().enumerate() {
             finish_service(s, i, l, rng);
@@ -147,9 +137,7 @@ impl Metrics {
                 let series = &mut self.variants[e][v];
                 finish_variant(series, spec.inv_per_min, vs, &factors, l, rng);
             }
-            let p50 = self.variants[e]
-                .first()
-                .and_then(|v| v.metrics.latency_p50_us.latest());
+            let p50 = self.variants[e].first().and_then(|v| v.metrics.latency_p50_us.latest());
             let ms = p50.map(|us| us / 1000.0 + 35.0 + 4.0 * gauss(rng).abs());
             push(&mut self.response_ms[e], ms);
         }
@@ -177,9 +165,7 @@ fn finish_service(s: &mut ServiceSeries, i: usize, l: f64, rng: &mut ChaCha8Rng)
     let rate = (acc.seconds > 0 && requests > 0.0)
         .then(|| (100.0 * errors / requests + 0.3 + 0.15 * gauss(rng)).clamp(0.0, 100.0));
     push(&mut s.error_rate, rate);
-    let fivexx = (requests * 0.002 + errors + 0.5 * gauss(rng))
-        .round()
-        .max(0.0);
+    let fivexx = (requests * 0.002 + errors + 0.5 * gauss(rng)).round().max(0.0);
     push(&mut s.target_5xx, (acc.seconds > 0).then_some(fivexx));
 }
 
@@ -195,15 +181,11 @@ fn finish_variant(
     let max_f = factors.iter().copied().fold(1.0, f64::max);
     s.ar = 0.8 * s.ar + 0.4 * gauss(rng);
     let m = &mut s.metrics;
-    let inv = (inv_per_min * spec.weight * l * (1.0 + 0.08 * gauss(rng)))
-        .round()
-        .max(0.0);
+    let inv = (inv_per_min * spec.weight * l * (1.0 + 0.08 * gauss(rng))).round().max(0.0);
     let p50 = spec.p50_ms * 1000.0 * mean_f * (1.0 + 0.05 * s.ar).max(0.5);
     let p99 = spec.p99_ms * 1000.0 * (0.7 * max_f + 0.3 * mean_f) * (1.0 + 0.08 * s.ar).max(0.5);
     let degraded = ((mean_f - 1.0) / 40.0).clamp(0.0, 1.0);
-    let e5 = (inv * (0.001 + 0.25 * degraded) + 0.3 * gauss(rng))
-        .round()
-        .max(0.0);
+    let e5 = (inv * (0.001 + 0.25 * degraded) + 0.3 * gauss(rng)).round().max(0.0);
     let e4 = (inv * 0.004 + 0.6 * gauss(rng).abs()).round();
     let util = (0.12 + 0.18 * l + 0.6 * degraded).min(0.97);
     let cpu = (spec.vcpus * 100.0 * util + 2.0 * gauss(rng)).clamp(0.5, spec.vcpus * 100.0);
@@ -214,10 +196,7 @@ fn finish_variant(
     push(&mut m.errors_5xx, Some(e5));
     push(&mut m.cpu, Some(cpu));
     if let Some(gpu) = m.gpu.as_mut() {
-        push(
-            gpu,
-            Some((util * 100.0 + 3.0 * gauss(rng)).clamp(0.0, 100.0)),
-        );
+        push(gpu, Some((util * 100.0 + 3.0 * gauss(rng)).clamp(0.0, 100.0)));
     }
 }
 
@@ -252,12 +231,7 @@ mod tests {
         }
         let v = &m.variants[0][0].metrics;
         assert!(v.gpu.is_none());
-        assert!(v
-            .cpu
-            .points
-            .iter()
-            .flatten()
-            .all(|c| (0.0..=200.0).contains(c)));
+        assert!(v.cpu.points.iter().flatten().all(|c| (0.0..=200.0).contains(c)));
         assert_eq!(v.cpu.points.len(), 30);
     }
 }

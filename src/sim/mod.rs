@@ -8,15 +8,19 @@ mod alarms;
 mod catalog;
 mod clock;
 mod cost;
+mod deploy;
 mod logs;
 mod logtext;
 mod metrics;
 mod rng;
 mod scenario;
 mod service;
+mod smlogs;
 mod tasks;
 mod world;
 
+#[cfg(test)]
+mod scenario_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,8 +29,7 @@ pub use scenario::{scenarios, ScenarioInfo};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail,
-    ServiceMetrics, Variant,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Variant,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -65,12 +68,7 @@ impl SimFleet {
     /// Validates the options; the world itself is rolled on the first Backend call.
     pub fn new(options: SimOptions) -> Result<SimFleet, SimError> {
         let scenario = Scenario::parse(&options.scenario)?;
-        Ok(SimFleet {
-            options,
-            scenario,
-            created: Instant::now(),
-            world: Mutex::new(None),
-        })
+        Ok(SimFleet { options, scenario, created: Instant::now(), world: Mutex::new(None) })
     }
 
     /// Current simulated time.
@@ -78,8 +76,7 @@ impl SimFleet {
         let start = self.options.start;
         match &self.options.clock {
             SimClock::Wall => {
-                let elapsed = chrono::Duration::from_std(self.created.elapsed())
-                    .unwrap_or(chrono::Duration::zero());
+                let elapsed = chrono::Duration::from_std(self.created.elapsed()).unwrap_or(chrono::Duration::zero());
                 start + elapsed
             }
             SimClock::Manual(clock) => start + chrono::Duration::seconds(clock.offset_secs()),
@@ -90,43 +87,29 @@ impl SimFleet {
     fn world(&self) -> MutexGuard<'_, Option<World>> {
         let now = self.now();
         // A panic while holding the lock leaves a consistent-enough world; keep serving it.
-        let mut guard = self
-            .world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let world = guard.get_or_insert_with(|| {
-            World::new(self.options.seed, self.scenario, self.options.start)
-        });
+        let mut guard = self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let world = guard.get_or_insert_with(|| World::new(self.options.seed, self.scenario, self.options.start));
         world.catch_up(now);
         guard
     }
 
     fn read<R>(&self, f: impl FnOnce(&World) -> R) -> Result<R, BackendError> {
         let guard = self.world();
-        guard
-            .as_ref()
-            .map(f)
-            .ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))
+        guard.as_ref().map(f).ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))
     }
 }
 
 #[async_trait::async_trait]
 impl Backend for SimFleet {
     fn label(&self) -> BackendLabel {
-        BackendLabel::Demo {
-            scenario: self.options.scenario.clone(),
-            seed: self.options.seed,
-        }
+        BackendLabel::Demo { scenario: self.options.scenario.clone(), seed: self.options.seed }
     }
 
     async fn services(&self) -> Result<Vec<Service>, BackendError> {
         self.read(|w| w.services.iter().map(service::to_service).collect())
     }
 
-    async fn service_metrics(
-        &self,
-        services: &[Address],
-    ) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError> {
+    async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError> {
         self.read(|w| {
             services
                 .iter()
@@ -139,8 +122,7 @@ impl Backend for SimFleet {
     }
 
     async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError> {
-        let i = service_index(service)
-            .ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
+        let i = service_index(service).ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
         self.read(|w| ServiceDetail {
             address: service.clone(),
             tasks: service::to_tasks(&w.services[i]),
@@ -153,10 +135,7 @@ impl Backend for SimFleet {
         self.read(|_| ENDPOINTS.iter().map(to_endpoint).collect())
     }
 
-    async fn endpoint_metrics(
-        &self,
-        endpoints: &[String],
-    ) -> Result<EndpointMetricsMap, BackendError> {
+    async fn endpoint_metrics(&self, endpoints: &[String]) -> Result<EndpointMetricsMap, BackendError> {
         self.read(|w| {
             endpoints
                 .iter()
@@ -189,9 +168,9 @@ impl Backend for SimFleet {
 
 fn service_index(address: &Address) -> Option<usize> {
     match address {
-        Address::EcsService { cluster, service } => SERVICES
-            .iter()
-            .position(|s| s.cluster == cluster && s.name == service),
+        Address::EcsService { cluster, service } => {
+            SERVICES.iter().position(|s| s.cluster == cluster && s.name == service)
+        }
         Address::Endpoint { .. } => None,
     }
 }

@@ -38,21 +38,12 @@ pub(crate) fn gauss(rng: &mut ChaCha8Rng) -> f64 {
 /// `n` lowercase hex digits.
 pub(crate) fn hex(rng: &mut ChaCha8Rng, n: usize) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    (0..n)
-        .map(|_| char::from(DIGITS[rng.random_range(0..16usize)]))
-        .collect()
+    (0..n).map(|_| char::from(DIGITS[rng.random_range(0..16usize)])).collect()
 }
 
 /// A request id shaped like a UUID v4.
 pub(crate) fn uuid(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "{}-{}-4{}-{}-{}",
-        hex(rng, 8),
-        hex(rng, 4),
-        hex(rng, 3),
-        hex(rng, 4),
-        hex(rng, 12)
-    )
+    format!("{}-{}-4{}-{}-{}", hex(rng, 8), hex(rng, 4), hex(rng, 3), hex(rng, 4), hex(rng, 12))
 }
 
 /// How many events happen this second for a mean rate below a few per second.

@@ -10,10 +10,7 @@ pub struct ScenarioInfo {
 }
 
 static SCENARIOS: [ScenarioInfo; 3] = [
-    ScenarioInfo {
-        name: "calm",
-        description: "Healthy fleet: noise, the odd task replacement, no alarms firing",
-    },
+    ScenarioInfo { name: "calm", description: "Healthy fleet: noise, the odd task replacement, no alarms firing" },
     ScenarioInfo {
         name: "bad-deploy",
         description: "cleanistic-ai-api revision 15 crashes on startup (KeyError: 'MODEL_PATH'); \
@@ -55,11 +52,7 @@ impl Scenario {
             "latency-spike" => Ok(Scenario::LatencySpike),
             _ => Err(SimError::UnknownScenario {
                 name: name.to_string(),
-                known: SCENARIOS
-                    .iter()
-                    .map(|s| s.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: SCENARIOS.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
             }),
         }
     }

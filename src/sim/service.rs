@@ -1,10 +1,9 @@
 //! An ECS service's history before the simulation starts, and its conversion to domain types.
 
 use super::catalog::ServiceSpec;
-use super::tasks::{deployment_id, Fate, Phase, ServiceState, SimDeployment};
-use crate::domain::{
-    Deployment, RolloutState, Service, ServiceEvent, Task, TaskDefRef, TaskHealth,
-};
+use super::deploy::{deployment_id, SimDeployment};
+use super::tasks::{Fate, Phase, ServiceState};
+use crate::domain::{Deployment, RolloutState, Service, ServiceEvent, Task, TaskDefRef, TaskHealth};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -39,10 +38,7 @@ pub(crate) fn seeded(
     });
     let mut events: Vec<(i64, String)> = Vec::new();
     let dep_id = s.deployments[0].id.clone();
-    events.push((
-        created + 240,
-        format!("(deployment {dep_id}) deployment completed."),
-    ));
+    events.push((created + 240, format!("(deployment {dep_id}) deployment completed.")));
     for k in 0..spec.desired {
         let mut task = s.new_task(rng, 0, spec.revision, Fate::Healthy);
         task.phase = Phase::Running;
@@ -63,10 +59,7 @@ pub(crate) fn seeded(
         old.health = TaskHealth::Unhealthy;
         old.stopped_at = Some(stop);
         old.stopped_reason = Some("Task failed container health checks".to_string());
-        events.push((
-            stop - 6,
-            format!("has stopped 1 running tasks: (task {}).", old.id),
-        ));
+        events.push((stop - 6, format!("has stopped 1 running tasks: (task {}).", old.id)));
         events.push((stop + 4, format!("has started 1 tasks: (task {}).", new.id)));
         events.push((stop + 70, "has reached a steady state.".to_string()));
         s.tasks[0] = new;
@@ -86,25 +79,17 @@ pub(crate) fn seeded(
 }
 
 fn task_def(spec: &ServiceSpec, revision: u32) -> TaskDefRef {
-    TaskDefRef {
-        family: spec.family.to_string(),
-        revision,
-    }
+    TaskDefRef { family: spec.family.to_string(), revision }
 }
 
 pub(crate) fn to_service(s: &ServiceState) -> Service {
     let spec = s.spec;
     let count = |dep: Option<usize>, pred: &dyn Fn(Phase) -> bool| {
-        s.tasks
-            .iter()
-            .filter(|k| dep.is_none_or(|d| k.deployment == d) && pred(k.phase))
-            .count() as u32
+        s.tasks.iter().filter(|k| dep.is_none_or(|d| k.deployment == d) && pred(k.phase)).count() as u32
     };
     let running = |p: Phase| p == Phase::Running;
     let pending = |p: Phase| p < Phase::Running;
-    let mut order: Vec<usize> = (0..s.deployments.len())
-        .filter(|&i| !s.deployments[i].retired)
-        .collect();
+    let mut order: Vec<usize> = (0..s.deployments.len()).filter(|&i| !s.deployments[i].retired).collect();
     order.sort_by_key(|&i| (!s.deployments[i].primary, std::cmp::Reverse(i)));
     let deployments: Vec<Deployment> = order
         .iter()
@@ -152,12 +137,8 @@ pub(crate) fn to_tasks(s: &ServiceState) -> Vec<Task> {
             id: k.id.clone(),
             task_definition: task_def(s.spec, k.revision),
             last_status: k.phase.as_str().to_string(),
-            desired_status: if k.phase <= Phase::Running && k.stopped_reason.is_none() {
-                "RUNNING"
-            } else {
-                "STOPPED"
-            }
-            .to_string(),
+            desired_status: if k.phase <= Phase::Running && k.stopped_reason.is_none() { "RUNNING" } else { "STOPPED" }
+                .to_string(),
             health: k.health,
             started_at: k.started_at.map(time),
             stopped_at: k.stopped_at.map(time),
@@ -167,11 +148,5 @@ pub(crate) fn to_tasks(s: &ServiceState) -> Vec<Task> {
 }
 
 pub(crate) fn to_events(s: &ServiceState) -> Vec<ServiceEvent> {
-    s.events
-        .iter()
-        .map(|(at, message)| ServiceEvent {
-            at: time(*at),
-            message: message.clone(),
-        })
-        .collect()
+    s.events.iter().map(|(at, message)| ServiceEvent { at: time(*at), message: message.clone() }).collect()
 }

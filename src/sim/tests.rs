@@ -1,36 +1,29 @@
-//! Fleet-level tests: determinism and the scenario stories, through the Backend trait.
+//! Fleet-level tests through the Backend trait: determinism, history, queries, cost.
 
 use super::*;
-use crate::domain::{AlarmState, RolloutState};
+
 use chrono::TimeZone;
 
-fn start(h: u32, m: u32, s: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 21, h, m, s)
-        .single()
-        .unwrap_or_default()
+pub(super) fn start(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, h, m, s).single().unwrap_or_default()
 }
 
-fn fleet_at(seed: u64, scenario: &str, start: DateTime<Utc>) -> (SimFleet, ManualClock) {
+pub(super) fn fleet_at(seed: u64, scenario: &str, start: DateTime<Utc>) -> (SimFleet, ManualClock) {
     let clock = ManualClock::new();
-    let options = SimOptions {
-        seed,
-        scenario: scenario.to_string(),
-        start,
-        clock: SimClock::Manual(clock.clone()),
-    };
+    let options = SimOptions { seed, scenario: scenario.to_string(), start, clock: SimClock::Manual(clock.clone()) };
     match SimFleet::new(options) {
         Ok(f) => (f, clock),
         Err(e) => panic!("{e}"),
     }
 }
 
-fn fleet(seed: u64, scenario: &str) -> (SimFleet, ManualClock) {
+pub(super) fn fleet(seed: u64, scenario: &str) -> (SimFleet, ManualClock) {
     fleet_at(seed, scenario, start(3, 4, 0))
 }
 
-const CLEANISTIC: (&str, &str) = ("cleanistic-ai-cluster", "cleanistic-ai-api");
+pub(super) const CLEANISTIC: (&str, &str) = ("cleanistic-ai-cluster", "cleanistic-ai-api");
 
-fn alarm(alarms: &[Alarm], name: &str) -> Alarm {
+pub(super) fn alarm(alarms: &[Alarm], name: &str) -> Alarm {
     match alarms.iter().find(|a| a.name == name) {
         Some(a) => a.clone(),
         None => panic!("no alarm {name}"),
@@ -44,14 +37,8 @@ async fn snapshot(f: &SimFleet) -> String {
     for s in &services {
         out += &format!("{s:?}\n");
         out += &format!("{:?}\n", f.service_detail(&s.address()).await);
-        out += &format!(
-            "{:?}\n",
-            f.log_events(
-                s.log_group.as_deref().unwrap_or(""),
-                LogQuery::Tail { limit: 300 }
-            )
-            .await
-        );
+        out +=
+            &format!("{:?}\n", f.log_events(s.log_group.as_deref().unwrap_or(""), LogQuery::Tail { limit: 300 }).await);
     }
     let addrs: Vec<Address> = services.iter().map(Service::address).collect();
     out += &format!("{:?}\n", f.service_metrics(&addrs).await);
@@ -59,11 +46,7 @@ async fn snapshot(f: &SimFleet) -> String {
     out += &format!("{:?}\n", f.endpoint_metrics(&names).await);
     out += &format!("{:?}\n", f.alarms().await);
     for e in &ENDPOINTS {
-        out += &format!(
-            "{:?}\n",
-            f.log_events(e.log_group, LogQuery::Tail { limit: 300 })
-                .await
-        );
+        out += &format!("{:?}\n", f.log_events(e.log_group, LogQuery::Tail { limit: 300 }).await);
     }
     out
 }
@@ -88,196 +71,30 @@ async fn different_seeds_differ() {
     let (a, _) = fleet(1, "calm");
     let (b, _) = fleet(2, "calm");
     assert_ne!(snapshot(&a).await, snapshot(&b).await);
-    let names_a: Vec<String> = a
-        .services()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
-    let names_b: Vec<String> = b
-        .services()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    let names_a: Vec<String> = a.services().await.unwrap_or_default().into_iter().map(|s| s.name).collect();
+    let names_b: Vec<String> = b.services().await.unwrap_or_default().into_iter().map(|s| s.name).collect();
     assert_eq!(names_a, names_b);
-}
-
-async fn check_bad_deploy(start: DateTime<Utc>, seed: u64) {
-    let (f, clock) = fleet_at(seed, "bad-deploy", start);
-    clock.advance(180);
-    let addr = Address::ecs(CLEANISTIC.0, CLEANISTIC.1);
-    let services = f.services().await.unwrap_or_default();
-    let api = services.iter().find(|s| s.address() == addr).cloned();
-    let Some(api) = api else {
-        panic!("no cleanistic-ai-api")
-    };
-    assert_eq!(api.rollout, RolloutState::Failed, "seed {seed}");
-    assert_eq!(api.task_definition.revision, 15);
-    assert_eq!(api.deployments.len(), 2);
-    assert_eq!(api.deployments[0].status, "PRIMARY");
-    assert!(api.deployments[0].failed >= 3);
-    assert_eq!(api.deployments[1].status, "ACTIVE");
-    assert_eq!(api.deployments[1].running, 2);
-    let detail = f.service_detail(&addr).await;
-    let Ok(detail) = detail else { panic!("detail") };
-    let stopped: Vec<_> = detail
-        .tasks
-        .iter()
-        .filter(|t| t.task_definition.revision == 15 && t.stopped_reason.is_some())
-        .collect();
-    assert!(stopped.len() >= 3);
-    assert!(detail.events.iter().any(|e| e
-        .message
-        .contains("deployment failed: tasks failed to start.")));
-    let alarms = f.alarms().await.unwrap_or_default();
-    let a = alarm(&alarms, "CleanisticAI-HighErrorRate");
-    assert_eq!(a.state, AlarmState::Alarm, "seed {seed}: {}", a.reason);
-    assert!(a.state_since > start && a.reason.starts_with("Threshold Crossed"));
-    let logs = f
-        .log_events(
-            "/ecs/cleanistic-ai",
-            LogQuery::Since {
-                from: start,
-                limit: 5000,
-            },
-        )
-        .await;
-    let Ok(logs) = logs else { panic!("logs") };
-    assert!(logs
-        .events
-        .iter()
-        .any(|e| e.message.starts_with("Traceback")));
-    assert!(logs
-        .events
-        .iter()
-        .any(|e| e.message == "KeyError: 'MODEL_PATH'"));
-    assert!(logs
-        .events
-        .iter()
-        .any(|e| e.message.contains("\"status\":50")));
-    // The rest of the fleet stays calm.
-    assert_eq!(
-        alarms
-            .iter()
-            .filter(|a| a.state == AlarmState::Alarm)
-            .count(),
-        1
-    );
-}
-
-#[tokio::test]
-async fn bad_deploy_fails_rollout_and_fires_alarm() {
-    check_bad_deploy(start(3, 4, 0), 42).await;
-    // Worst case for minute alignment: the deploy lands just after a boundary.
-    for seed in 1..6 {
-        check_bad_deploy(start(3, 4, 41), seed).await;
-    }
-}
-
-#[tokio::test]
-async fn latency_spike_fires_model_latency_alarm() {
-    for (seed, s) in [
-        (42, start(3, 4, 0)),
-        (5, start(3, 4, 31)),
-        (6, start(3, 4, 59)),
-    ] {
-        let (f, clock) = fleet_at(seed, "latency-spike", s);
-        clock.advance(180);
-        let alarms = f.alarms().await.unwrap_or_default();
-        let a = alarm(&alarms, "prediction-endpoint-ModelLatency-high");
-        assert_eq!(a.state, AlarmState::Alarm, "{}", a.reason);
-        assert_eq!(a.watches, Some(Address::endpoint("prediction-endpoint")));
-        let m = f
-            .endpoint_metrics(&["prediction-endpoint".to_string()])
-            .await
-            .unwrap_or_default();
-        let v1 = m.get("prediction-endpoint").and_then(|v| v.get("model-v1"));
-        let p99 = v1.and_then(|v| v.latency_p99_us.latest()).unwrap_or(0.0);
-        assert!(p99 > 1_000_000.0, "p99 {p99}");
-        let v2 = m.get("prediction-endpoint").and_then(|v| v.get("model-v2"));
-        assert!(
-            v2.and_then(|v| v.latency_p99_us.latest())
-                .unwrap_or(f64::MAX)
-                < 1_000_000.0
-        );
-        let logs = f
-            .log_events(
-                "/aws/sagemaker/Endpoints/prediction-endpoint",
-                LogQuery::Tail { limit: 2000 },
-            )
-            .await;
-        let Ok(logs) = logs else { panic!("logs") };
-        assert!(logs
-            .events
-            .iter()
-            .any(|e| e.message.contains("WORKER TIMEOUT")));
-    }
-}
-
-#[tokio::test]
-async fn calm_fleet_never_alarms() {
-    let (f, clock) = fleet(11, "calm");
-    for _ in 0..12 {
-        clock.advance(600);
-        let alarms = f.alarms().await.unwrap_or_default();
-        assert_eq!(alarms.len(), 15);
-        for a in &alarms {
-            let expected = if a.name == "GarmaxAI-QueueDepth-PROD" {
-                AlarmState::InsufficientData
-            } else {
-                AlarmState::Ok
-            };
-            assert_eq!(a.state, expected, "{}: {}", a.name, a.reason);
-        }
-    }
-    let services = f.services().await.unwrap_or_default();
-    assert_eq!(services.len(), 6);
-    assert!(services
-        .iter()
-        .all(|s| s.rollout == RolloutState::Completed));
 }
 
 #[tokio::test]
 async fn history_is_pre_rolled_and_metrics_answer_only_what_was_asked() {
     let (f, _) = fleet(3, "calm");
     let addr = Address::ecs("svg-ai-cluster", "svg-ai-service");
-    let m = f
-        .service_metrics(std::slice::from_ref(&addr))
-        .await
-        .unwrap_or_default();
+    let m = f.service_metrics(std::slice::from_ref(&addr)).await.unwrap_or_default();
     assert_eq!(m.len(), 1);
     let cpu = &m[&addr].cpu;
     assert!(cpu.points.len() >= 30);
-    assert!(cpu
-        .points
-        .iter()
-        .all(|p| p.is_some_and(|v| v > 0.0 && v < 80.0)));
-    let e = f
-        .endpoint_metrics(&["cleanistic-property-detector-endpoint".to_string()])
-        .await
-        .unwrap_or_default();
+    assert!(cpu.points.iter().all(|p| p.is_some_and(|v| v > 0.0 && v < 80.0)));
+    let e = f.endpoint_metrics(&["cleanistic-property-detector-endpoint".to_string()]).await.unwrap_or_default();
     assert_eq!(e.len(), 1);
     let v = &e["cleanistic-property-detector-endpoint"]["AllTraffic"];
     assert!(v.gpu.is_none());
-    assert!(v
-        .cpu
-        .points
-        .iter()
-        .flatten()
-        .all(|c| (0.0..=200.0).contains(c)));
-    let logs = f
-        .log_events("/ecs/backend-service", LogQuery::Tail { limit: 10_000 })
-        .await;
+    assert!(v.cpu.points.iter().flatten().all(|c| (0.0..=200.0).contains(c)));
+    let logs = f.log_events("/ecs/backend-service", LogQuery::Tail { limit: 10_000 }).await;
     let Ok(logs) = logs else { panic!("logs") };
     let first = logs.events.first().map(|e| e.timestamp).unwrap_or_default();
     assert!(f.now() - first > chrono::Duration::minutes(50));
-    assert!(logs
-        .events
-        .iter()
-        .all(|e| e.stream.starts_with("ecs/backend-container/")));
+    assert!(logs.events.iter().all(|e| e.stream.starts_with("ecs/backend-container/")));
 }
 
 #[tokio::test]
@@ -288,10 +105,7 @@ async fn log_queries_through_the_backend() {
     let Ok(tail) = tail else { panic!("tail") };
     assert_eq!(tail.events.len(), 10);
     assert!(tail.skipped > 0);
-    assert!(tail
-        .events
-        .windows(2)
-        .all(|w| w[0].id < w[1].id && w[0].timestamp <= w[1].timestamp));
+    assert!(tail.events.windows(2).all(|w| w[0].id < w[1].id && w[0].timestamp <= w[1].timestamp));
     let last = tail.events.last().map(|e| e.id).unwrap_or(0);
     clock.advance(60);
     let after = f.log_events(group, LogQuery::After { id: last }).await;
@@ -300,20 +114,10 @@ async fn log_queries_through_the_backend() {
     assert!(after.events.iter().all(|e| e.id > last));
     assert_eq!(after.events.first().map(|e| e.id), Some(last + 1));
     let from = f.now() - chrono::Duration::seconds(30);
-    let since = f
-        .log_events(group, LogQuery::Since { from, limit: 3 })
-        .await;
+    let since = f.log_events(group, LogQuery::Since { from, limit: 3 }).await;
     let Ok(since) = since else { panic!("since") };
     assert!(since.events.len() <= 3 && since.events.iter().all(|e| e.timestamp >= from));
-    let all = f
-        .log_events(
-            group,
-            LogQuery::Since {
-                from,
-                limit: 10_000,
-            },
-        )
-        .await;
+    let all = f.log_events(group, LogQuery::Since { from, limit: 10_000 }).await;
     let n = all.map(|b| b.events.len()).unwrap_or(0) as u64;
     assert_eq!(since.skipped, n - since.events.len() as u64);
     let missing = f.log_events("/ecs/nope", LogQuery::Tail { limit: 1 }).await;
@@ -325,23 +129,12 @@ async fn unknown_service_is_not_found_and_label_names_the_scenario() {
     let (f, _) = fleet(5, "latency-spike");
     let r = f.service_detail(&Address::ecs("x", "y")).await;
     assert!(matches!(r, Err(BackendError::NotFound(_))));
-    assert_eq!(
-        f.label(),
-        BackendLabel::Demo {
-            scenario: "latency-spike".to_string(),
-            seed: 5
-        }
-    );
+    assert_eq!(f.label(), BackendLabel::Demo { scenario: "latency-spike".to_string(), seed: 5 });
 }
 
 #[test]
 fn unknown_scenario_is_an_error() {
-    let options = SimOptions {
-        seed: 1,
-        scenario: "chaos".to_string(),
-        start: start(0, 0, 0),
-        clock: SimClock::Wall,
-    };
+    let options = SimOptions { seed: 1, scenario: "chaos".to_string(), start: start(0, 0, 0), clock: SimClock::Wall };
     match SimFleet::new(options) {
         Err(SimError::UnknownScenario { name, known }) => {
             assert_eq!(name, "chaos");
@@ -361,12 +154,7 @@ async fn cost_accrues_with_sim_time() {
     assert!(b.today > a.today && b.month_to_date > a.month_to_date);
     assert_eq!(a.daily[..20], b.daily[..20]);
     assert!(b.forecast >= b.month_to_date);
-    let budget = |r: &CostReport, s: &str| {
-        r.by_system
-            .iter()
-            .find(|c| c.system == s)
-            .and_then(|c| c.budget)
-    };
+    let budget = |r: &CostReport, s: &str| r.by_system.iter().find(|c| c.system == s).and_then(|c| c.budget);
     assert_eq!(budget(&b, "children-drawing"), Some(40.0));
     assert_eq!(budget(&b, "cleanistic-ai"), None);
     assert_eq!(b.budget, Some(600.0));
@@ -375,12 +163,7 @@ async fn cost_accrues_with_sim_time() {
 #[test]
 fn construction_is_cheap() {
     let t = Instant::now();
-    let options = SimOptions {
-        seed: 1,
-        scenario: "calm".to_string(),
-        start: start(0, 0, 0),
-        clock: SimClock::Wall,
-    };
+    let options = SimOptions { seed: 1, scenario: "calm".to_string(), start: start(0, 0, 0), clock: SimClock::Wall };
     assert!(SimFleet::new(options).is_ok());
     assert!(t.elapsed() < std::time::Duration::from_millis(1));
 }
@@ -399,20 +182,13 @@ async fn pre_roll_timing() {
         clock.advance(3600);
         let t = Instant::now();
         let _ = g.services().await;
-        eprintln!(
-            "seed {seed}: pre-roll {first:?}, one simulated hour {:?}",
-            t.elapsed()
-        );
+        eprintln!("seed {seed}: pre-roll {first:?}, one simulated hour {:?}", t.elapsed());
     }
     let (f, clock) = fleet(1, "bad-deploy");
     clock.advance(12 * 3600);
     let t = Instant::now();
     let _ = f.services().await;
     let rss = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let rss = rss
-        .lines()
-        .find(|l| l.starts_with("VmRSS"))
-        .unwrap_or("VmRSS: ?")
-        .to_string();
+    let rss = rss.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("VmRSS: ?").to_string();
     eprintln!("12 simulated hours in {:?}; {rss}", t.elapsed());
 }

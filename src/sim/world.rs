@@ -3,9 +3,7 @@
 //! the start is rolled from its own random stream.
 
 use super::alarms::Alarms;
-use super::catalog::{
-    Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES,
-};
+use super::catalog::{Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES};
 use super::cost;
 use super::logs::LogStore;
 use super::logtext;
@@ -13,7 +11,8 @@ use super::metrics::{load, Metrics, Second};
 use super::rng::{count_for_rate, gauss, hex, rng_for, Stream};
 use super::scenario::{Scenario, BAD_DEPLOY_AT};
 use super::service::seeded;
-use super::tasks::{Fate, Note, ServiceState};
+use super::smlogs;
+use super::tasks::{Fate, Note, Phase, ServiceState};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -63,9 +62,7 @@ impl World {
                 e.variants
                     .iter()
                     .map(|v| {
-                        (0..v.instances)
-                            .map(|_| Arc::from(format!("{}/i-0{}", v.name, hex(&mut pre, 16))))
-                            .collect()
+                        (0..v.instances).map(|_| Arc::from(format!("{}/i-0{}", v.name, hex(&mut pre, 16)))).collect()
                     })
                     .collect()
             })
@@ -102,14 +99,11 @@ impl World {
         for k in (1..=PRE_ROLL_MINUTES).rev() {
             let minute = last - 60 * k;
             self.metrics.assume_calm_minute();
-            self.metrics
-                .finish_minute(minute, self.base, self.scenario, pre);
+            self.metrics.finish_minute(minute, self.base, self.scenario, pre);
             self.record_alarms(minute, pre);
         }
         // First evaluation on full windows; pretend each alarm has held its state for a while.
-        self.alarms.evaluate(last, || {
-            last - pre.random_range(3 * 3600..5 * 86_400) / 60 * 60
-        });
+        self.alarms.evaluate(last, || last - pre.random_range(3 * 3600..5 * 86_400) / 60 * 60);
         for s in self.base - PRE_ROLL_LOG_SECS..self.base {
             for i in 0..self.services.len() {
                 let mut serving = Vec::new();
@@ -119,16 +113,10 @@ impl World {
                     };
                     let stopped = k.stopped_at.unwrap_or(i64::MAX);
                     if started == s {
-                        self.notes.push(Note::Started {
-                            stream: k.stream.clone(),
-                            fate: k.fate,
-                        });
+                        self.notes.push(Note::Started { stream: k.stream.clone(), fate: k.fate });
                     }
                     if stopped == s + 5 {
-                        self.notes.push(Note::Stopping {
-                            stream: k.stream.clone(),
-                            fate: k.fate,
-                        });
+                        self.notes.push(Note::Stopping { stream: k.stream.clone(), fate: k.fate });
                     }
                     if started <= s && s < stopped {
                         serving.push((k.stream.clone(), k.fate));
@@ -161,16 +149,10 @@ impl World {
             self.services[i].step(t, &mut self.rng_tasks, &mut self.notes);
             self.lifecycle_logs(i, t);
             let tasks = &self.services[i].tasks;
-            let serving: Vec<(Arc<str>, Fate)> = tasks
-                .iter()
-                .filter(|k| k.is_serving())
-                .map(|k| (k.stream.clone(), k.fate))
-                .collect();
+            let serving: Vec<(Arc<str>, Fate)> =
+                tasks.iter().filter(|k| k.is_serving()).map(|k| (k.stream.clone(), k.fate)).collect();
             let second = Second {
-                running: tasks
-                    .iter()
-                    .filter(|k| k.phase == super::tasks::Phase::Running)
-                    .count() as u32,
+                running: tasks.iter().filter(|k| k.phase == Phase::Running).count() as u32,
                 serving: serving.len() as u32,
                 failing: serving.iter().filter(|(_, f)| *f != Fate::Healthy).count() as u32,
             };
@@ -184,8 +166,7 @@ impl World {
         if t.rem_euclid(60) == 0 {
             let minute = t - 60;
             let mut rng = self.rng_metrics.clone();
-            self.metrics
-                .finish_minute(minute, self.base, self.scenario, &mut rng);
+            self.metrics.finish_minute(minute, self.base, self.scenario, &mut rng);
             self.record_alarms(minute, &mut rng);
             self.rng_metrics = rng;
             self.alarms.evaluate(t, || t);
@@ -233,13 +214,7 @@ impl World {
         }
     }
 
-    fn request_logs(
-        &mut self,
-        svc: usize,
-        t: i64,
-        serving: &[(Arc<str>, Fate)],
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn request_logs(&mut self, svc: usize, t: i64, serving: &[(Arc<str>, Fate)], rng: &mut ChaCha8Rng) {
         let spec = &SERVICES[svc];
         let n = count_for_rate(rng, spec.log_per_sec * load(t));
         if serving.is_empty() {
@@ -277,10 +252,7 @@ impl World {
                 .unwrap_or(0);
             let variant = &spec.variants[v];
             let streams = &self.instances[e][v];
-            let Some(stream) = streams
-                .get(rng.random_range(0..streams.len().max(1)))
-                .cloned()
-            else {
+            let Some(stream) = streams.get(rng.random_range(0..streams.len().max(1))).cloned() else {
                 continue;
             };
             let factor = if e == PREDICTION_ENDPOINT && v == MODEL_V1 {
@@ -289,20 +261,9 @@ impl World {
                 1.0
             };
             let ts = t * 1000 + i64::from(j) * 1000 / i64::from(n) + rng.random_range(0..200);
-            let model = format!(
-                "prediction-model-{}",
-                variant.name.trim_start_matches("model-")
-            );
+            let model = format!("prediction-model-{}", variant.name.trim_start_matches("model-"));
             self.lines.clear();
-            logtext::invocation(
-                spec.style,
-                ts,
-                &model,
-                variant.p50_ms,
-                factor,
-                rng,
-                &mut self.lines,
-            );
+            smlogs::invocation(spec.style, ts, &model, variant.p50_ms, factor, rng, &mut self.lines);
             self.flush(SERVICES.len() + e, ts, &stream);
         }
     }

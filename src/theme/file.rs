@@ -29,10 +29,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Parsed, ThemeError> {
     let mut styles = Vec::with_capacity(file.styles.len());
     for (key, value) in &file.styles {
         let Some(slot) = SLOTS.iter().copied().find(|s| *s == key) else {
-            return Err(ThemeError::UnknownSlot {
-                origin: origin.to_owned(),
-                slot: key.clone(),
-            });
+            return Err(ThemeError::UnknownSlot { origin: origin.to_owned(), slot: key.clone() });
         };
         let field = format!("styles.{slot}");
         styles.push((slot, style_from_value(value, origin, &field)?));
@@ -45,12 +42,7 @@ fn syntax_error(e: &toml::de::Error, text: &str, origin: &str) -> ThemeError {
         Some(span) => line_column(text, span.start),
         None => (1, 1),
     };
-    ThemeError::Syntax {
-        origin: origin.to_owned(),
-        line,
-        column,
-        message: e.message().trim().to_owned(),
-    }
+    ThemeError::Syntax { origin: origin.to_owned(), line, column, message: e.message().trim().to_owned() }
 }
 
 /// 1-based line and column (in characters) of byte `offset`.
@@ -64,15 +56,11 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 fn style_from_value(value: &Value, origin: &str, field: &str) -> Result<Style, ThemeError> {
     match value {
-        Value::String(_) | Value::Integer(_) => {
-            Ok(Style::default().fg(colour(value, origin, field)?))
-        }
+        Value::String(_) | Value::Integer(_) => Ok(Style::default().fg(colour(value, origin, field)?)),
         Value::Table(table) => style_from_table(table, origin, field),
-        other => Err(ThemeError::BadStyle {
-            origin: origin.to_owned(),
-            field: field.to_owned(),
-            value: other.to_string(),
-        }),
+        other => {
+            Err(ThemeError::BadStyle { origin: origin.to_owned(), field: field.to_owned(), value: other.to_string() })
+        }
     }
 }
 
@@ -100,11 +88,7 @@ fn style_from_table(table: &toml::Table, origin: &str, field: &str) -> Result<St
                 };
                 // `false` actively switches the modifier off when this style is patched over
                 // another (e.g. a badge drawn on a reversed status bar), not just "unset".
-                style = if *on {
-                    style.add_modifier(modifier)
-                } else {
-                    style.remove_modifier(modifier)
-                };
+                style = if *on { style.add_modifier(modifier) } else { style.remove_modifier(modifier) };
             }
         }
     }

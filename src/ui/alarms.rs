@@ -2,11 +2,11 @@
 
 use super::widgets::{age, pane_block, status_line};
 use crate::app::{rows, Pane, State};
-use crate::domain::AlarmState;
+use crate::domain::{Alarm, AlarmState};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -25,9 +25,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let a = &state.alarms;
-    if let Some(line) =
-        status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some())
-    {
+    if let Some(line) = status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some()) {
         frame.render_widget(Paragraph::new(line), inner);
         if a.data.is_none() || inner.height < 2 {
             return;
@@ -68,19 +66,31 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .collect();
     // Names are what people search for in a runbook: they get their full width before reasons do.
     let longest = visible.iter().map(|&i| alarms[i].name.chars().count()).max().unwrap_or(5);
-    let name_width =
-        u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
-    let widths = [
-        Constraint::Length(7),
-        Constraint::Length(name_width),
-        Constraint::Length(6),
-        Constraint::Fill(1),
-    ];
+    let name_width = u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
+    let widths = [Constraint::Length(7), Constraint::Length(name_width), Constraint::Length(6), Constraint::Fill(1)];
     let header = Row::new(["STATE", "ALARM", "FOR", "REASON"]).style(theme.header);
-    let area = if a.error.is_some() {
-        Rect { y: inner.y + 1, height: inner.height - 1, ..inner }
-    } else {
-        inner
-    };
+    let area = if a.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
+    // Reasons are long and the column is narrow: when every row fits with room to spare, the
+    // selected alarm's full reason is spelled out below the table.
+    let spare = usize::from(area.height).saturating_sub(visible.len() + 1);
+    if spare >= 4 {
+        let table_height = (visible.len() + 2) as u16;
+        let table_area = Rect { height: table_height, ..area };
+        let detail_area = Rect { y: area.y + table_height, height: area.height - table_height, ..area };
+        frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), table_area);
+        if let Some(alarm) = rows::selected_alarm(state) {
+            frame.render_widget(Paragraph::new(selected_detail(alarm, theme)).wrap(Wrap { trim: true }), detail_area);
+        }
+        return;
+    }
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
+}
+
+fn selected_detail<'a>(alarm: &'a Alarm, theme: &Theme) -> Vec<Line<'a>> {
+    let mut head = vec![Span::styled(alarm.name.as_str(), theme.header), Span::styled(" · ", theme.muted)];
+    head.push(Span::styled(alarm.condition.as_str(), theme.base));
+    if let Some(target) = &alarm.watches {
+        head.push(Span::styled(format!(" · enter: {target}"), theme.key_hint));
+    }
+    vec![Line::from(head), Line::from(Span::styled(alarm.reason.as_str(), theme.muted))]
 }

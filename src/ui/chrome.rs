@@ -51,11 +51,7 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
         None => "connecting… ".to_string(),
     };
     spans.push(Span::styled(refreshed, theme.status_bar));
-    let firing = state
-        .alarms
-        .data
-        .as_ref()
-        .map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
+    let firing = state.alarms.data.as_ref().map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
     if firing > 0 {
         spans.push(Span::styled(format!(" {firing} ALARM "), theme.danger));
         spans.push(Span::raw(" "));
@@ -72,12 +68,8 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
 
 /// Hints built from the live keymap, so a rebound key shows its new binding.
 fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
-    let mut pairs: Vec<(Action, &str)> = vec![
-        (Action::Help, "help"),
-        (Action::Palette, "cmd"),
-        (Action::Filter, "filter"),
-        (Action::NextPane, "pane"),
-    ];
+    let mut pairs: Vec<(Action, &str)> =
+        vec![(Action::Help, "help"), (Action::Palette, "cmd"), (Action::Filter, "filter"), (Action::NextPane, "pane")];
     match state.focus {
         Pane::Services if state.detail.is_some() => pairs.push((Action::Back, "back")),
         Pane::Services => pairs.push((Action::Select, "tasks")),
@@ -102,15 +94,10 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
 
 fn prompt(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, text: &str, cursor: usize) {
     let lead = if matches!(state.mode, Mode::Palette(_)) { ":" } else { "/" };
-    let line = Line::from(vec![
-        Span::styled(lead, theme.accent),
-        Span::styled(text.to_string(), theme.input),
-    ]);
+    let line = Line::from(vec![Span::styled(lead, theme.accent), Span::styled(text.to_string(), theme.input)]);
     frame.render_widget(Paragraph::new(line).style(theme.input), area);
-    let x = area
-        .x
-        .saturating_add(1)
-        .saturating_add(u16::try_from(text.chars().take(cursor).count()).unwrap_or(u16::MAX));
+    let x =
+        area.x.saturating_add(1).saturating_add(u16::try_from(text.chars().take(cursor).count()).unwrap_or(u16::MAX));
     if x < area.x + area.width {
         frame.set_cursor_position((x, area.y));
     }

@@ -13,18 +13,14 @@ use ratatui::Frame;
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let c = &state.cost;
     let extra = match (&c.data, c.fetched_at) {
-        (Some(report), _) => {
-            vec![Span::styled(format!("as of {} ago ", age(report.as_of, state.now)), theme.muted)]
-        }
+        (Some(report), _) => vec![Span::styled(format!("as of {} ago ", age(report.as_of, state.now)), theme.muted)],
         _ => vec![],
     };
     let block = pane_block(state, theme, Pane::Cost, extra);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines = Vec::new();
-    if let Some(line) =
-        status_line(theme, c.data.is_some(), c.error.as_deref(), c.in_flight.is_some())
-    {
+    if let Some(line) = status_line(theme, c.data.is_some(), c.error.as_deref(), c.in_flight.is_some()) {
         lines.push(line);
     }
     if let Some(report) = &c.data {
@@ -51,16 +47,12 @@ fn report_lines<'a>(r: &'a CostReport, theme: &Theme, width: usize) -> Vec<Line<
     lines.push(Line::from(Span::styled("by service, month to date", theme.header)));
     for (name, value) in &r.by_service {
         lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:<name_w$} ", truncate(short_service(name), name_w)),
-                theme.base,
-            ),
+            Span::styled(format!("{:<name_w$} ", truncate(short_service(name), name_w)), theme.base),
             Span::styled(format!("{:<bar_w$}", hbar(*value, max, bar_w)), theme.chart),
             Span::styled(format!(" {:>8}", usd(*value)), theme.muted),
         ]));
     }
-    lines
-        .push(Line::from(Span::styled("by system: month to date, forecast, budget", theme.header)));
+    lines.push(Line::from(Span::styled("by system: month to date, forecast, budget", theme.header)));
     for s in &r.by_system {
         let style = forecast_style(theme, s.forecast, s.budget);
         let scale = s.budget.unwrap_or(s.forecast).max(s.forecast).max(0.01);
@@ -69,8 +61,7 @@ fn report_lines<'a>(r: &'a CostReport, theme: &Theme, width: usize) -> Vec<Line<
             Span::styled(format!("{:<bar_w$}", hbar(s.month_to_date, scale, bar_w)), theme.chart),
             Span::styled(format!(" {:>8}", usd(s.month_to_date)), theme.muted),
         ];
-        let budget =
-            s.budget.map_or(String::new(), |b| format!(" → {} / {}", usd(s.forecast), usd(b)));
+        let budget = s.budget.map_or(String::new(), |b| format!(" → {} / {}", usd(s.forecast), usd(b)));
         spans.push(Span::styled(budget, style));
         lines.push(Line::from(spans));
     }
@@ -91,11 +82,8 @@ fn budget_gauge<'a>(theme: &Theme, mtd: f64, forecast: f64, budget: f64, width: 
     let bar_w = width.saturating_sub(label.chars().count() + 2).max(4);
     let scale = budget.max(forecast).max(0.01);
     let cell = |v: f64| ((v / scale) * bar_w as f64).round() as usize;
-    let (spent, projected, mark) = (
-        cell(mtd).min(bar_w),
-        cell(forecast).min(bar_w),
-        cell(budget).min(bar_w.saturating_sub(1)),
-    );
+    let (spent, projected, mark) =
+        (cell(mtd).min(bar_w), cell(forecast).min(bar_w), cell(budget).min(bar_w.saturating_sub(1)));
     let mut spans = vec![Span::styled("[", theme.muted)];
     for i in 0..bar_w {
         let (ch, style) = if i == mark {
@@ -110,8 +98,7 @@ fn budget_gauge<'a>(theme: &Theme, mtd: f64, forecast: f64, budget: f64, width: 
         spans.push(Span::styled(ch.to_string(), style));
     }
     spans.push(Span::styled("]", theme.muted));
-    spans
-        .push(Span::styled(label, if forecast > budget { theme.over_budget } else { theme.muted }));
+    spans.push(Span::styled(label, if forecast > budget { theme.over_budget } else { theme.muted }));
     Line::from(spans)
 }
 

@@ -12,22 +12,18 @@ use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(detail) = &state.detail else { return };
-    let title = vec![
-        Span::styled(format!("{} ", detail.address), theme.accent),
-        Span::styled("esc back ", theme.muted),
-    ];
+    let title =
+        vec![Span::styled(format!("{} ", detail.address), theme.accent), Span::styled("esc back ", theme.muted)];
     let block = pane_block(state, theme, Pane::Services, title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(data) = &detail.data.data else {
-        let line =
-            status_line(theme, false, detail.data.error.as_deref(), true).unwrap_or_default();
+        let line = status_line(theme, false, detail.data.error.as_deref(), true).unwrap_or_default();
         frame.render_widget(Paragraph::new(line), inner);
         return;
     };
     let task_rows = (data.tasks.len() as u16 + 1).min(inner.height / 2).max(2);
-    let [tasks_area, events_area] =
-        Layout::vertical([Constraint::Length(task_rows), Constraint::Min(0)]).areas(inner);
+    let [tasks_area, events_area] = Layout::vertical([Constraint::Length(task_rows), Constraint::Min(0)]).areas(inner);
 
     let rows: Vec<Row> = data
         .tasks
@@ -49,8 +45,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Span::styled(t.last_status.as_str(), status_style).into(),
                 Span::styled(health_label(t.health), health_style).into(),
                 ratatui::widgets::Cell::from(format!(":{}", t.task_definition.revision)),
-                Span::styled(t.started_at.map_or("-".into(), |s| age(s, state.now)), theme.muted)
-                    .into(),
+                Span::styled(t.started_at.map_or("-".into(), |s| age(s, state.now)), theme.muted).into(),
                 Span::styled(t.stopped_reason.as_deref().unwrap_or(""), reason_style).into(),
             ])
         })
@@ -63,8 +58,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(7),
         Constraint::Fill(1),
     ];
-    let header = Row::new(["TASK", "STATUS", "HEALTH", "REV", "STARTED", "STOPPED REASON"])
-        .style(theme.header);
+    let header = Row::new(["TASK", "STATUS", "HEALTH", "REV", "STARTED", "STOPPED REASON"]).style(theme.header);
     frame.render_widget(Table::new(rows, widths).header(header), tasks_area);
 
     let mut lines = vec![Line::from(Span::styled("EVENTS", theme.header))];

@@ -20,12 +20,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let e = &state.endpoints;
-    if let Some(line) = status_line(
-        theme,
-        e.data.is_some(),
-        e.error.as_deref(),
-        e.in_flight.is_some(),
-    ) {
+    if let Some(line) = status_line(theme, e.data.is_some(), e.error.as_deref(), e.in_flight.is_some()) {
         frame.render_widget(Paragraph::new(line), inner);
         if e.data.is_none() || inner.height < 2 {
             return;
@@ -35,9 +30,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(inner.height.saturating_sub(1));
     let metrics = state.endpoint_metrics.data.as_ref();
     let focused = state.focus == Pane::Endpoints;
-    let selected_endpoint = visible
-        .get(state.endpoints_list.selected)
-        .map(|r| r.endpoint);
+    let selected_endpoint = visible.get(state.endpoints_list.selected).map(|r| r.endpoint);
     let mut previous: Option<usize> = None;
     let table_rows: Vec<Row> = visible
         .iter()
@@ -68,11 +61,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             let mut cells = vec![name_cell];
             match variant {
                 Some(v) => {
-                    let inst_style = if v.current_instances < v.desired_instances {
-                        theme.health_warn
-                    } else {
-                        theme.base
-                    };
+                    let inst_style =
+                        if v.current_instances < v.desired_instances { theme.health_warn } else { theme.base };
                     cells.push(Cell::from(v.name.as_str()));
                     cells.push(Cell::from(Span::styled(
                         format!("{}/{}", v.current_instances, v.desired_instances),
@@ -91,13 +81,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let all = state.endpoints.data.as_deref().unwrap_or_default();
-    let variant_w = all
-        .iter()
-        .flat_map(|e| &e.variants)
-        .map(|v| v.name.chars().count())
-        .max()
-        .unwrap_or(7)
-        .clamp(7, 24) as u16;
+    let variant_w =
+        all.iter().flat_map(|e| &e.variants).map(|v| v.name.chars().count()).max().unwrap_or(7).clamp(7, 24) as u16;
     let widths = [
         Constraint::Min(12),
         Constraint::Length(variant_w),
@@ -111,26 +96,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(4),
         Constraint::Length(4),
     ];
-    let header = Row::new([
-        "ENDPOINT", "VARIANT", "INST", "WT", "INV/m", "P50ms", "P99ms", "4XX", "5XX", "CPU",
-        "GPU",
-    ])
-    .style(theme.header);
-    let area = if e.error.is_some() {
-        Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
-        }
-    } else {
-        inner
-    };
-    frame.render_widget(
-        Table::new(table_rows, widths)
-            .header(header)
-            .column_spacing(1),
-        area,
-    );
+    let header = Row::new(["ENDPOINT", "VARIANT", "INST", "WT", "INV/m", "P50ms", "P99ms", "4XX", "5XX", "CPU", "GPU"])
+        .style(theme.header);
+    let area = if e.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
+    frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }
 
 /// Counts and latencies are never negative; a noisy source must not print "-0".
@@ -157,19 +126,9 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
         _ => theme.base,
     };
     let e5 = latest(&m.errors_5xx);
-    let e5_style = if e5.unwrap_or(0.0) > 0.0 {
-        theme.danger
-    } else {
-        theme.base
-    };
+    let e5_style = if e5.unwrap_or(0.0) > 0.0 { theme.danger } else { theme.base };
     let invocations = if wide {
-        let max = m
-            .invocations
-            .points
-            .iter()
-            .flatten()
-            .copied()
-            .fold(0.0, f64::max);
+        let max = m.invocations.points.iter().flatten().copied().fold(0.0, f64::max);
         let spark = sparkline(&m.invocations, 8, max);
         Cell::from(Line::from(vec![
             Span::styled(spark, theme.chart),
@@ -177,18 +136,10 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
             Span::raw(latest(&m.invocations).map_or("-".into(), |v| format!("{v:.0}"))),
         ]))
     } else {
-        num(latest(&m.invocations), theme.base, theme.muted, |v| {
-            format!("{v:.0}")
-        })
+        num(latest(&m.invocations), theme.base, theme.muted, |v| format!("{v:.0}"))
     };
     let p99_cell = if wide {
-        let max = m
-            .latency_p99_us
-            .points
-            .iter()
-            .flatten()
-            .copied()
-            .fold(0.0, f64::max);
+        let max = m.latency_p99_us.points.iter().flatten().copied().fold(0.0, f64::max);
         Cell::from(Line::from(vec![
             Span::styled(sparkline(&m.latency_p99_us, 8, max), theme.chart_alt),
             Span::raw(" "),
@@ -201,18 +152,9 @@ fn metric_cells(theme: &Theme, m: Option<&VariantMetrics>, wide: bool) -> Vec<Ce
         invocations,
         num(latest(&m.latency_p50_us), theme.base, theme.muted, ms),
         p99_cell,
-        num(latest(&m.errors_4xx), theme.base, theme.muted, |v| {
-            format!("{v:.0}")
-        }),
+        num(latest(&m.errors_4xx), theme.base, theme.muted, |v| format!("{v:.0}")),
         num(e5, e5_style, theme.muted, |v| format!("{v:.0}")),
-        num(latest(&m.cpu), theme.base, theme.muted, |v| {
-            format!("{v:.0}%")
-        }),
-        num(
-            m.gpu.as_ref().and_then(latest),
-            theme.base,
-            theme.muted,
-            |v| format!("{v:.0}%"),
-        ),
+        num(latest(&m.cpu), theme.base, theme.muted, |v| format!("{v:.0}%")),
+        num(m.gpu.as_ref().and_then(latest), theme.base, theme.muted, |v| format!("{v:.0}%")),
     ]
 }

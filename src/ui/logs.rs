@@ -25,16 +25,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let placeholder = match (&logs.error, &logs.source, view.visible_len()) {
         (Some(e), _, _) => Some(Span::styled(format!("⚠ {e}"), theme.danger)),
-        (None, None, _) => {
-            Some(Span::styled("select a service or endpoint to tail its logs", theme.muted))
-        }
+        (None, None, _) => Some(Span::styled("select a service or endpoint to tail its logs", theme.muted)),
         (None, Some(_), 0) if logs.cursor.is_none() => Some(Span::styled("loading…", theme.muted)),
         (None, Some(_), 0) => Some(Span::styled(
-            if view.filter().is_some() {
-                "no line matches the filter"
-            } else {
-                "no log events in this window yet"
-            },
+            if view.filter().is_some() { "no line matches the filter" } else { "no log events in this window yet" },
             theme.muted,
         )),
         _ => None,
@@ -120,13 +114,7 @@ fn timestamp(mode: TimestampMode, ts: DateTime<Utc>, now: DateTime<Utc>) -> Opti
     (mode != TimestampMode::Off).then(|| format!("{:>w$} ", mode.format(ts, now), w = mode.width()))
 }
 
-fn styled_line<'a>(
-    view: &LogView,
-    theme: &Theme,
-    line: &'a LogLine,
-    now: DateTime<Utc>,
-    selected: bool,
-) -> Line<'a> {
+fn styled_line<'a>(view: &LogView, theme: &Theme, line: &'a LogLine, now: DateTime<Utc>, selected: bool) -> Line<'a> {
     let base = if is_error(&line.message) { theme.health_bad } else { theme.base };
     let mut spans = Vec::new();
     if let Some(ts) = timestamp(view.timestamps(), line.timestamp, now) {
@@ -135,8 +123,7 @@ fn styled_line<'a>(
     let message: &str = &line.message;
     let mut at = 0;
     let current = view.current_match() == Some(line.seq);
-    let hl =
-        if current { theme.match_highlight.patch(theme.selection) } else { theme.match_highlight };
+    let hl = if current { theme.match_highlight.patch(theme.selection) } else { theme.match_highlight };
     for range in view.highlights(line) {
         if range.start < at
             || range.end > message.len()
@@ -203,8 +190,7 @@ mod tests {
         let style = Style::default().add_modifier(ratatui::style::Modifier::BOLD);
         let line = Line::from(vec![Span::raw("abcd"), Span::styled("efgh", style)]);
         let rows = wrap(line, 3);
-        let text: Vec<String> =
-            rows.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect();
+        let text: Vec<String> = rows.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect();
         assert_eq!(text, ["abc", "def", "gh"]);
         assert_eq!(rows[1].spans[1].style, style);
     }

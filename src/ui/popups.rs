@@ -10,9 +10,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    let Mode::Help { scroll } = state.mode else {
-        return;
-    };
+    let Mode::Help { scroll } = state.mode else { return };
     let mut lines = Vec::new();
     let mut context = None;
     for row in keymap.help() {
@@ -32,11 +30,7 @@ pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, ar
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled("Palette commands", theme.header)));
     for (name, aliases, about) in palette::commands() {
-        let names = std::iter::once(name)
-            .chain(aliases)
-            .map(|n| format!(":{n}"))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let names = std::iter::once(name).chain(aliases).map(|n| format!(":{n}")).collect::<Vec<_>>().join(" ");
         lines.push(Line::from(vec![
             Span::styled(format!("  {names:<24}"), theme.key_hint),
             Span::styled(about, theme.base),
@@ -54,9 +48,7 @@ pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, ar
 }
 
 pub fn palette_suggestions(state: &State, theme: &Theme, frame: &mut Frame, status: Rect) {
-    let Mode::Palette(input) = &state.mode else {
-        return;
-    };
+    let Mode::Palette(input) = &state.mode else { return };
     let suggestions = palette::suggestions(&input.text);
     if suggestions.is_empty() || status.y < 3 {
         return;
@@ -66,11 +58,7 @@ pub fn palette_suggestions(state: &State, theme: &Theme, frame: &mut Frame, stat
     let lines: Vec<Line> = suggestions
         .into_iter()
         .map(|(name, aliases, about)| {
-            let aliases = if aliases.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", aliases.join(", "))
-            };
+            let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.join(", ")) };
             Line::from(vec![
                 Span::styled(format!("{name}{aliases}  "), theme.key_hint),
                 Span::styled(about, theme.muted),

@@ -30,8 +30,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         state.services.error.as_deref(),
         state.services.in_flight.is_some(),
     ) {
-        let [msg, rest] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let [msg, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(line), msg);
         if state.services.data.is_none() {
             return;
@@ -42,9 +41,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
-    let Some(services) = state.services.data.as_ref() else {
-        return;
-    };
+    let Some(services) = state.services.data.as_ref() else { return };
     let wide = area.width >= 88;
     let with_cluster = area.width >= 130;
     let height = usize::from(area.height.saturating_sub(1));
@@ -80,8 +77,7 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
         header.insert(0, "CLUSTER");
         widths.insert(0, Constraint::Fill(2));
     }
-    let table =
-        Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
 }
 
@@ -107,11 +103,7 @@ fn metric_cell<'a>(theme: &Theme, series: Option<&crate::domain::Series>, wide: 
         return Cell::from(Span::styled(value, style));
     }
     let spark = series.map_or_else(|| " ".repeat(SPARK), |s| sparkline(s, SPARK, 100.0));
-    Cell::from(Line::from(vec![
-        Span::styled(spark, theme.chart),
-        Span::raw(" "),
-        Span::styled(value, style),
-    ]))
+    Cell::from(Line::from(vec![Span::styled(spark, theme.chart), Span::raw(" "), Span::styled(value, style)]))
 }
 
 fn service_row<'a>(
@@ -134,10 +126,7 @@ fn service_row<'a>(
         Cell::from(revision(s)),
         metric_cell(theme, m.map(|m| &m.cpu), wide),
         metric_cell(theme, m.map(|m| &m.memory), wide),
-        Cell::from(Span::styled(
-            s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)),
-            theme.muted,
-        )),
+        Cell::from(Span::styled(s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)), theme.muted)),
     ];
     if with_cluster {
         cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
@@ -156,11 +145,7 @@ pub fn health_label(h: TaskHealth) -> &'static str {
 /// The revision, or "old→new" while a deployment replaces one revision with another.
 fn revision(s: &Service) -> String {
     let primary = s.task_definition.revision;
-    match s
-        .deployments
-        .iter()
-        .find(|d| d.status != "PRIMARY" && d.task_definition.revision != primary)
-    {
+    match s.deployments.iter().find(|d| d.status != "PRIMARY" && d.task_definition.revision != primary) {
         Some(old) => format!("{}→{}", old.task_definition.revision, primary),
         None => primary.to_string(),
     }

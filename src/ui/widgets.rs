@@ -16,8 +16,7 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 /// never drawn as a zero bar.
 pub fn sparkline(series: &Series, width: usize, max: f64) -> String {
     let start = series.points.len().saturating_sub(width);
-    let mut out: String =
-        std::iter::repeat_n(' ', width.saturating_sub(series.points.len() - start)).collect();
+    let mut out: String = std::iter::repeat_n(' ', width.saturating_sub(series.points.len() - start)).collect();
     for point in &series.points[start..] {
         out.push(match point {
             None => '·',
@@ -88,11 +87,8 @@ pub fn usd(v: f64) -> String {
 /// The bordered frame of a pane; its title says what it is and, when focused, stands out.
 pub fn pane_block<'a>(state: &State, theme: &Theme, pane: Pane, extra: Vec<Span<'a>>) -> Block<'a> {
     let focused = state.focus == pane;
-    let (border, title) = if focused {
-        (theme.border_focused, theme.title_focused)
-    } else {
-        (theme.border, theme.title)
-    };
+    let (border, title) =
+        if focused { (theme.border_focused, theme.title_focused) } else { (theme.border, theme.title) };
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), title)];
     spans.extend(extra);
     Block::bordered().border_style(border).title(Line::from(spans)).style(theme.base)
@@ -102,21 +98,11 @@ pub fn pane_block<'a>(state: &State, theme: &Theme, pane: Pane, extra: Vec<Span<
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
 
 /// Placeholder text for a pane without data yet, or with an error.
-pub fn status_line<'a>(
-    theme: &Theme,
-    data_present: bool,
-    error: Option<&'a str>,
-    loading: bool,
-) -> Option<Line<'a>> {
+pub fn status_line<'a>(theme: &Theme, data_present: bool, error: Option<&'a str>, loading: bool) -> Option<Line<'a>> {
     match (error, data_present, loading) {
         (Some(e), _, _) => Some(Line::from(Span::styled(format!("⚠ {e}"), theme.danger))),
         (None, false, true) => Some(Line::from(Span::styled("loading…", theme.muted))),

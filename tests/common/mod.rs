@@ -16,13 +16,7 @@ pub fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 21, 3, 4, 0).unwrap()
 }
 
-pub fn service(
-    cluster: &str,
-    name: &str,
-    desired: u32,
-    running: u32,
-    rollout: RolloutState,
-) -> Service {
+pub fn service(cluster: &str, name: &str, desired: u32, running: u32, rollout: RolloutState) -> Service {
     Service {
         cluster: cluster.into(),
         name: name.into(),
@@ -126,18 +120,8 @@ pub fn cost() -> CostReport {
             ("AWS Lambda".into(), 31.5),
         ],
         by_system: vec![
-            SystemCost {
-                system: "children-drawing".into(),
-                month_to_date: 30.0,
-                forecast: 44.0,
-                budget: Some(40.0),
-            },
-            SystemCost {
-                system: "svg-ai".into(),
-                month_to_date: 80.0,
-                forecast: 160.0,
-                budget: Some(250.0),
-            },
+            SystemCost { system: "children-drawing".into(), month_to_date: 30.0, forecast: 44.0, budget: Some(40.0) },
+            SystemCost { system: "svg-ai".into(), month_to_date: 80.0, forecast: 160.0, budget: Some(250.0) },
         ],
         daily: vec![],
     }
@@ -159,12 +143,7 @@ pub fn log_events(n: u64) -> Vec<LogEvent> {
 }
 
 pub fn new_state(size: (u16, u16)) -> State {
-    State::new(
-        BackendLabel::Demo { scenario: "calm".into(), seed: 42 },
-        Settings::default(),
-        t0(),
-        size,
-    )
+    State::new(BackendLabel::Demo { scenario: "calm".into(), seed: 42 }, Settings::default(), t0(), size)
 }
 
 /// Answer every fetch from the fixtures, feeding replies back through update.
@@ -198,7 +177,10 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                             stopped_at: Some(t0() - Duration::minutes(1)),
                             stopped_reason: Some("Task failed ELB health checks".into()),
                         }],
-                        events: vec![ServiceEvent { at: t0() - Duration::minutes(1), message: "(service cleanistic-ai-api) deployment failed: tasks failed to start.".into() }],
+                        events: vec![ServiceEvent {
+                            at: t0() - Duration::minutes(1),
+                            message: "(service cleanistic-ai-api) deployment failed: tasks failed to start.".into(),
+                        }],
                     })),
                     Fetch::Endpoints => Reply::Endpoints(Ok(endpoints())),
                     Fetch::EndpointMetrics(names) => {
@@ -206,15 +188,18 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                         for name in names {
                             let mut variants = BTreeMap::new();
                             for v in ["model-v1", "model-v2"] {
-                                variants.insert(v.to_string(), VariantMetrics {
-                                    invocations: series(&[Some(120.0), Some(130.0)]),
-                                    latency_p50_us: series(&[Some(80_000.0)]),
-                                    latency_p99_us: series(&[Some(2_400_000.0)]),
-                                    errors_4xx: series(&[Some(0.0)]),
-                                    errors_5xx: series(&[Some(7.0)]),
-                                    cpu: series(&[Some(35.0)]),
-                                    gpu: None,
-                                });
+                                variants.insert(
+                                    v.to_string(),
+                                    VariantMetrics {
+                                        invocations: series(&[Some(120.0), Some(130.0)]),
+                                        latency_p50_us: series(&[Some(80_000.0)]),
+                                        latency_p99_us: series(&[Some(2_400_000.0)]),
+                                        errors_4xx: series(&[Some(0.0)]),
+                                        errors_5xx: series(&[Some(7.0)]),
+                                        cpu: series(&[Some(35.0)]),
+                                        gpu: None,
+                                    },
+                                );
                             }
                             map.insert(name, variants);
                         }
@@ -222,7 +207,9 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                     }
                     Fetch::Alarms => Reply::Alarms(Ok(alarms())),
                     Fetch::Cost => Reply::Cost(Ok(cost())),
-                    Fetch::Logs { generation, .. } => Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) },
+                    Fetch::Logs { generation, .. } => {
+                        Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
+                    }
                 };
                 queue.extend(update(state, Msg::Fetched(id, reply)));
             }
@@ -293,8 +280,7 @@ pub fn text_of(buffer: &Buffer) -> String {
 pub fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
     let area = buffer.area;
     for y in 0..area.height {
-        let row: Vec<String> =
-            (0..area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+        let row: Vec<String> = (0..area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
         let joined: String = row.concat();
         if let Some(byte) = joined.find(needle) {
             // Map the byte offset back to a column (cells may hold multi-byte symbols).
