@@ -75,29 +75,34 @@ fn command(extra: &str) -> String {
 
 #[test]
 fn first_frame_shows_every_pane_and_q_exits_cleanly() {
-    let tmux = Tmux::start(&command(""), (160, 48));
+    // Inside a shell, so what the terminal looks like after opsdeck exits can be read.
+    let tmux = Tmux::start("bash --norc --noprofile", (160, 48));
+    tmux.keys(&["PS1='shell$ '", "Enter"]);
+    tmux.keys(&[&format!("{}; echo exit=$?", command("")), "Enter"]);
     let screen = tmux.wait_for(
-        |s| s.contains("cleanistic-ai-api") && s.contains("InService") && s.contains("$"),
+        |s| s.contains("cleanistic-ai-api") && s.contains("prediction-endpoint") && s.contains("forecast"),
         Duration::from_secs(10),
     );
     for title in ["ECS services", "SageMaker endpoints", "Logs", "Alarms", "Cost", "DEMO"] {
         assert!(screen.contains(title), "{title} missing from the first screen:\n{screen}");
     }
     assert_eq!(tmux.pane("#{alternate_on}"), "1", "the console should run on the alternate screen");
+    assert_eq!(tmux.pane("#{cursor_flag}"), "0", "the cursor should be hidden while the console runs");
     // Help opens and closes.
     tmux.keys(&["?"]);
     let help = tmux.wait_for(|s| s.contains("show this help"), Duration::from_secs(5));
     assert!(help.contains("show this help"), "{help}");
     tmux.keys(&["Escape"]);
     tmux.keys(&[":", "q", "Enter"]);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while tmux.pane("#{pane_dead}") != "1" && Instant::now() < deadline {
-        sleep(Duration::from_millis(50));
-    }
-    assert_eq!(tmux.pane("#{pane_dead}"), "1", "opsdeck did not exit on :q");
-    assert_eq!(tmux.pane("#{pane_dead_status}"), "0", "opsdeck exited with an error");
+    let after = tmux.wait_for(|s| s.contains("exit="), Duration::from_secs(5));
+    assert!(after.contains("exit=0"), "opsdeck did not exit cleanly on :q:\n{after}");
+    assert!(!after.contains("ECS services"), "the console's screen was left behind:\n{after}");
     assert_eq!(tmux.pane("#{alternate_on}"), "0", "the alternate screen was not left");
     assert_eq!(tmux.pane("#{cursor_flag}"), "1", "the cursor was left hidden");
+    // Raw mode is off again: typed text echoes and a command runs.
+    tmux.keys(&["echo cooked-mode", "Enter"]);
+    let shell = tmux.wait_for(|s| s.matches("cooked-mode").count() >= 2, Duration::from_secs(5));
+    assert!(shell.matches("cooked-mode").count() >= 2, "the terminal was left in raw mode:\n{shell}");
 }
 
 #[test]
@@ -176,4 +181,29 @@ fn scenarios_are_listed_and_unknown_ones_refused() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_console_back() {
+    let tmux = Tmux::start("bash --norc --noprofile", (120, 36));
+    tmux.keys(&["PS1='shell$ '", "Enter"]);
+    tmux.keys(&[&command(""), "Enter"]);
+    let screen = tmux.wait_for(|s| s.contains("cleanistic-ai-api"), Duration::from_secs(10));
+    assert!(screen.contains("ECS services"), "{screen}");
+    tmux.keys(&["C-z"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux.pane("#{alternate_on}") != "0" && Instant::now() < deadline {
+        sleep(Duration::from_millis(50));
+    }
+    let shell = tmux.wait_for(|s| s.contains("Stopped"), Duration::from_secs(5));
+    assert_eq!(tmux.pane("#{alternate_on}"), "0", "suspended but still on the alternate screen");
+    assert!(shell.contains("Stopped"), "the shell did not get the terminal back:\n{shell}");
+    tmux.keys(&["fg", "Enter"]);
+    let back = tmux.wait_for(|s| s.contains("ECS services") && s.contains("Alarms"), Duration::from_secs(5));
+    assert!(back.contains("cleanistic-ai-api"), "the console was not redrawn after fg:\n{back}");
+    assert_eq!(tmux.pane("#{alternate_on}"), "1");
+    tmux.keys(&[":", "q", "Enter"]);
+    let after = tmux.wait_for(|s| s.contains("shell$") && !s.contains("ECS services"), Duration::from_secs(5));
+    assert!(after.contains("shell$"), "{after}");
+    assert_eq!(tmux.pane("#{alternate_on}"), "0");
 }

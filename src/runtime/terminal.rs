@@ -1,14 +1,23 @@
-//! Entering and leaving the terminal: raw mode, the alternate screen, bracketed paste, and
-//! restoring all of it on exit, on panic and around ctrl-z.
+//! Entering and leaving the terminal: raw mode, the alternate screen, bracketed paste, a visible
+//! cursor on the way out, and all of it restored on exit, on panic and around ctrl-z.
 
+use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen};
+use ratatui::prelude::CrosstermBackend;
 use ratatui::DefaultTerminal;
 use std::io::stdout;
 
 pub fn enter() -> std::io::Result<DefaultTerminal> {
-    // ratatui's init installs a panic hook that restores the terminal before the message prints.
+    // ratatui's init installs a panic hook that leaves raw mode and the alternate screen; ours
+    // runs first and also brings back the cursor and turns bracketed paste off.
     let terminal = ratatui::try_init()?;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste, Show);
+        ratatui_hook(info);
+    }));
     execute!(stdout(), EnableBracketedPaste)?;
     Ok(terminal)
 }
@@ -17,6 +26,7 @@ pub fn leave() {
     // Best effort: there is nothing better to do with an error while tearing down.
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
+    let _ = execute!(stdout(), Show);
 }
 
 /// ctrl-z: hand the terminal back to the shell, stop, and take it again on `fg`.
@@ -26,6 +36,9 @@ pub fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP).map_err(std::io::Error::other)?;
     // Execution resumes here after `fg`.
     crossterm::terminal::enable_raw_mode()?;
-    execute!(stdout(), crossterm::terminal::EnterAlternateScreen, EnableBracketedPaste)?;
-    terminal.clear()
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste, Clear(ClearType::All))?;
+    // A fresh terminal has empty buffers, so the next draw repaints every cell. (`clear()` would
+    // ask the terminal for the cursor position, and the input task owns stdin.)
+    *terminal = ratatui::Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! Cost: today, month to date and forecast against the budget, then bars per AWS service and per
 //! system. Bars read faster than columns of numbers at 3 a.m.
 
-use super::widgets::{age, hbar, pane_block, status_line, truncate, usd};
+use super::widgets::{age, hbar, pane_block, sparkline, status_line, truncate, usd};
 use crate::app::{Pane, State};
 use crate::domain::CostReport;
 use crate::theme::Theme;
@@ -40,6 +40,18 @@ fn report_lines<'a>(r: &'a CostReport, theme: &Theme, width: usize) -> Vec<Line<
     ])];
     if let Some(budget) = r.budget {
         lines.push(budget_gauge(theme, r.month_to_date, r.forecast, budget, width));
+    }
+    if !r.daily.is_empty() {
+        // One bar per day this month: a jump in spend stands out before the totals do.
+        let totals: Vec<Option<f64>> =
+            r.daily.iter().map(|d| Some(d.by_service.iter().map(|(_, v)| v).sum())).collect();
+        let max = totals.iter().flatten().copied().fold(0.0, f64::max);
+        let series = crate::domain::Series { points: totals };
+        let days = width.saturating_sub(12).min(series.points.len());
+        lines.push(Line::from(vec![
+            Span::styled("daily      ", theme.muted),
+            Span::styled(sparkline(&series, days, max), theme.chart),
+        ]));
     }
     let name_w = (width / 3).clamp(8, 28);
     let bar_w = width.saturating_sub(name_w + 10).max(1);
