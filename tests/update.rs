@@ -218,6 +218,22 @@ fn the_log_tail_follows_the_selection_once_it_settles() {
         Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: log_events(3), skipped: 2 }) }),
     );
     assert_eq!(state.logs.view.buffer().len(), 3);
+    // Older history a first tail read leaves behind is not a loss...
+    assert_eq!(state.logs.view.buffer().skipped(), 0);
+    // ...but events a follow-up read could not return are, and they are counted.
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(4)));
+    let (id, query) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Logs { query, .. } } => Some((*id, query.clone())),
+            _ => None,
+        })
+        .expect("the tail polls again");
+    assert_eq!(query, opsdeck::domain::LogQuery::After { id: 3 });
+    let mut more = log_events(5);
+    more.drain(..3);
+    update(&mut state, Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: more, skipped: 2 }) }));
+    assert_eq!(state.logs.view.buffer().len(), 5);
     assert_eq!(state.logs.view.buffer().skipped(), 2);
 }
 
