@@ -27,6 +27,15 @@ pub struct Cli {
     /// Configuration directory (default: the platform's, e.g. ~/.config/opsdeck)
     #[arg(long, global = true, env = "OPSDECK_CONFIG_DIR", value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
+    /// AWS profile (default: AWS_PROFILE, else "default"); SSO and assume-role profiles work
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION, else the profile's)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator or a VPC endpoint; default: AWS_ENDPOINT_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -35,4 +44,6 @@ pub struct Cli {
 pub enum Command {
     /// Print every path opsdeck reads or writes, and the theme and keymap in effect
     Info,
+    /// Print one snapshot of the fleet (services, endpoints, alarms) and exit
+    Status(crate::status::StatusArgs),
 }

@@ -14,6 +14,8 @@ pub struct Paths {
     pub log_file: PathBuf,
     /// ctrl-s in the log pane saves here.
     pub saved_logs_dir: PathBuf,
+    /// Answers worth keeping between runs (Cost Explorer: each request is billed).
+    pub cache_dir: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,11 +39,13 @@ impl Paths {
         };
         // With an explicit config directory everything lives under it, so a test or a bastion
         // host's shared account can keep opsdeck entirely in one place.
-        let (state_dir, data_dir) = match (config_dir_given(config_dir.as_path(), dirs.as_ref()), &dirs) {
-            (false, Some(d)) => {
-                (d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf(), d.data_local_dir().to_path_buf())
-            }
-            _ => (config_dir.join("state"), config_dir.join("data")),
+        let (state_dir, data_dir, cache_dir) = match (config_dir_given(config_dir.as_path(), dirs.as_ref()), &dirs) {
+            (false, Some(d)) => (
+                d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf(),
+                d.data_local_dir().to_path_buf(),
+                d.cache_dir().to_path_buf(),
+            ),
+            _ => (config_dir.join("state"), config_dir.join("data"), config_dir.join("cache")),
         };
         Ok(Paths {
             config_file: config_dir.join("config.toml"),
@@ -49,6 +53,7 @@ impl Paths {
             themes_dir: config_dir.join("themes"),
             log_file: state_dir.join("opsdeck.log"),
             saved_logs_dir: data_dir.join("saved-logs"),
+            cache_dir,
             config_dir,
         })
     }

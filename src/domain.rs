@@ -2,7 +2,7 @@
 //! converts into these, the simulated fleet produces them directly.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -276,14 +276,14 @@ pub struct Alarm {
     pub watches: Option<Address>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyCost {
     pub date: NaiveDate,
     /// AWS service name (Cost Explorer's SERVICE dimension) -> USD.
     pub by_service: Vec<(String, f64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemCost {
     pub system: String,
     pub month_to_date: f64,
@@ -291,7 +291,7 @@ pub struct SystemCost {
     pub budget: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostReport {
     pub as_of: DateTime<Utc>,
     pub currency: String,

@@ -1,5 +1,6 @@
 //! opsdeck: a terminal operations console for ML services on AWS.
 pub mod app;
+pub mod aws;
 pub mod backend;
 pub mod cli;
 pub mod config;
@@ -9,5 +10,6 @@ pub mod logs;
 pub mod runtime;
 pub mod sanitize;
 pub mod sim;
+pub mod status;
 pub mod theme;
 pub mod ui;

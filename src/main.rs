@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use opsdeck::app::State;
+use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::Backend;
 use opsdeck::cli::{Cli, Command};
 use opsdeck::config::{Config, Paths};
@@ -16,7 +17,7 @@ use std::sync::Arc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "opsdeck: {e:#}");
             ExitCode::from(2)
@@ -24,13 +25,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.list_scenarios {
         let mut out = std::io::stdout().lock();
         for s in scenarios() {
             writeln!(out, "{:<14} {}", s.name, s.description)?;
         }
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     let paths = Paths::discover(cli.config_dir.as_deref())?;
     // Everything is loaded and checked before the terminal is touched: bad input is a clear
@@ -39,23 +40,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let theme_name = choose_theme_name(cli.theme.as_deref(), config.theme.as_deref(), no_color_env().as_deref());
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
-
     if let Some(Command::Info) = cli.command {
-        return print_info(&paths, &theme_name);
-    }
-    if !cli.demo {
-        anyhow::bail!("this build talks only to the simulated fleet: run `opsdeck --demo` (the AWS backend is tracked as issue 3)");
+        print_info(&paths, &theme_name)?;
+        return Ok(ExitCode::SUCCESS);
     }
     let _log_guard = init_logging(&paths)?;
-    let start = chrono::Utc::now();
-    let fleet =
-        SimFleet::new(SimOptions { seed: cli.seed, scenario: cli.scenario.clone(), start, clock: SimClock::Wall })?;
-    let backend: Arc<dyn Backend> = Arc::new(fleet);
-    let settings = config.settings(cli.refresh, &paths);
-    let state = State::new(backend.label(), settings, start, (80, 24));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    tracing::info!(scenario = %cli.scenario, seed = cli.seed, theme = %theme_name, "starting on the simulated fleet");
-    runtime.block_on(opsdeck::runtime::run(backend, state, theme, keymap))
+    runtime.block_on(async move {
+        let backend = connect(&cli, &paths).await?;
+        if let Some(Command::Status(args)) = &cli.command {
+            let mut out = std::io::stdout().lock();
+            let complete = opsdeck::status::run(backend.as_ref(), args, &mut out).await?;
+            return Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        let settings = config.settings(cli.refresh, &paths);
+        let state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
+        tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
+        opsdeck::runtime::run(backend, state, theme, keymap).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn connect(cli: &Cli, paths: &Paths) -> anyhow::Result<Arc<dyn Backend>> {
+    if cli.demo {
+        let options = SimOptions {
+            seed: cli.seed,
+            scenario: cli.scenario.clone(),
+            start: chrono::Utc::now(),
+            clock: SimClock::Wall,
+        };
+        return Ok(Arc::new(SimFleet::new(options)?));
+    }
+    let options = AwsOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+        ..AwsOptions::new(paths.cache_dir.clone())
+    };
+    let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
+    Ok(Arc::new(backend))
 }
 
 fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
@@ -67,6 +90,7 @@ fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
     writeln!(out, "themes directory  {}{}", paths.themes_dir.display(), exists(&paths.themes_dir))?;
     writeln!(out, "log file          {}", paths.log_file.display())?;
     writeln!(out, "saved logs        {}", paths.saved_logs_dir.display())?;
+    writeln!(out, "cache             {}", paths.cache_dir.display())?;
     writeln!(out, "theme in effect   {theme}")?;
     Ok(())
 }

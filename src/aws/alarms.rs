@@ -1,0 +1,98 @@
+//! CloudWatch alarms, paged, with the resource each one watches worked out from its dimensions.
+
+use super::convert::time;
+use super::AwsBackend;
+use crate::backend::BackendError;
+use crate::domain::{Address, Alarm, AlarmState};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, StateValue};
+
+impl AwsBackend {
+    pub(super) async fn cw_alarms(&self) -> Result<Vec<Alarm>, BackendError> {
+        let mut alarms = Vec::new();
+        let mut token = None;
+        loop {
+            self.stats.count("cloudwatch:DescribeAlarms");
+            let page = self
+                .cloudwatch
+                .describe_alarms()
+                .max_records(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| self.fail("cloudwatch:DescribeAlarms", &e))?;
+            alarms.extend(page.metric_alarms().iter().map(alarm_from));
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(alarms);
+            }
+        }
+    }
+}
+
+fn dimension<'a>(dims: &'a [Dimension], name: &str) -> Option<&'a str> {
+    dims.iter().find(|d| d.name() == Some(name)).and_then(Dimension::value)
+}
+
+/// The resource an alarm watches, when it is one opsdeck shows.
+pub fn watched(dims: &[Dimension]) -> Option<Address> {
+    if let (Some(cluster), Some(service)) = (dimension(dims, "ClusterName"), dimension(dims, "ServiceName")) {
+        return Some(Address::ecs(cluster, service));
+    }
+    let endpoint = dimension(dims, "EndpointName")?;
+    Some(Address::Endpoint {
+        endpoint: endpoint.to_string(),
+        variant: dimension(dims, "VariantName").map(str::to_string),
+    })
+}
+
+fn operator(op: Option<&ComparisonOperator>) -> String {
+    match op {
+        Some(ComparisonOperator::GreaterThanThreshold) => ">".into(),
+        Some(ComparisonOperator::GreaterThanOrEqualToThreshold) => ">=".into(),
+        Some(ComparisonOperator::LessThanThreshold) => "<".into(),
+        Some(ComparisonOperator::LessThanOrEqualToThreshold) => "<=".into(),
+        Some(other) => other.as_str().to_string(),
+        None => "?".into(),
+    }
+}
+
+fn alarm_from(a: &MetricAlarm) -> Alarm {
+    let stat = a.extended_statistic().map(str::to_string).or_else(|| a.statistic().map(|s| s.as_str().to_string()));
+    let mut condition = format!(
+        "{} {} {} {}",
+        a.namespace().unwrap_or("metric math"),
+        a.metric_name().unwrap_or_default(),
+        operator(a.comparison_operator()),
+        a.threshold().map_or("?".to_string(), |t| format!("{t}")),
+    );
+    if let (Some(stat), Some(period), Some(n)) = (stat, a.period(), a.evaluation_periods()) {
+        condition.push_str(&format!(" ({stat}, {n} x {period}s)"));
+    }
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        state: match a.state_value() {
+            Some(StateValue::Alarm) => AlarmState::Alarm,
+            Some(StateValue::Ok) => AlarmState::Ok,
+            _ => AlarmState::InsufficientData,
+        },
+        reason: a.state_reason().unwrap_or_default().to_string(),
+        state_since: time(a.state_updated_timestamp()).unwrap_or_default(),
+        condition,
+        watches: watched(a.dimensions()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dimensions_name_the_watched_resource() {
+        let d = |n: &str, v: &str| Dimension::builder().name(n).value(v).build();
+        let ecs = [d("ClusterName", "svg-ai-cluster"), d("ServiceName", "svg-ai-service")];
+        assert_eq!(watched(&ecs).unwrap().to_string(), "ecs:svg-ai-cluster/svg-ai-service");
+        let sm = [d("EndpointName", "prediction-endpoint"), d("VariantName", "model-v1")];
+        assert_eq!(watched(&sm).unwrap().to_string(), "sm:prediction-endpoint/model-v1");
+        assert_eq!(watched(&[d("QueueName", "q")]), None);
+    }
+}

@@ -1,0 +1,88 @@
+//! SDK errors turned into what an on-call engineer can act on: the IAM action that is missing,
+//! the API that throttled, the command that fixes expired credentials.
+
+use crate::backend::BackendError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// `action` is the IAM action of the call, e.g. "ecs:DescribeServices".
+pub fn classify<E>(action: &str, profile: &str, err: &E) -> BackendError
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    let code = err.code().unwrap_or_default();
+    let message = err.message().unwrap_or_default().to_string();
+    classify_parts(action, profile, code, &message, &DisplayErrorContext(err).to_string())
+}
+
+pub fn classify_parts(action: &str, profile: &str, code: &str, message: &str, context: &str) -> BackendError {
+    let api = action.split(':').nth(1).unwrap_or(action).to_string();
+    let login_hint = if profile == "default" {
+        "refresh your credentials (e.g. `aws sso login`)".to_string()
+    } else {
+        format!("run `aws sso login --profile {profile}` (or refresh that profile's keys)")
+    };
+    match code {
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "UnauthorizedException"
+        | "AuthorizationError" => BackendError::AccessDenied {
+            action: action.to_string(),
+            detail: if message.is_empty() { code.to_string() } else { message.to_string() },
+        },
+        "Throttling"
+        | "ThrottlingException"
+        | "ThrottledException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "RequestThrottled"
+        | "RequestThrottledException"
+        | "LimitExceededException" => BackendError::Throttled { api },
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "MissingAuthenticationToken" => BackendError::Credentials(format!("{code}: {login_hint}")),
+        "ResourceNotFoundException" | "ClusterNotFoundException" | "ServiceNotFoundException" => {
+            BackendError::NotFound(format!("{api}: {message}"))
+        }
+        "" => classify_transport(&api, &login_hint, context),
+        other => BackendError::Other(format!("{api}: {other}: {message}")),
+    }
+}
+
+/// No service error code: the request never got an answer (network, TLS, credentials, timeout).
+fn classify_transport(api: &str, login_hint: &str, context: &str) -> BackendError {
+    let lower = context.to_ascii_lowercase();
+    if lower.contains("credential") || lower.contains("token") && lower.contains("expired") || lower.contains("sso") {
+        BackendError::Credentials(format!("{api}: no usable credentials: {login_hint}"))
+    } else if lower.contains("timeout") || lower.contains("timed out") {
+        BackendError::Network(format!("{api}: timed out (is the network or a proxy blocking AWS?)"))
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        BackendError::Network(format!("{api}: TLS failed (behind TLS interception? set AWS_CA_BUNDLE): {context}"))
+    } else {
+        BackendError::Network(format!("{api}: {context}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_what_the_user_can_do() {
+        let e = classify_parts("ecs:DescribeServices", "prod", "AccessDeniedException", "not authorized", "");
+        assert_eq!(e.to_string(), "access denied: ecs:DescribeServices is not allowed (not authorized)");
+        let e = classify_parts("ecs:DescribeServices", "prod", "ThrottlingException", "Rate exceeded", "");
+        assert_eq!(e, BackendError::Throttled { api: "DescribeServices".into() });
+        let e = classify_parts("ecs:ListClusters", "prod", "ExpiredTokenException", "expired", "");
+        assert!(e.to_string().contains("aws sso login --profile prod"), "{e}");
+        let e = classify_parts("ecs:ListClusters", "default", "", "", "dispatch failure: timeout: operation timed out");
+        assert!(matches!(e, BackendError::Network(ref m) if m.contains("timed out")), "{e}");
+        let e = classify_parts("ecs:ListClusters", "p", "", "", "failed to load credentials from the provider chain");
+        assert!(matches!(e, BackendError::Credentials(_)), "{e}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The real AWS backend. SDK types never leave this module: every call converts into the
+//! domain types before it returns, and every error into a `BackendError`.
+
+mod alarms;
+mod convert;
+mod cost;
+mod ecs;
+mod errors;
+mod logs;
+mod metrics;
+mod sagemaker;
+
+use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
+use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
+use async_trait::async_trait;
+use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach AWS. Unset fields fall back to the SDK's default chain (environment, profile,
+/// SSO, assume-role, credential_process, web identity, IMDSv2).
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Where Cost Explorer answers are kept between runs (each request is billed).
+    pub cache_dir: PathBuf,
+    /// Attempts per call including the first (the SDK's standard retry mode backs off).
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    pub operation_timeout: Duration,
+}
+
+impl AwsOptions {
+    pub fn new(cache_dir: PathBuf) -> Self {
+        AwsOptions {
+            cache_dir,
+            max_attempts: 3,
+            // A blackholed network or a TLS-intercepting proxy must show an error in seconds.
+            connect_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(30),
+            ..AwsOptions::default()
+        }
+    }
+}
+
+/// API calls made this session, and what the billed ones cost.
+#[derive(Debug, Default)]
+pub struct ApiStats {
+    calls: Mutex<BTreeMap<&'static str, u64>>,
+    /// Estimated USD, in millionths.
+    micro_usd: Mutex<u64>,
+}
+
+impl ApiStats {
+    fn count(&self, action: &'static str) {
+        if let Ok(mut calls) = self.calls.lock() {
+            *calls.entry(action).or_default() += 1;
+        }
+    }
+
+    fn charge(&self, micro_usd: u64) {
+        if let Ok(mut total) = self.micro_usd.lock() {
+            *total += micro_usd;
+        }
+    }
+
+    pub fn snapshot(&self) -> (u64, f64) {
+        let calls = self.calls.lock().map(|c| c.values().sum()).unwrap_or(0);
+        let cost = self.micro_usd.lock().map(|m| *m as f64 / 1_000_000.0).unwrap_or(0.0);
+        (calls, cost)
+    }
+
+    pub fn by_action(&self) -> BTreeMap<&'static str, u64> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+pub struct AwsBackend {
+    profile: String,
+    region: String,
+    ecs: aws_sdk_ecs::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    sagemaker: aws_sdk_sagemaker::Client,
+    costexplorer: aws_sdk_costexplorer::Client,
+    cache_dir: PathBuf,
+    /// Task definitions are immutable: their log group is looked up once per ARN.
+    log_groups: Mutex<HashMap<String, Option<String>>>,
+    /// Endpoint configs are immutable too: variant name -> instance type, per config.
+    endpoint_configs: Mutex<HashMap<String, HashMap<String, String>>>,
+    /// Variants (name, has GPU) of the endpoints last listed, for their metrics.
+    variants: Mutex<HashMap<String, Vec<(String, bool)>>>,
+    pub stats: ApiStats,
+}
+
+impl AwsBackend {
+    pub async fn connect(options: AwsOptions) -> Result<AwsBackend, BackendError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(options.connect_timeout)
+                    .operation_timeout(options.operation_timeout)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)));
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        let region = config.region().map(ToString::to_string).ok_or_else(|| {
+            BackendError::Other("no AWS region: pass --region, set AWS_REGION, or set one in the profile".into())
+        })?;
+        let profile = options
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".to_string());
+        Ok(AwsBackend {
+            profile,
+            region,
+            ecs: aws_sdk_ecs::Client::new(&config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            sagemaker: aws_sdk_sagemaker::Client::new(&config),
+            costexplorer: aws_sdk_costexplorer::Client::new(&config),
+            cache_dir: options.cache_dir,
+            log_groups: Mutex::new(HashMap::new()),
+            endpoint_configs: Mutex::new(HashMap::new()),
+            variants: Mutex::new(HashMap::new()),
+            stats: ApiStats::default(),
+        })
+    }
+
+    /// Count the call and turn its error into a `BackendError` naming the IAM action.
+    fn fail<E>(&self, action: &'static str, err: &E) -> BackendError
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error,
+    {
+        let error = errors::classify(action, &self.profile, err);
+        tracing::warn!(action, %error, "AWS call failed");
+        error
+    }
+}
+
+#[async_trait]
+impl Backend for AwsBackend {
+    fn label(&self) -> BackendLabel {
+        BackendLabel::Aws { profile: self.profile.clone(), region: self.region.clone() }
+    }
+
+    async fn services(&self) -> Result<Vec<Service>, BackendError> {
+        self.ecs_services().await
+    }
+
+    async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError> {
+        self.ecs_metrics(services).await
+    }
+
+    async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError> {
+        self.ecs_service_detail(service).await
+    }
+
+    async fn endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {
+        self.sm_endpoints().await
+    }
+
+    async fn endpoint_metrics(&self, endpoints: &[String]) -> Result<EndpointMetricsMap, BackendError> {
+        self.sm_metrics(endpoints).await
+    }
+
+    async fn alarms(&self) -> Result<Vec<Alarm>, BackendError> {
+        self.cw_alarms().await
+    }
+
+    async fn cost(&self) -> Result<CostReport, BackendError> {
+        self.ce_cost().await
+    }
+
+    async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
+        self.filter_log_events(group, query).await
+    }
+}

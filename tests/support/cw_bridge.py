@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Loopback proxy in front of moto for opsdeck's emulator tests.
+
+* CloudWatch in the smithy rpc-v2-cbor protocol (what aws-sdk-cloudwatch 1.x speaks, and moto 5.2.5 answers 404 to)
+  is translated to awsJson 1.0, which moto answers, and the JSON answer is re-encoded as CBOR.
+* Everything else is passed through untouched.
+* Test controls: POST/DELETE /__faults (canned errors or delays per operation), GET/DELETE /__calls (call counts).
+
+Usage: cw_bridge.py --listen-port P --moto-url http://127.0.0.1:M   (prints "READY <port>" once listening)
+Dependencies: the standard library and cbor2.
+"""
+
+import argparse
+import base64
+import datetime
+import gzip
+import http.client
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import cbor2
+
+CW_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
+CW_TARGET = "GraniteServiceVersion20100801"
+# Member names of CloudWatch's model (botocore's cloudwatch service-2.json) by type. Names are unique enough across
+# CloudWatch's shapes that no schema is needed: Dimension's string `Value` stays a string (only numbers are touched).
+TIMESTAMP_KEYS = {
+    "AlarmConfigurationUpdatedTimestamp", "CreatedAt", "CreationDate", "EndDate", "EndTime", "ExpireDate",
+    "LastModified", "LastUpdateDate", "LastUpdatedTimestamp", "StartDate", "StartTime",
+    "StateTransitionedTimestamp", "StateUpdatedTimestamp", "Timestamp", "Timestamps", "UpdatedAt",
+}
+DOUBLE_KEYS = {
+    "AggregateValue", "ApproximateAggregateValue", "ApproximateValue", "Average", "Counts", "MaxContributorValue",
+    "Maximum", "Minimum", "SampleCount", "Sum", "Threshold", "UniqueContributors", "Value", "Values",
+}
+BLOB_KEYS = {"MetricWidgetImage"}
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade"}
+SCOPE_RE = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]+)/aws4_request")
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.faults = []  # dicts: operation, service (optional), status, body, times, delay_ms
+        self.calls = {}
+
+
+STATE = State()
+UPSTREAM = ("127.0.0.1", 0)
+
+
+# ---- value conversion -------------------------------------------------------------------------------------------
+
+def to_epoch(v):
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=datetime.timezone.utc)
+        return v.timestamp()
+    if isinstance(v, cbor2.CBORTag) and v.tag == 1:
+        return float(v.value)
+    return v
+
+
+def cbor_to_json(v):
+    """Decoded CBOR request value -> JSON-able value (datetimes to epoch seconds, bytes to base64)."""
+    if isinstance(v, dict):
+        return {k: cbor_to_json(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [cbor_to_json(x) for x in v]
+    if isinstance(v, (datetime.datetime, cbor2.CBORTag)):
+        return to_epoch(v)
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(bytes(v)).decode()
+    return v
+
+
+def as_timestamp(v):
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        secs = float(v)
+    elif isinstance(v, str):
+        try:
+            secs = float(v)
+        except ValueError:
+            d = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+            if d.tzinfo is None:
+                d = d.replace(tzinfo=datetime.timezone.utc)
+            secs = d.timestamp()
+    else:
+        return v
+    return cbor2.CBORTag(1, secs)
+
+
+def as_double(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    return float(v)
+
+
+def json_to_cbor(v, key=None):
+    """moto's JSON answer -> value for the CBOR answer, typed by member name (timestamps tag 1, doubles floats)."""
+    if isinstance(v, dict):
+        if key == "ExtendedStatistics":
+            return {k: as_double(x) for k, x in v.items() if x is not None}
+        return {k: json_to_cbor(x, k) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [json_to_cbor(x, key) for x in v]
+    if key in TIMESTAMP_KEYS:
+        return as_timestamp(v)
+    if key in DOUBLE_KEYS:
+        return as_double(v)
+    if key in BLOB_KEYS and isinstance(v, str):
+        return base64.b64decode(v)
+    return v
+
+
+# ---- request classification -------------------------------------------------------------------------------------
+
+def classify(method, path, headers, body):
+    """(service, operation) of a request; operation falls back to 'METHOD /path'."""
+    m = SCOPE_RE.search(headers.get("Authorization", ""))
+    service = m.group(1) if m else "unknown"
+    target = headers.get("X-Amz-Target")
+    if target:
+        return service, target.rsplit(".", 1)[-1]
+    bare = path.split("?", 1)[0]
+    if bare.startswith(CW_PREFIX):
+        return service, bare.rsplit("/", 1)[-1]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    if "Action" in query:
+        return service, query["Action"][0]
+    if "x-www-form-urlencoded" in headers.get("Content-Type", ""):
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+        if "Action" in form:
+            return service, form["Action"][0]
+    if re.fullmatch(r"/endpoints/[^/]+/invocations", bare):
+        return service, "InvokeEndpoint"
+    return service, f"{method} {bare}"
+
+
+def take_fault(service, operation):
+    with STATE.lock:
+        for f in STATE.faults:
+            if f["operation"] == operation and f.get("service") in (None, service) and f["times"] > 0:
+                f["times"] -= 1
+                hit = dict(f)
+                STATE.faults = [x for x in STATE.faults if x["times"] > 0]
+                return hit
+    return None
+
+
+def count(service, operation):
+    with STATE.lock:
+        key = f"{service}:{operation}"
+        STATE.calls[key] = STATE.calls.get(key, 0) + 1
+
+
+# ---- the handler ------------------------------------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    verbose = False
+
+    def log_message(self, fmt, *args):
+        if self.verbose:
+            sys.stderr.write("bridge: " + (fmt % args) + "\n")
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            out = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def reply(self, status, body, headers=()):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def reply_json(self, status, obj):
+        self.reply(status, json.dumps(obj).encode(), [("Content-Type", "application/json")])
+
+    def do_any(self):
+        body = self.read_body()
+        path = self.path
+        if path.split("?", 1)[0] in ("/__faults", "/__calls"):
+            return self.control(path.split("?", 1)[0], body)
+        is_cw = self.command == "POST" and path.split("?", 1)[0].startswith(CW_PREFIX)
+        service, operation = classify(self.command, path, self.headers, body)
+        count(service, operation)
+        fault = take_fault(service, operation)
+        if fault and fault.get("delay_ms"):
+            time.sleep(fault["delay_ms"] / 1000.0)
+        if fault and fault.get("status"):
+            return self.send_fault(fault, is_cw)
+        if is_cw:
+            return self.cloudwatch(operation, body)
+        status, headers, data = forward(self.command, path, list(self.headers.items()), body)
+        self.reply(status, data, [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP])
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_any
+
+    def control(self, path, body):
+        if path == "/__faults" and self.command == "POST":
+            try:
+                f = json.loads(body or b"{}")
+                f["operation"] = str(f["operation"])
+                f["times"] = int(f.get("times", 1))
+                f["status"] = int(f.get("status", 0))
+                f["delay_ms"] = int(f.get("delay_ms", 0))
+            except (ValueError, KeyError, TypeError) as e:
+                return self.reply_json(400, {"error": f"bad fault: {e}"})
+            with STATE.lock:
+                STATE.faults.append(f)
+            return self.reply_json(200, {"ok": True})
+        if path == "/__faults" and self.command == "DELETE":
+            with STATE.lock:
+                STATE.faults = []
+            return self.reply_json(200, {"ok": True})
+        if path == "/__faults" and self.command == "GET":
+            with STATE.lock:
+                return self.reply_json(200, list(STATE.faults))
+        if path == "/__calls" and self.command == "GET":
+            with STATE.lock:
+                return self.reply_json(200, dict(sorted(STATE.calls.items())))
+        if path == "/__calls" and self.command == "DELETE":
+            with STATE.lock:
+                STATE.calls = {}
+            return self.reply_json(200, {"ok": True})
+        return self.reply_json(405, {"error": "unsupported"})
+
+    def send_fault(self, fault, is_cw):
+        payload = fault.get("body") or {}
+        if is_cw:
+            body = cbor2.dumps(json_to_cbor(payload))
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        else:
+            body = json.dumps(payload).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1")]
+            if isinstance(payload, dict) and "__type" in payload:
+                headers.append(("X-Amzn-ErrorType", str(payload["__type"])))
+        headers.append(("x-amzn-requestid", "opsdeck-bridge-fault"))
+        self.reply(fault["status"], body, headers)
+
+    def cloudwatch(self, operation, body):
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = gzip.decompress(body)
+        try:
+            request = cbor_to_json(cbor2.loads(body)) if body else {}
+        except Exception as e:  # noqa: BLE001 - any decode failure is the client's
+            return self.cbor_reply(400, {"__type": "SerializationException", "message": f"bad CBOR: {e}"})
+        headers = [
+            ("Host", self.headers.get("Host", UPSTREAM[0])),
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("X-Amz-Target", f"{CW_TARGET}.{operation}"),
+        ]
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "amz-sdk-invocation-id"):
+            if self.headers.get(name):
+                headers.append((name, self.headers[name]))
+        status, up_headers, data = forward("POST", "/", headers, json.dumps(request).encode())
+        try:
+            answer = json.loads(data) if data.strip() else {}
+        except ValueError:
+            # moto answers unimplemented operations with an HTML 500 page.
+            answer = {"__type": "InternalFailure", "message": data.decode("utf-8", "replace")[:500]}
+        if status >= 300 and isinstance(answer, dict) and "__type" not in answer:
+            answer["__type"] = dict((k.lower(), v) for k, v in up_headers).get("x-amzn-errortype", "InternalFailure")
+        extra = [(k, v) for k, v in up_headers if k.lower() in ("x-amzn-requestid", "x-amzn-query-error")]
+        self.cbor_reply(status, answer, extra)
+
+    def cbor_reply(self, status, obj, extra=()):
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"), *extra]
+        self.reply(status, cbor2.dumps(json_to_cbor(obj)), headers)
+
+
+def forward(method, path, headers, body):
+    conn = http.client.HTTPConnection(UPSTREAM[0], UPSTREAM[1], timeout=60)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in headers:
+            if k.lower() not in HOP_BY_HOP:
+                conn.putheader(k, v)
+        if body or method in ("POST", "PUT", "PATCH"):
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body or None)
+        resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read()
+    finally:
+        conn.close()
+
+
+def exit_when_stdin_closes():
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+
+
+def main():
+    global UPSTREAM
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--listen-port", type=int, required=True)
+    ap.add_argument("--moto-url", required=True)
+    ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    ap.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin closes (the parent died)")
+    args = ap.parse_args()
+    u = urllib.parse.urlsplit(args.moto_url)
+    UPSTREAM = (u.hostname or "127.0.0.1", u.port or 80)
+    Handler.verbose = args.verbose
+    ThreadingHTTPServer.daemon_threads = True
+    server = ThreadingHTTPServer(("127.0.0.1", args.listen_port), Handler)
+    if args.exit_with_stdin:
+        threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

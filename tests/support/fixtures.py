@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Creates opsdeck's test fleet in a moto server (region us-east-1, dummy credentials) and prints a JSON summary.
+
+Usage: fixtures.py --endpoint http://127.0.0.1:M seed
+       fixtures.py --endpoint http://127.0.0.1:M scale --clusters 3 --services 25 --endpoints 3
+Runs with the test venv's python (boto3 ships with moto).
+"""
+
+import argparse
+import datetime
+import json
+import os
+
+import boto3
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/opsdeck-test-sagemaker"
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
+
+# cluster -> [(service, desired count, task-definition revisions)]
+FLEET = {
+    "cleanistic-ai-cluster": [("cleanistic-ai-api", 2, 3)],
+    "svg-ai-cluster": [("svg-ai-service", 1, 2)],
+    "prediction-app-cluster": [("backend-service", 1, 2), ("ml-model-service", 1, 1)],
+    "children-drawing-prod-cluster": [("children-drawing-prod-service", 1, 1)],
+    "garmaxai-cluster-prod": [("garmaxai-smpl-processor", 1, 2)],
+}
+ENDPOINTS = {
+    "cleanistic-property-detector-endpoint": [("AllTraffic", "cleanistic-property-detector-model", 1.0, "ml.m5.large")],
+    "prediction-endpoint": [
+        ("model-v1", "prediction-model-v1", 0.9, "ml.m5.xlarge"),
+        ("model-v2", "prediction-model-v2", 0.1, "ml.m5.large"),
+    ],
+}
+ESC_LINE = "\x1b[2J\x1b[31mERROR\x1b[0m model reload failed \x1b]0;pwned\x07 (control sequences must stay inert)"
+LOG_LINES = {
+    "cleanistic-ai-api": [
+        "INFO Started server process [1]",
+        "INFO GET /health 200 2ms",
+        "ERROR Inference failed: CUDA out of memory",
+        ESC_LINE,
+    ],
+    "svg-ai-service": ["INFO vectorizer ready", "WARN slow request: 2400ms /convert", "INFO GET /health 200 1ms"],
+    "backend-service": ["INFO listening on :8080", "INFO POST /predict 200 35ms"],
+    "ml-model-service": ["INFO model loaded: prediction-v2", "INFO batch of 16 scored in 120ms"],
+    "children-drawing-prod-service": ["INFO queue drained", "INFO GET /health 200 1ms"],
+    "garmaxai-smpl-processor": ["INFO job 42 started", "ERROR job 41 failed: timeout after 900s"],
+}
+ALARMS = [
+    # name, namespace, metric, dimensions, threshold, state, reason
+    ("CleanisticAI-HighErrorRate", "AWS/SageMaker", "Invocation5XXErrors",
+     {"EndpointName": "cleanistic-property-detector-endpoint", "VariantName": "AllTraffic"}, 5.0, "ALARM",
+     "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)."),
+    ("svg-ai-high-cpu", "AWS/ECS", "CPUUtilization",
+     {"ClusterName": "svg-ai-cluster", "ServiceName": "svg-ai-service"}, 80.0, "OK",
+     "Threshold Crossed: 1 datapoint [31.5] was not greater than the threshold (80.0)."),
+    ("prediction-endpoint-latency", "AWS/SageMaker", "ModelLatency",
+     {"EndpointName": "prediction-endpoint", "VariantName": "model-v1"}, 500000.0, "INSUFFICIENT_DATA",
+     "Insufficient Data: 1 datapoint was unknown."),
+    ("children-drawing-memory", "AWS/ECS", "MemoryUtilization",
+     {"ClusterName": "children-drawing-prod-cluster", "ServiceName": "children-drawing-prod-service"}, 90.0, "OK",
+     "Threshold Crossed: no datapoint was greater than the threshold (90.0)."),
+    ("garmaxai-processor-cpu", "AWS/ECS", "CPUUtilization",
+     {"ClusterName": "garmaxai-cluster-prod", "ServiceName": "garmaxai-smpl-processor"}, 85.0, "ALARM",
+     "Threshold Crossed: 3 datapoints were greater than the threshold (85.0)."),
+]
+# (cluster, service) -> (cpu base, memory base) for 30 one-minute datapoints each
+METRICS = {("cleanistic-ai-cluster", "cleanistic-ai-api"): (42.0, 61.0), ("svg-ai-cluster", "svg-ai-service"): (31.5, 48.0)}
+METRIC_POINTS = 30
+
+
+def client(endpoint, name):
+    return boto3.client(
+        name, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+
+
+def task_def(ecs, family, revision):
+    ecs.register_task_definition(
+        family=family,
+        networkMode="bridge",
+        requiresCompatibilities=["EC2"],
+        containerDefinitions=[{
+            "name": family,
+            "image": f"{IMAGE}/{family}:v{revision}",
+            "memory": 512,
+            "cpu": 256,
+            "essential": True,
+            "portMappings": [{"containerPort": 8080, "hostPort": 0}],
+            "environment": [{"name": "REVISION", "value": str(revision)}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {"awslogs-group": f"/ecs/{family}", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs"},
+            },
+        }],
+    )
+
+
+def service(ecs, cluster, name, desired, revisions):
+    for rev in range(1, revisions + 1):
+        task_def(ecs, name, rev)
+    ecs.create_service(
+        cluster=cluster,
+        serviceName=name,
+        taskDefinition=f"{name}:{revisions}",
+        desiredCount=desired,
+        launchType="EC2",
+        deploymentConfiguration={
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        },
+    )
+
+
+def endpoint(sm, name, variants):
+    for _variant, model, _weight, _instance in variants:
+        sm.create_model(
+            ModelName=model, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": f"{IMAGE}/{model}:latest"}
+        )
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ProductionVariants=[
+            {"VariantName": v, "ModelName": m, "InitialInstanceCount": 1, "InstanceType": it, "InitialVariantWeight": w}
+            for v, m, w, it in variants
+        ],
+    )
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
+
+
+def logs_for(logs, name, lines, now_ms):
+    group = f"/ecs/{name}"
+    logs.create_log_group(logGroupName=group)
+    stream = f"ecs/{name}/0123456789abcdef"
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    events = [{"timestamp": now_ms - (len(lines) - i) * 1000, "message": line} for i, line in enumerate(lines)]
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    return len(events)
+
+
+def alarm(cw, name, namespace, metric, dims, threshold, state, reason):
+    cw.put_metric_alarm(
+        AlarmName=name,
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=3,
+        Threshold=threshold,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmDescription=f"opsdeck test alarm {name}",
+    )
+    cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+
+
+def metrics(cw, cluster, svc, cpu, mem, now):
+    data = []
+    for i in range(METRIC_POINTS):
+        ts = now - datetime.timedelta(minutes=METRIC_POINTS - i)
+        dims = [{"Name": "ClusterName", "Value": cluster}, {"Name": "ServiceName", "Value": svc}]
+        wobble = (i % 5) * 1.5
+        data.append({"MetricName": "CPUUtilization", "Dimensions": dims, "Timestamp": ts, "Value": cpu + wobble,
+                     "Unit": "Percent"})
+        data.append({"MetricName": "MemoryUtilization", "Dimensions": dims, "Timestamp": ts, "Value": mem + wobble / 2,
+                     "Unit": "Percent"})
+    for start in range(0, len(data), 500):
+        cw.put_metric_data(Namespace="AWS/ECS", MetricData=data[start:start + 500])
+    return len(data)
+
+
+def seed(url):
+    ecs, logs, sm, cw = (client(url, n) for n in ("ecs", "logs", "sagemaker", "cloudwatch"))
+    now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+    now_ms = int(now.timestamp() * 1000)
+    services = events = 0
+    for cluster, svcs in FLEET.items():
+        ecs.create_cluster(clusterName=cluster)
+        for name, desired, revisions in svcs:
+            service(ecs, cluster, name, desired, revisions)
+            events += logs_for(logs, name, LOG_LINES[name], now_ms)
+            services += 1
+    for name, variants in ENDPOINTS.items():
+        endpoint(sm, name, variants)
+    for a in ALARMS:
+        alarm(cw, *a)
+    points = sum(metrics(cw, c, s, cpu, mem, now) for (c, s), (cpu, mem) in METRICS.items())
+    return {
+        "clusters": len(FLEET), "services": services, "log_events": events, "endpoints": len(ENDPOINTS),
+        "alarms": len(ALARMS), "datapoints": points,
+    }
+
+
+def scale(url, clusters, services, endpoints):
+    ecs, sm = client(url, "ecs"), client(url, "sagemaker")
+    names = [f"scale-cluster-{i}" for i in range(clusters)]
+    for c in names:
+        ecs.create_cluster(clusterName=c)
+    for i in range(services):
+        service(ecs, names[i % clusters], f"scale-svc-{i:03}", 1, 1)
+    for i in range(endpoints):
+        endpoint(sm, f"scale-endpoint-{i}", [("AllTraffic", f"scale-model-{i}", 1.0, "ml.m5.large")])
+    return {"clusters": clusters, "services": services, "endpoints": endpoints}
+
+
+def main():
+    ap = argparse.ArgumentParser(description="seed opsdeck's test fleet into moto")
+    ap.add_argument("--endpoint", default=os.environ.get("OPSDECK_MOTO_URL", "http://127.0.0.1:5000"))
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("seed")
+    sc = sub.add_parser("scale")
+    sc.add_argument("--clusters", type=int, default=3)
+    sc.add_argument("--services", type=int, default=25)
+    sc.add_argument("--endpoints", type=int, default=3)
+    args = ap.parse_args()
+    if args.cmd == "seed":
+        summary = seed(args.endpoint)
+    else:
+        summary = scale(args.endpoint, max(args.clusters, 1), args.services, args.endpoints)
+    print(json.dumps(summary, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
