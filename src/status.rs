@@ -19,7 +19,7 @@ use unicode_width::UnicodeWidthStr;
 const TEXT_WIDTH: usize = 120;
 /// An alarm reason keeps at least this many columns even when the name is very long.
 const MIN_REASON: usize = 24;
-/// Indent of a firing alarm's reason, written in full below its row.
+/// Indent of the reason of an alarm not OK, written in full below its row.
 const REASON_INDENT: &str = "      ";
 
 #[derive(Debug, Clone, clap::Args)]
@@ -333,8 +333,8 @@ fn alarms_text(out: &mut String, report: &StatusReport) {
         let since = a.state_since.format("%b %d %H:%MZ");
         let prefix = format!("  {}  {}  since {since}  ", pad(a.state.as_str(), w_state), pad(&a.name, w_name));
         let room = TEXT_WIDTH.saturating_sub(prefix.width()).max(MIN_REASON);
-        if a.state == AlarmState::Alarm && a.reason.width() > room {
-            // A firing alarm's reason is what the incident channel needs: in full, below.
+        if a.state != AlarmState::Ok && a.reason.width() > room {
+            // Why an alarm fires (or lacks data) is what the incident channel needs: in full, below.
             let _ = writeln!(out, "{}", prefix.trim_end());
             for line in wrap(&a.reason, TEXT_WIDTH - REASON_INDENT.len(), 4) {
                 let _ = writeln!(out, "{REASON_INDENT}{line}");

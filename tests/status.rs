@@ -219,6 +219,8 @@ async fn text_has_three_sections_and_no_control_characters() {
     let first_alarm = text.lines().skip_while(|l| !l.starts_with("ALARMS")).nth(1).unwrap();
     assert!(first_alarm.trim_start().starts_with("ALARM "), "{first_alarm}");
     assert!(first_alarm.contains("CleanisticAI-HighErrorRate"), "{first_alarm}");
+    let reason = text.lines().skip_while(|l| !l.starts_with("ALARMS")).nth(2).unwrap();
+    assert!(reason.starts_with("      Threshold Crossed: "), "a firing alarm's reason follows in full: {reason}");
     for line in text.lines() {
         let width = unicode_width::UnicodeWidthStr::width(line);
         assert!(width <= 120, "{width} columns: {line}");
