@@ -30,12 +30,23 @@ pub enum BackendLabel {
     Aws { profile: String, region: String },
 }
 
+/// API calls made this session and their estimated cost, for the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ApiUsage {
+    pub calls: u64,
+    pub estimated_usd: f64,
+}
+
 /// Endpoint metrics are keyed by endpoint name, then variant name.
 pub type EndpointMetricsMap = BTreeMap<String, BTreeMap<String, VariantMetrics>>;
 
 #[async_trait]
 pub trait Backend: Send + Sync {
     fn label(&self) -> BackendLabel;
+    /// Calls made and what they cost; None where nothing is billed (the simulated fleet).
+    fn usage(&self) -> Option<ApiUsage> {
+        None
+    }
     async fn services(&self) -> Result<Vec<Service>, BackendError>;
     /// CPU/memory for the given services (the ones on screen), by address.
     async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError>;

@@ -282,11 +282,26 @@ async fn escape_sequence_in_a_service_name_comes_out_inert() {
     assert!(!json.contains("\\u001b"), "{json}");
 }
 
-#[tokio::test]
-async fn zz_print_for_docs() {
-    let r = snapshot(&fleet(), &[]).await;
-    std::fs::write("/tmp/status_text.txt", to_text(&r)).unwrap();
-    std::fs::write("/tmp/status_json.json", to_json(&r).unwrap()).unwrap();
-    let r = snapshot(&faulty(true, None), &["svg-ai-cluster".to_string(), "typo".to_string()]).await;
-    std::fs::write("/tmp/status_err.txt", to_text(&r)).unwrap();
+#[test]
+fn status_flags_parse_before_and_after_global_flags() {
+    use clap::Parser;
+    use opsdeck::cli::{Cli, Command};
+    let argv = ["opsdeck", "status", "--cluster", "a", "--demo", "--cluster", "b", "--output", "json", "--seed", "7"];
+    let cli = Cli::try_parse_from(argv).unwrap();
+    assert!(cli.demo);
+    assert_eq!(cli.seed, 7);
+    match cli.command {
+        Some(Command::Status(args)) => {
+            assert_eq!(args.clusters, ["a", "b"]);
+            assert_eq!(args.output, OutputFormat::Json);
+        }
+        other => panic!("expected status, got {other:?}"),
+    }
+    let cli = Cli::try_parse_from(["opsdeck", "--demo", "status"]).unwrap();
+    match cli.command {
+        Some(Command::Status(args)) => assert!(args.clusters.is_empty() && args.output == OutputFormat::Text),
+        other => panic!("expected status, got {other:?}"),
+    }
+    let bad = Cli::try_parse_from(["opsdeck", "status", "--output", "yaml"]).unwrap_err();
+    assert_eq!(bad.exit_code(), 2, "a bad --output is a usage error");
 }

@@ -308,3 +308,65 @@ fn resizing_keeps_the_cursor_in_view() {
     let list = &state.services_list;
     assert!(list.selected >= list.offset && list.selected < list.offset + rows.max(1), "{list:?} rows {rows}");
 }
+
+fn alarms_fetch(effects: &[Effect]) -> Option<u64> {
+    effects.iter().find_map(|e| match e {
+        Effect::Fetch { id, fetch: Fetch::Alarms } => Some(*id),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_throttled_api_backs_off_and_ctrl_r_overrides_it() {
+    let mut state = loaded_state((160, 48));
+    let mut now = t0();
+    // Four throttled answers in a row: the wait doubles each time (2, 4, 8, 16 s).
+    for _ in 0..4 {
+        now += Duration::seconds(60);
+        let effects = update(&mut state, Msg::Tick(now));
+        let id = alarms_fetch(&effects).expect("alarms due");
+        let throttled = opsdeck::backend::BackendError::Throttled { api: "DescribeAlarms".into() };
+        update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(throttled))));
+    }
+    // The refresh interval (5 s) has passed, the backoff (16 s) has not.
+    let effects = update(&mut state, Msg::Tick(now + Duration::seconds(10)));
+    assert_eq!(alarms_fetch(&effects), None, "polled a throttled API during its backoff");
+    assert_eq!(state.alarms.data.as_ref().map(Vec::len), Some(4), "last good data kept");
+    // ctrl-r on the pane reads at once.
+    state.focus = Pane::Alarms;
+    let effects = update(&mut state, Msg::Action(Action::Refresh));
+    assert!(alarms_fetch(&effects).is_some(), "ctrl-r should override the backoff");
+}
+
+#[test]
+fn expired_credentials_get_a_banner_and_ctrl_r_retries_every_pane() {
+    let mut state = loaded_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
+    let id = alarms_fetch(&effects).unwrap();
+    let others: Vec<Effect> =
+        effects.into_iter().filter(|e| !matches!(e, Effect::Fetch { fetch: Fetch::Alarms, .. })).collect();
+    answer(&mut state, others);
+    let expired =
+        opsdeck::backend::BackendError::Credentials("ExpiredToken: run `aws sso login --profile prod`".into());
+    update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(expired))));
+    assert!(state.credentials_problem().unwrap().contains("aws sso login --profile prod"));
+    let theme = opsdeck::theme::Theme::builtin("dark").unwrap();
+    let buffer = draw(&state, &theme, (160, 48));
+    let top = text_of(&buffer).lines().next().unwrap().to_string();
+    assert!(top.contains("aws sso login --profile prod") && top.contains("ctrl-r"), "{top}");
+    // Screen state is kept: the services are still there.
+    assert!(text_of(&buffer).contains("svg-ai-service"));
+    state.focus = Pane::Cost;
+    let effects = update(&mut state, Msg::Action(Action::Refresh));
+    let kinds = fetches(&effects);
+    assert!(kinds.contains(&&Fetch::Services) && kinds.contains(&&Fetch::Endpoints), "{kinds:?}");
+}
+
+#[test]
+fn api_usage_shows_in_the_status_bar() {
+    let mut state = loaded_state((160, 48));
+    update(&mut state, Msg::Usage(opsdeck::backend::ApiUsage { calls: 42, estimated_usd: 0.031 }));
+    let theme = opsdeck::theme::Theme::builtin("dark").unwrap();
+    let text = text_of(&draw(&state, &theme, (160, 48)));
+    assert!(text.lines().last().unwrap().contains("api 42 calls ≈$0.03"), "{text}");
+}

@@ -266,19 +266,31 @@ fn jump_to_alarm_target(state: &mut State) {
 }
 
 pub fn refresh(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.credentials_problem().is_some() {
+        // Fixed credentials fix every pane at once: read them all again.
+        state.services.expire();
+        state.service_metrics.expire();
+        state.endpoints.expire();
+        state.endpoint_metrics.expire();
+        state.alarms.expire();
+        state.cost.error = None;
+        state.cost.expire();
+        state.logs.polled_at = None;
+        state.logs.error = None;
+    }
     match state.focus {
         Pane::Services => {
-            state.services.fetched_at = None;
-            state.service_metrics.fetched_at = None;
+            state.services.expire();
+            state.service_metrics.expire();
             if let Some(d) = state.detail.as_mut() {
-                d.data.fetched_at = None;
+                d.data.expire();
             }
         }
         Pane::Endpoints => {
-            state.endpoints.fetched_at = None;
-            state.endpoint_metrics.fetched_at = None;
+            state.endpoints.expire();
+            state.endpoint_metrics.expire();
         }
-        Pane::Alarms => state.alarms.fetched_at = None,
+        Pane::Alarms => state.alarms.expire(),
         Pane::Logs => state.logs.polled_at = None,
         Pane::Cost => {
             // Cost is read once; a refresh is the only way to read it again. The old figures

@@ -21,6 +21,8 @@ pub enum Msg {
     Saved(Result<PathBuf, String>),
     /// The terminal came back after ctrl-z / fg: everything must be drawn again.
     Resumed,
+    /// The backend's running count of API calls and their cost changed.
+    Usage(crate::backend::ApiUsage),
 }
 
 /// What to read from the backend.

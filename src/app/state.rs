@@ -63,18 +63,30 @@ pub struct Loadable<T> {
     pub error: Option<String>,
     pub fetched_at: Option<DateTime<Utc>>,
     pub in_flight: Option<RequestId>,
+    /// Throttled calls in a row; each one doubles the wait before the next try.
+    pub throttled: u32,
+    /// No automatic read before this (set while an API throttles us).
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 impl<T> Default for Loadable<T> {
     fn default() -> Self {
-        Loadable { data: None, error: None, fetched_at: None, in_flight: None }
+        Loadable { data: None, error: None, fetched_at: None, in_flight: None, throttled: 0, retry_at: None }
     }
 }
 
 impl<T> Loadable<T> {
     /// Due when nothing is in flight and the last answer is older than `every` (or never came).
     pub fn due(&self, now: DateTime<Utc>, every: Duration) -> bool {
-        self.in_flight.is_none() && self.fetched_at.is_none_or(|at| now - at >= every)
+        self.in_flight.is_none()
+            && self.retry_at.is_none_or(|at| now >= at)
+            && self.fetched_at.is_none_or(|at| now - at >= every)
+    }
+
+    /// A manual refresh: read now, whatever the schedule or a backoff says.
+    pub fn expire(&mut self) {
+        self.fetched_at = None;
+        self.retry_at = None;
     }
 
     /// Accept a reply only if it answers the request still in flight (stale replies are dropped).
@@ -88,9 +100,20 @@ impl<T> Loadable<T> {
             Ok(data) => {
                 self.data = Some(data);
                 self.error = None;
+                self.throttled = 0;
+                self.retry_at = None;
             }
             // Keep the last good data on screen; the error is shown beside it.
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                if e.starts_with("throttled") {
+                    // Back off per API (each pane reads its own), 2 s doubling to 5 minutes, so a
+                    // throttled account recovers instead of being hammered; other panes go on.
+                    self.throttled = (self.throttled + 1).min(8);
+                    let wait = Duration::seconds((1i64 << self.throttled).min(300));
+                    self.retry_at = Some(now + wait);
+                }
+                self.error = Some(e);
+            }
         }
         true
     }
@@ -239,6 +262,7 @@ pub struct State {
     /// Which list last chose the log source, so `tab` through other panes keeps it.
     pub log_follows: Pane,
     pub flash: Option<Flash>,
+    pub usage: Option<crate::backend::ApiUsage>,
     pub next_request: RequestId,
     pub quit: bool,
     /// Set by update when the screen must be drawn again.
@@ -280,6 +304,7 @@ impl State {
             },
             log_follows: Pane::Services,
             flash: None,
+            usage: None,
             next_request: 1,
             quit: false,
             dirty: true,
@@ -308,4 +333,20 @@ impl State {
 /// The log filter as the log view wants it, built from what was typed.
 pub fn parse_log_filter(text: &str) -> Result<LogFilter, String> {
     LogFilter::parse(text).map_err(|e| e.to_string())
+}
+
+impl State {
+    /// The first credentials error any pane has: it gets a banner, since every pane will fail.
+    pub fn credentials_problem(&self) -> Option<&str> {
+        [
+            self.services.error.as_deref(),
+            self.alarms.error.as_deref(),
+            self.endpoints.error.as_deref(),
+            self.cost.error.as_deref(),
+            self.logs.error.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|e| e.starts_with("credentials:"))
+    }
 }

@@ -59,6 +59,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Resumed => state.dirty = true,
+        Msg::Usage(usage) => {
+            state.usage = Some(usage);
+            state.dirty = true;
+        }
     }
     if state.mode == Mode::Normal && state.quit {
         effects.push(Effect::Quit);

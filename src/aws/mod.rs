@@ -10,7 +10,7 @@ mod logs;
 mod metrics;
 mod sagemaker;
 
-use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
+use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
@@ -156,6 +156,11 @@ impl AwsBackend {
 impl Backend for AwsBackend {
     fn label(&self) -> BackendLabel {
         BackendLabel::Aws { profile: self.profile.clone(), region: self.region.clone() }
+    }
+
+    fn usage(&self) -> Option<ApiUsage> {
+        let (calls, estimated_usd) = self.stats.snapshot();
+        Some(ApiUsage { calls, estimated_usd })
     }
 
     async fn services(&self) -> Result<Vec<Service>, BackendError> {

@@ -49,7 +49,12 @@ async fn event_loop(
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
     let mut pending = vec![Msg::Tick(chrono::Utc::now())];
+    let mut last_usage = None;
     loop {
+        if let Some(usage) = backend.usage().filter(|u| Some(*u) != last_usage) {
+            last_usage = Some(usage);
+            pending.push(Msg::Usage(usage));
+        }
         for msg in pending.drain(..) {
             for effect in app::update(state, msg) {
                 match effect {

@@ -12,6 +12,15 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Some(problem) = state.credentials_problem() {
+        // Every pane fails the same way: say it once, loudly, with the fix. Screen state is kept.
+        let line = Line::from(vec![
+            Span::styled(format!(" ⚠ {problem} "), theme.danger),
+            Span::styled(" then ctrl-r to retry ", theme.status_bar),
+        ]);
+        frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
+        return;
+    }
     let mut spans = vec![Span::styled(" opsdeck ", theme.title_focused), Span::raw(" ")];
     for pane in Pane::ALL {
         let style = if pane == state.focus { theme.title_focused } else { theme.muted };
@@ -51,6 +60,9 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
         None => "connecting… ".to_string(),
     };
     spans.push(Span::styled(refreshed, theme.status_bar));
+    if let Some(usage) = state.usage {
+        spans.push(Span::styled(format!("api {} calls ≈${:.2} ", usage.calls, usage.estimated_usd), theme.status_bar));
+    }
     let firing = state.alarms.data.as_ref().map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
     if firing > 0 {
         spans.push(Span::styled(format!(" {firing} ALARM "), theme.danger));

@@ -85,7 +85,7 @@ impl Emulator {
             let moto_log = std::fs::File::create(logs.path().join("moto.log")).unwrap();
             let mut cmd = Command::new(&python);
             cmd.arg(Path::new(SUPPORT_DIR).join("run_moto.py"))
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .args(["--exit-with-stdin", "-H", "127.0.0.1", "-p", &port.to_string()])
                 .env("MOTO_ECS_SERVICE_RUNNING", "1")
                 .env("AWS_DEFAULT_REGION", "us-east-1")
                 .stdin(Stdio::piped())
