@@ -56,7 +56,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let settings = config.settings(cli.refresh, &paths);
         let state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
         tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
-        opsdeck::runtime::run(backend, state, theme, keymap).await?;
+        let connector = (!cli.demo).then(|| aws_connector(&cli, &paths));
+        opsdeck::runtime::run(opsdeck::runtime::Session { backend, connector, theme, keymap }, state).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -79,6 +80,20 @@ async fn connect(cli: &Cli, paths: &Paths) -> anyhow::Result<Arc<dyn Backend>> {
     };
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
+}
+
+/// `:profile` / `:region` in the console connect again with the same endpoint and cache.
+fn aws_connector(cli: &Cli, paths: &Paths) -> opsdeck::runtime::Connector {
+    let endpoint_url = cli.endpoint_url.clone();
+    let cache_dir = paths.cache_dir.clone();
+    Arc::new(move |profile, region| {
+        let options =
+            AwsOptions { profile, region, endpoint_url: endpoint_url.clone(), ..AwsOptions::new(cache_dir.clone()) };
+        Box::pin(async move {
+            let backend = AwsBackend::connect(options).await.map_err(|e| e.to_string())?;
+            Ok(Arc::new(backend) as Arc<dyn Backend>)
+        })
+    })
 }
 
 fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {

@@ -81,6 +81,21 @@ async fn reads_the_seeded_fleet_through_the_real_sdk() {
 
     let detail = aws.service_detail(&api.address()).await.expect("detail");
     assert_eq!(detail.address, api.address());
+
+    // What `:region eu-west-1` connects to: the same account elsewhere, where nothing is seeded.
+    isolate_from_real_aws();
+    let options = AwsOptions {
+        region: Some("eu-west-1".into()),
+        endpoint_url: Some(emu.endpoint.clone()),
+        max_attempts: 1,
+        ..AwsOptions::new(cache.path().to_path_buf())
+    };
+    let elsewhere = AwsBackend::connect(options).await.expect("connect eu-west-1");
+    assert_eq!(
+        elsewhere.label(),
+        opsdeck::backend::BackendLabel::Aws { profile: "default".into(), region: "eu-west-1".into() }
+    );
+    assert!(elsewhere.services().await.expect("services").is_empty());
 }
 
 #[tokio::test]

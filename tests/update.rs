@@ -370,3 +370,39 @@ fn api_usage_shows_in_the_status_bar() {
     let text = text_of(&draw(&state, &theme, (160, 48)));
     assert!(text.lines().last().unwrap().contains("api 42 calls ≈$0.03"), "{text}");
 }
+
+#[test]
+fn profile_and_region_switch_inside_the_console() {
+    use opsdeck::backend::BackendLabel;
+    let mut state = loaded_state((160, 48));
+    // The simulated fleet has no profiles.
+    press(&mut state, ":");
+    type_text(&mut state, "region eu-west-1");
+    let effects = press(&mut state, "enter");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Reconnect { .. })));
+    assert!(state.flash.as_ref().unwrap().text.contains("no profiles"));
+
+    state.label = BackendLabel::Aws { profile: "prod".into(), region: "us-east-1".into() };
+    press(&mut state, ":");
+    type_text(&mut state, "region eu-west-1");
+    let effects = update(&mut state, Msg::Text("enter".parse().unwrap()));
+    assert!(
+        effects.contains(&Effect::Reconnect { profile: Some("prod".into()), region: Some("eu-west-1".into()) }),
+        "{effects:?}"
+    );
+    // A failed switch keeps everything.
+    update(&mut state, Msg::Switched(Err("no such profile".into())));
+    assert!(state.services.data.is_some());
+    assert!(state.flash.as_ref().unwrap().text.contains("still on the previous account"));
+    // A successful one forgets the old account and reads the new one.
+    let label = BackendLabel::Aws { profile: "prod".into(), region: "eu-west-1".into() };
+    let effects = update(&mut state, Msg::Switched(Ok(label.clone())));
+    assert_eq!(state.label, label);
+    assert!(state.services.data.is_none() && state.alarms.data.is_none() && state.logs.source.is_none());
+    assert!(fetches(&effects).contains(&&Fetch::Services));
+    // Bad names are refused before anything happens.
+    press(&mut state, ":");
+    type_text(&mut state, "profile bad;name");
+    let effects = press(&mut state, "enter");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Reconnect { .. })));
+}

@@ -309,3 +309,36 @@ pub fn refresh(state: &mut State, effects: &mut Vec<Effect>) {
     }
     schedule::due_fetches(state, effects);
 }
+
+/// Another account or region: nothing read from the old one may stay on screen, and replies
+/// still on their way from it are dropped (nothing is in flight any more, so no id matches).
+pub fn switch_backend(state: &mut State, label: crate::backend::BackendLabel) {
+    state.label = label;
+    state.services = Loadable::default();
+    state.service_metrics = Loadable::default();
+    state.endpoints = Loadable::default();
+    state.endpoint_metrics = Loadable::default();
+    state.alarms = Loadable::default();
+    state.cost = Loadable::default();
+    state.detail = None;
+    state.usage = None;
+    for pane in [Pane::Services, Pane::Endpoints, Pane::Alarms] {
+        if let Some(list) = list_mut(state, pane) {
+            list.selected = 0;
+            list.offset = 0;
+        }
+    }
+    state.logs.source = None;
+    state.logs.pending = None;
+    state.logs.view.clear();
+    state.logs.generation += 1;
+    state.logs.cursor = None;
+    state.logs.in_flight = None;
+    state.logs.polled_at = None;
+    state.logs.error = None;
+    let label = match &state.label {
+        crate::backend::BackendLabel::Aws { profile, region } => format!("{profile} @ {region}"),
+        crate::backend::BackendLabel::Demo { scenario, .. } => format!("demo ({scenario})"),
+    };
+    state.flash_info(format!("now on {label}"));
+}

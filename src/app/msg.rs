@@ -21,6 +21,8 @@ pub enum Msg {
     Saved(Result<PathBuf, String>),
     /// The terminal came back after ctrl-z / fg: everything must be drawn again.
     Resumed,
+    /// A reconnect finished: the new backend's label, or why it failed (the old one stays).
+    Switched(Result<crate::backend::BackendLabel, String>),
     /// The backend's running count of API calls and their cost changed.
     Usage(crate::backend::ApiUsage),
 }
@@ -52,10 +54,21 @@ pub enum Reply {
 
 #[derive(Debug, PartialEq)]
 pub enum Effect {
-    Fetch { id: RequestId, fetch: Fetch },
-    SaveFile { path: PathBuf, contents: String },
+    Fetch {
+        id: RequestId,
+        fetch: Fetch,
+    },
+    SaveFile {
+        path: PathBuf,
+        contents: String,
+    },
     Suspend,
     Quit,
+    /// Connect again with another profile and/or region; answered by `Msg::Switched`.
+    Reconnect {
+        profile: Option<String>,
+        region: Option<String>,
+    },
 }
 
 /// Carry out one read. Shared by the interactive runtime (which spawns it) and the headless

@@ -4,6 +4,7 @@
 use super::msg::Effect;
 use super::state::{Mode, Pane, State};
 use super::{actions, text};
+use crate::backend::BackendLabel;
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -36,6 +37,10 @@ enum PaletteCommand {
     /// Show the key bindings
     #[command(visible_alias = "h")]
     Help,
+    /// Switch to another AWS profile (same region unless the profile sets one)
+    Profile { name: String },
+    /// Switch to another AWS region (same profile)
+    Region { name: String },
     /// Quit opsdeck
     #[command(visible_aliases = ["q", "q!", "exit"])]
     Quit,
@@ -76,7 +81,31 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         }
         PaletteCommand::Help => state.mode = Mode::Help { scroll: 0 },
         PaletteCommand::Quit => state.quit = true,
+        PaletteCommand::Profile { name } => reconnect(state, Some(name), None, effects),
+        PaletteCommand::Region { name } => reconnect(state, None, Some(name), effects),
     }
+}
+
+fn reconnect(state: &mut State, profile: Option<String>, region: Option<String>, effects: &mut Vec<Effect>) {
+    let BackendLabel::Aws { profile: current_profile, region: current_region } = &state.label else {
+        return state.flash_error("the simulated fleet has no profiles or regions (run without --demo)");
+    };
+    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@+=,".contains(c));
+    if let Some(bad) = profile.iter().chain(region.iter()).find(|s| !valid(s)) {
+        return state.flash_error(format!("'{bad}' is not a profile or region name"));
+    }
+    // A new profile may carry its own region: only keep the current region when switching region.
+    let (profile, region) = match (profile, region) {
+        (Some(p), None) => (Some(p), None),
+        (None, Some(r)) => (Some(current_profile.clone()), Some(r)),
+        (p, r) => (p.or(Some(current_profile.clone())), r.or(Some(current_region.clone()))),
+    };
+    state.flash_info(format!(
+        "connecting to {} @ {}…",
+        profile.as_deref().unwrap_or("default"),
+        region.as_deref().unwrap_or("(the profile's region)")
+    ));
+    effects.push(Effect::Reconnect { profile, region });
 }
 
 /// Every command with its aliases and one-line description, for suggestions and completion.

@@ -59,6 +59,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Resumed => state.dirty = true,
+        Msg::Switched(Ok(label)) => {
+            state.dirty = true;
+            super::actions::switch_backend(state, label);
+            schedule::due_fetches(state, &mut effects);
+        }
+        Msg::Switched(Err(e)) => {
+            state.dirty = true;
+            state.flash_error(format!("could not switch: {e} (still on the previous account)"));
+        }
         Msg::Usage(usage) => {
             state.usage = Some(usage);
             state.dirty = true;

@@ -8,6 +8,7 @@ use crate::backend::Backend;
 use crate::keymap::{KeyChord, Keymap};
 use crate::theme::Theme;
 use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::future::BoxFuture;
 use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,23 +23,36 @@ enum Input {
     Resize(u16, u16),
 }
 
-pub async fn run(backend: Arc<dyn Backend>, mut state: State, theme: Theme, keymap: Keymap) -> anyhow::Result<()> {
+/// Makes a backend for another profile/region (`:profile`, `:region`); None where there is
+/// nothing to switch (the simulated fleet).
+pub type Connector =
+    Arc<dyn Fn(Option<String>, Option<String>) -> BoxFuture<'static, Result<Arc<dyn Backend>, String>> + Send + Sync>;
+
+pub struct Session {
+    pub backend: Arc<dyn Backend>,
+    pub connector: Option<Connector>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+}
+
+pub async fn run(session: Session, mut state: State) -> anyhow::Result<()> {
     let mut terminal = terminal::enter()?;
     let size = terminal.size()?;
     state.size = (size.width, size.height);
-    let result = event_loop(&mut terminal, backend, &mut state, &theme, &keymap).await;
+    let result = event_loop(&mut terminal, session, &mut state).await;
     terminal::leave();
     result
 }
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    backend: Arc<dyn Backend>,
+    session: Session,
     state: &mut State,
-    theme: &Theme,
-    keymap: &Keymap,
 ) -> anyhow::Result<()> {
+    let Session { mut backend, connector, theme, keymap } = session;
+    let (theme, keymap) = (&theme, &keymap);
     let (tx, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Arc<dyn Backend>, String>>();
     let (input_tx, mut inputs) = mpsc::unbounded_channel::<Input>();
     tokio::spawn(read_input(input_tx));
     let mut ticker = tokio::time::interval(TICK);
@@ -63,6 +77,18 @@ async fn event_loop(
                         terminal::suspend(terminal)?;
                         let _ = tx.send(Msg::Resumed);
                     }
+                    Effect::Reconnect { profile, region } => match &connector {
+                        Some(connect) => {
+                            let connecting = connect(profile, region);
+                            let switch_tx = switch_tx.clone();
+                            tokio::spawn(async move {
+                                let _ = switch_tx.send(connecting.await);
+                            });
+                        }
+                        None => {
+                            let _ = tx.send(Msg::Switched(Err("this session cannot switch accounts".into())));
+                        }
+                    },
                     other => spawn_effect(other, &backend, &tx),
                 }
             }
@@ -78,6 +104,12 @@ async fn event_loop(
                 Input::Resize(w, h) => Some(Msg::Resize(w, h)),
             },
             Some(msg) = replies.recv() => Some(msg),
+            Some(switched) = switches.recv() => Some(Msg::Switched(switched.map(|new| {
+                // From here on every read goes to the new account; the state drops the old one's.
+                backend = new;
+                last_usage = None;
+                backend.label()
+            }))),
             _ = ticker.tick() => Some(Msg::Tick(chrono::Utc::now())),
             _ = terminate.recv() => return Ok(()),
             _ = hangup.recv() => return Ok(()),
@@ -105,7 +137,7 @@ fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender
                 let _ = tx.send(app::save_file(path, &contents));
             });
         }
-        Effect::Suspend | Effect::Quit => {}
+        Effect::Suspend | Effect::Quit | Effect::Reconnect { .. } => {}
     }
 }
 

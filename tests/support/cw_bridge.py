@@ -3,10 +3,16 @@
 
 * CloudWatch in the smithy rpc-v2-cbor protocol (what aws-sdk-cloudwatch 1.x speaks, and moto 5.2.5 answers 404 to)
   is translated to awsJson 1.0, which moto answers, and the JSON answer is re-encoded as CBOR.
+  Verified with moto 5.2.5: DescribeAlarms, GetMetricData, PutMetricAlarm, PutMetricData (gzip-compressed bodies
+  too: the SDK compresses above 10 KiB), SetAlarmState all answer awsJson; no query-protocol fallback is needed.
+  Output types come from member names (CloudWatch's model): timestamps -> CBOR tag 1, doubles -> CBOR floats (the
+  SDK rejects an integer where a double is due).
 * Everything else is passed through untouched.
-* Test controls: POST/DELETE /__faults (canned errors or delays per operation), GET/DELETE /__calls (call counts).
+* Test controls: POST/DELETE /__faults (canned errors or delays per operation; the error body goes out as JSON, or
+  CBOR for CloudWatch rpc-v2), GET/DELETE /__calls (call counts by "service:Operation", faulted calls included).
 
-Usage: cw_bridge.py --listen-port P --moto-url http://127.0.0.1:M   (prints "READY <port>" once listening)
+Usage: cw_bridge.py --listen-port P --moto-url http://127.0.0.1:M [--exit-with-stdin] [--verbose]
+       (prints "READY <port>" once listening; P may be 0 for any free port)
 Dependencies: the standard library and cbor2.
 """
 
