@@ -76,6 +76,7 @@ async fn connect(cli: &Cli, paths: &Paths) -> anyhow::Result<Arc<dyn Backend>> {
         profile: cli.profile.clone(),
         region: cli.region.clone(),
         endpoint_url: cli.endpoint_url.clone(),
+        ca_bundle: ca_bundle(),
         ..AwsOptions::new(paths.cache_dir.clone())
     };
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
@@ -94,6 +95,11 @@ fn aws_connector(cli: &Cli, paths: &Paths) -> opsdeck::runtime::Connector {
             Ok(Arc::new(backend) as Arc<dyn Backend>)
         })
     })
+}
+
+/// The AWS CLI's convention for extra trusted CAs (corporate TLS interception).
+fn ca_bundle() -> Option<std::path::PathBuf> {
+    std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(Into::into)
 }
 
 fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {

@@ -235,3 +235,21 @@ fn status_runs_headless_against_the_account() {
     assert!(services.iter().any(|s| s["address"] == "ecs:svg-ai-cluster/svg-ai-service"), "{stdout}");
     assert!(json["alarms"].as_array().unwrap().iter().any(|a| a["state"] == "ALARM"));
 }
+
+#[tokio::test]
+async fn aws_ca_bundle_is_loaded_or_refused_clearly() {
+    isolate_from_real_aws();
+    let cache = tempfile::tempdir().unwrap();
+    let with_bundle = |path: &str| AwsOptions {
+        region: Some("us-east-1".into()),
+        ca_bundle: Some(path.into()),
+        ..AwsOptions::new(cache.path().to_path_buf())
+    };
+    let err = AwsBackend::connect(with_bundle("/nonexistent/ca.pem")).await.err().expect("missing file refused");
+    assert!(err.to_string().contains("AWS_CA_BUNDLE /nonexistent/ca.pem"), "{err}");
+    let not_pem = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let err = AwsBackend::connect(with_bundle(not_pem)).await.err().expect("non-PEM refused");
+    assert!(err.to_string().contains("no PEM certificate"), "{err}");
+    let pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/test-ca.pem");
+    assert!(AwsBackend::connect(with_bundle(pem)).await.is_ok(), "a real CA certificate should load");
+}

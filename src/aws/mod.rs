@@ -26,6 +26,8 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Extra CA certificates (PEM) to trust, for TLS-intercepting proxies (AWS_CA_BUNDLE).
+    pub ca_bundle: Option<PathBuf>,
     /// Where Cost Explorer answers are kept between runs (each request is billed).
     pub cache_dir: PathBuf,
     /// Attempts per call including the first (the SDK's standard retry mode backs off).
@@ -116,6 +118,9 @@ impl AwsBackend {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
+        if let Some(bundle) = &options.ca_bundle {
+            loader = loader.http_client(tls_client(bundle)?);
+        }
         let config = loader.load().await;
         let region = config.region().map(ToString::to_string).ok_or_else(|| {
             BackendError::Other("no AWS region: pass --region, set AWS_REGION, or set one in the profile".into())
@@ -150,6 +155,26 @@ impl AwsBackend {
         tracing::warn!(action, %error, "AWS call failed");
         error
     }
+}
+
+/// An HTTPS client that trusts the system's roots plus the certificates in `bundle`.
+fn tls_client(
+    bundle: &std::path::Path,
+) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, BackendError> {
+    use aws_smithy_http_client::tls;
+    let shown = bundle.display();
+    let pem = std::fs::read(bundle).map_err(|e| BackendError::Other(format!("AWS_CA_BUNDLE {shown}: {e}")))?;
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err(BackendError::Other(format!("AWS_CA_BUNDLE {shown}: no PEM certificate in the file")));
+    }
+    let context = tls::TlsContext::builder()
+        .with_trust_store(tls::TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| BackendError::Other(format!("AWS_CA_BUNDLE {shown}: {e}")))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
 }
 
 #[async_trait]
