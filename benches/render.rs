@@ -55,7 +55,7 @@ fn fleet_state(services: usize) -> State {
                 .collect())),
             Fetch::Endpoints => Reply::Endpoints(Ok(vec![])),
             Fetch::EndpointMetrics(_) => Reply::EndpointMetrics(Ok(BTreeMap::new())),
-            Fetch::Cost => continue,
+            Fetch::Cost { .. } => continue,
             Fetch::ServiceDetail(_) => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,

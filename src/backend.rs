@@ -56,5 +56,9 @@ pub trait Backend: Send + Sync {
     async fn alarms(&self) -> Result<Vec<Alarm>, BackendError>;
     /// Cost Explorer charges per request: callers cache and never poll.
     async fn cost(&self) -> Result<CostReport, BackendError>;
+    /// Cost read again, past any cache: only on the user's request, since it is billed.
+    async fn cost_fresh(&self) -> Result<CostReport, BackendError> {
+        self.cost().await
+    }
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError>;
 }

@@ -210,6 +210,9 @@ async fn cost_is_read_once_and_served_from_the_disk_cache() {
     let again = backend(&emu, cache.path()).await.cost().await.expect("cached cost");
     assert_eq!(again.month_to_date, report.month_to_date);
     assert_eq!(emu.calls().get("ce:GetCostAndUsage").copied().unwrap_or(0), 0, "{:?}", emu.calls());
+    // ctrl-r in the cost pane asks Cost Explorer again, past the cache.
+    aws.cost_fresh().await.expect("fresh cost");
+    assert_eq!(emu.calls().get("ce:GetCostAndUsage").copied().unwrap_or(0), 1, "{:?}", emu.calls());
 }
 
 #[test]

@@ -17,7 +17,7 @@ fn the_first_tick_reads_every_pane_once() {
     let mut state = new_state((160, 48));
     let effects = update(&mut state, Msg::Tick(t0()));
     let kinds = fetches(&effects);
-    for wanted in [Fetch::Services, Fetch::Endpoints, Fetch::Alarms, Fetch::Cost] {
+    for wanted in [Fetch::Services, Fetch::Endpoints, Fetch::Alarms, Fetch::Cost { fresh: false }] {
         assert!(kinds.contains(&&wanted), "missing {wanted:?} in {kinds:?}");
     }
     // While those are in flight, later ticks ask for nothing again.
@@ -30,12 +30,12 @@ fn cost_is_read_once_and_again_only_on_request() {
     let mut state = loaded_state((160, 48));
     for s in [10, 60, 600, 3600] {
         let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s)));
-        assert!(!fetches(&effects).contains(&&Fetch::Cost), "cost polled at +{s}s");
+        assert!(!fetches(&effects).contains(&&Fetch::Cost { fresh: false }), "cost polled at +{s}s");
         answer(&mut state, effects);
     }
     state.focus = Pane::Cost;
     let effects = update(&mut state, Msg::Action(Action::Refresh));
-    assert!(fetches(&effects).contains(&&Fetch::Cost));
+    assert!(fetches(&effects).contains(&&Fetch::Cost { fresh: true }));
     // The old figures stay on screen while the new ones are read.
     assert!(state.cost.data.is_some());
 }

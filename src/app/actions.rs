@@ -298,7 +298,7 @@ pub fn refresh(state: &mut State, effects: &mut Vec<Effect>) {
             if state.cost.in_flight.is_none() {
                 let id = state.request_id();
                 state.cost.in_flight = Some(id);
-                effects.push(Effect::Fetch { id, fetch: super::msg::Fetch::Cost });
+                effects.push(Effect::Fetch { id, fetch: super::msg::Fetch::Cost { fresh: true } });
             }
             state.flash_info(if state.is_demo() {
                 "cost: reading again"

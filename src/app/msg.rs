@@ -36,8 +36,15 @@ pub enum Fetch {
     Endpoints,
     EndpointMetrics(Vec<String>),
     Alarms,
-    Cost,
-    Logs { group: String, query: LogQuery, generation: u64 },
+    /// `fresh` skips any cache (a manual refresh); otherwise a cached answer will do.
+    Cost {
+        fresh: bool,
+    },
+    Logs {
+        group: String,
+        query: LogQuery,
+        generation: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -81,7 +88,8 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch) -> Reply {
         Fetch::Endpoints => Reply::Endpoints(backend.endpoints().await),
         Fetch::EndpointMetrics(names) => Reply::EndpointMetrics(backend.endpoint_metrics(&names).await),
         Fetch::Alarms => Reply::Alarms(backend.alarms().await),
-        Fetch::Cost => Reply::Cost(backend.cost().await),
+        Fetch::Cost { fresh: false } => Reply::Cost(backend.cost().await),
+        Fetch::Cost { fresh: true } => Reply::Cost(backend.cost_fresh().await),
         Fetch::Logs { group, query, generation } => {
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }

@@ -32,7 +32,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     if state.cost.data.is_none() && state.cost.error.is_none() && state.cost.due(now, every) {
         let id = state.request_id();
         state.cost.in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::Cost });
+        effects.push(Effect::Fetch { id, fetch: Fetch::Cost { fresh: false } });
     }
     if areas.visible(Pane::Services) && state.detail.is_none() {
         service_metrics(state, areas.table_rows(Pane::Services), effects);

@@ -45,9 +45,9 @@ impl AwsBackend {
         }
     }
 
-    pub(super) async fn ce_cost(&self) -> Result<CostReport, BackendError> {
+    pub(super) async fn ce_cost(&self, fresh: bool) -> Result<CostReport, BackendError> {
         let now = Utc::now();
-        if let Some(report) = self.cached_cost(now) {
+        if let Some(report) = self.cached_cost(now).filter(|_| !fresh) {
             return Ok(report);
         }
         let today = now.date_naive();

@@ -213,7 +213,11 @@ impl Backend for AwsBackend {
     }
 
     async fn cost(&self) -> Result<CostReport, BackendError> {
-        self.ce_cost().await
+        self.ce_cost(false).await
+    }
+
+    async fn cost_fresh(&self) -> Result<CostReport, BackendError> {
+        self.ce_cost(true).await
     }
 
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {

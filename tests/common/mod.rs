@@ -206,7 +206,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                         Reply::EndpointMetrics(Ok(map))
                     }
                     Fetch::Alarms => Reply::Alarms(Ok(alarms())),
-                    Fetch::Cost => Reply::Cost(Ok(cost())),
+                    Fetch::Cost { .. } => Reply::Cost(Ok(cost())),
                     Fetch::Logs { generation, .. } => {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
