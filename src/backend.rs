@@ -30,6 +30,9 @@ pub enum BackendLabel {
     Aws { profile: String, region: String },
 }
 
+/// Receives the first rows of a long service list before the rest is read.
+pub type ServicesProgress<'a> = dyn Fn(Vec<Service>) + Send + Sync + 'a;
+
 /// API calls made this session and their estimated cost, for the status bar.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ApiUsage {
@@ -48,6 +51,12 @@ pub trait Backend: Send + Sync {
         None
     }
     async fn services(&self) -> Result<Vec<Service>, BackendError>;
+    /// Like `services`, but hands over a first screenful as soon as it is read, so a large
+    /// account shows rows at once and fills in the rest.
+    async fn services_progressive(&self, first_screen: &ServicesProgress<'_>) -> Result<Vec<Service>, BackendError> {
+        let _ = first_screen;
+        self.services().await
+    }
     /// CPU/memory for the given services (the ones on screen), by address.
     async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError>;
     async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError>;

@@ -256,3 +256,24 @@ async fn aws_ca_bundle_is_loaded_or_refused_clearly() {
     let pem = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls/test-ca.pem");
     assert!(AwsBackend::connect(with_bundle(pem)).await.is_ok(), "a real CA certificate should load");
 }
+
+#[tokio::test]
+async fn a_large_account_hands_over_the_first_screen_before_the_rest() {
+    let emu = Emulator::start();
+    emu.scale(2, 70, 1);
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let first = std::sync::Mutex::new(Vec::new());
+    let all = aws.services_progressive(&|rows| first.lock().unwrap().push(rows)).await.expect("services");
+    let first = first.into_inner().unwrap();
+    assert_eq!(first.len(), 1, "one early hand-over");
+    // 35 services per cluster: batches of 10, 10, 10, 5, then 10 of the next cluster.
+    assert_eq!(first[0].len(), 45, "the first screenful: 5 DescribeServices calls");
+    assert_eq!(all.len(), 70);
+    // The early rows are the ones the pane shows first: the start of the sorted list.
+    let key = |s: &opsdeck::domain::Service| (s.cluster.clone(), s.name.clone());
+    let mut sorted: Vec<_> = all.iter().map(key).collect();
+    sorted.sort();
+    let early: Vec<_> = first[0].iter().map(key).collect();
+    assert_eq!(early, sorted[..45].to_vec());
+}

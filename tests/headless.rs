@@ -44,7 +44,7 @@ impl Headless {
         let mut queue = effects;
         while let Some(effect) = queue.pop() {
             if let Effect::Fetch { id, fetch } = effect {
-                let reply = perform(&self.fleet, fetch).await;
+                let reply = perform(&self.fleet, fetch, &|_| {}).await;
                 queue.extend(update(&mut self.state, Msg::Fetched(id, reply)));
             }
         }

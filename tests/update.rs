@@ -406,3 +406,34 @@ fn profile_and_region_switch_inside_the_console() {
     let effects = press(&mut state, "enter");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Reconnect { .. })));
 }
+
+#[test]
+fn a_first_screen_of_services_shows_at_once_on_first_load_only() {
+    let mut state = new_state((160, 48));
+    let effects = update(&mut state, Msg::Tick(t0()));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let mut first = services();
+    first.truncate(2);
+    update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(first)));
+    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(2), "first rows shown while the rest loads");
+    assert_eq!(state.services.in_flight, Some(id), "still loading");
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
+    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+    // On a refresh the full list stays until the new full list arrives.
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(services()[..1].to_vec())));
+    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+}

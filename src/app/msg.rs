@@ -50,13 +50,18 @@ pub enum Fetch {
 #[derive(Debug)]
 pub enum Reply {
     Services(Result<Vec<Service>, BackendError>),
+    /// The first rows of a long list, while the rest is still being read.
+    ServicesFirstScreen(Vec<Service>),
     ServiceMetrics(Result<BTreeMap<Address, ServiceMetrics>, BackendError>),
     ServiceDetail(Result<ServiceDetail, BackendError>),
     Endpoints(Result<Vec<Endpoint>, BackendError>),
     EndpointMetrics(Result<EndpointMetricsMap, BackendError>),
     Alarms(Result<Vec<Alarm>, BackendError>),
     Cost(Result<CostReport, BackendError>),
-    Logs { generation: u64, result: Result<LogBatch, BackendError> },
+    Logs {
+        generation: u64,
+        result: Result<LogBatch, BackendError>,
+    },
 }
 
 #[derive(Debug, PartialEq)]
@@ -80,9 +85,12 @@ pub enum Effect {
 
 /// Carry out one read. Shared by the interactive runtime (which spawns it) and the headless
 /// harness (which awaits it), so both exercise the same code.
-pub async fn perform(backend: &dyn Backend, fetch: Fetch) -> Reply {
+/// `early` receives replies that arrive before the final one (a first screen of services).
+pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply) + Send + Sync)) -> Reply {
     match fetch {
-        Fetch::Services => Reply::Services(backend.services().await),
+        Fetch::Services => {
+            Reply::Services(backend.services_progressive(&|first| early(Reply::ServicesFirstScreen(first))).await)
+        }
         Fetch::ServiceMetrics(addresses) => Reply::ServiceMetrics(backend.service_metrics(&addresses).await),
         Fetch::ServiceDetail(address) => Reply::ServiceDetail(backend.service_detail(&address).await),
         Fetch::Endpoints => Reply::Endpoints(backend.endpoints().await),

@@ -100,6 +100,17 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             }
             accepted
         }
+        Reply::ServicesFirstScreen(mut first) => {
+            // Only a first load shows partial rows; a refresh keeps the full list until the new one is in.
+            if state.services.in_flight != Some(id) || state.services.data.is_some() {
+                return false;
+            }
+            first.iter_mut().for_each(super::inert::service);
+            first.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+            state.services.data = Some(first);
+            actions::clamp_all(state);
+            true
+        }
         Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
         Reply::ServiceDetail(result) => {
             let Some(detail) = state.detail.as_mut() else { return false };

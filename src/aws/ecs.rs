@@ -2,7 +2,7 @@
 
 use super::convert::{arn_name, task_def_ref, time};
 use super::AwsBackend;
-use crate::backend::BackendError;
+use crate::backend::{BackendError, ServicesProgress};
 use crate::domain::{Address, Deployment, RolloutState, Service, ServiceDetail, ServiceEvent, Task, TaskHealth};
 use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, HealthStatus};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -11,6 +11,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// DescribeTasks takes at most 100 tasks per call.
 const DESCRIBE_TASKS_BATCH: usize = 100;
+/// Batches described before the first rows are shown: 50 services, more than a screen.
+const FIRST_SCREEN_BATCHES: usize = 5;
 /// Concurrent calls per refresh: well under ECS's ~20 req/s sustained read rate.
 const CONCURRENCY: usize = 6;
 
@@ -75,25 +77,43 @@ impl AwsBackend {
         Ok(out.services().to_vec())
     }
 
-    pub(super) async fn ecs_services(&self) -> Result<Vec<Service>, BackendError> {
+    async fn describe_batches(
+        &self,
+        batches: &[(String, Vec<String>)],
+    ) -> Result<Vec<aws_sdk_ecs::types::Service>, BackendError> {
+        let described: Vec<Vec<aws_sdk_ecs::types::Service>> = stream::iter(batches.iter().cloned())
+            .map(|(cluster, chunk)| async move { self.describe_services(&cluster, &chunk).await })
+            .buffered(CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(described.into_iter().flatten().collect())
+    }
+
+    /// Every service, described in display order (cluster, then name); the first screenful is
+    /// handed to `first_screen` before the rest is read, so 2,000 services do not mean a blank pane.
+    pub(super) async fn ecs_services(&self, first_screen: &ServicesProgress<'_>) -> Result<Vec<Service>, BackendError> {
         let clusters = self.list_clusters().await?;
-        let per_cluster: Vec<(String, Vec<String>)> = stream::iter(clusters)
+        let mut per_cluster: Vec<(String, Vec<String>)> = stream::iter(clusters)
             .map(|cluster| async move { self.list_services(&cluster).await.map(|s| (cluster, s)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;
+        per_cluster.sort_by(|a, b| arn_name(&a.0).cmp(arn_name(&b.0)));
+        for (_, arns) in &mut per_cluster {
+            arns.sort_by(|a, b| arn_name(a).cmp(arn_name(b)));
+        }
         let batches: Vec<(String, Vec<String>)> = per_cluster
             .iter()
             .flat_map(|(cluster, arns)| {
                 arns.chunks(DESCRIBE_SERVICES_BATCH).map(move |chunk| (cluster.clone(), chunk.to_vec()))
             })
             .collect();
-        let described: Vec<Vec<aws_sdk_ecs::types::Service>> = stream::iter(batches)
-            .map(|(cluster, chunk)| async move { self.describe_services(&cluster, &chunk).await })
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        let raw: Vec<aws_sdk_ecs::types::Service> = described.into_iter().flatten().collect();
+        let split = batches.len().min(FIRST_SCREEN_BATCHES);
+        let mut raw = self.describe_batches(&batches[..split]).await?;
+        if split < batches.len() {
+            first_screen(raw.iter().map(service_from).collect());
+            raw.extend(self.describe_batches(&batches[split..]).await?);
+        }
         let task_defs: Vec<String> = raw.iter().filter_map(|s| s.task_definition().map(str::to_string)).collect();
         self.resolve_log_groups(&task_defs).await;
         let groups = self.log_groups.lock().map(|g| g.clone()).unwrap_or_default();

@@ -10,7 +10,7 @@ mod logs;
 mod metrics;
 mod sagemaker;
 
-use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap};
+use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
@@ -189,7 +189,11 @@ impl Backend for AwsBackend {
     }
 
     async fn services(&self) -> Result<Vec<Service>, BackendError> {
-        self.ecs_services().await
+        self.ecs_services(&|_| {}).await
+    }
+
+    async fn services_progressive(&self, first_screen: &ServicesProgress<'_>) -> Result<Vec<Service>, BackendError> {
+        self.ecs_services(first_screen).await
     }
 
     async fn service_metrics(&self, services: &[Address]) -> Result<BTreeMap<Address, ServiceMetrics>, BackendError> {

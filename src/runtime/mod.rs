@@ -128,7 +128,11 @@ fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender
         Effect::Fetch { id, fetch } => {
             let backend = Arc::clone(backend);
             tokio::spawn(async move {
-                let reply = app::perform(backend.as_ref(), fetch).await;
+                let early_tx = tx.clone();
+                let early = move |reply| {
+                    let _ = early_tx.send(Msg::Fetched(id, reply));
+                };
+                let reply = app::perform(backend.as_ref(), fetch, &early).await;
                 let _ = tx.send(Msg::Fetched(id, reply));
             });
         }
