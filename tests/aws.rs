@@ -277,3 +277,41 @@ async fn a_large_account_hands_over_the_first_screen_before_the_rest() {
     let early: Vec<_> = first[0].iter().map(key).collect();
     assert_eq!(early, sorted[..45].to_vec());
 }
+
+#[tokio::test]
+async fn the_log_tail_follows_new_events_and_falls_back_to_polling_when_live_tail_fails() {
+    let emu = Emulator::start();
+    emu.seed();
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let group = "/ecs/svg-ai-service";
+    let first = aws.log_events(group, LogQuery::Tail { limit: 200 }).await.expect("tail");
+    let mut cursor = first.events.iter().map(|e| e.id).max().unwrap_or(0);
+
+    let (status, body) = emu.aws_json(
+        "logs",
+        "Logs_20140328.CreateLogStream",
+        &format!(r#"{{"logGroupName":"{group}","logStreamName":"followed"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let now = chrono::Utc::now().timestamp_millis();
+    let put = format!(
+        r#"{{"logGroupName":"{group}","logStreamName":"followed","logEvents":[{{"timestamp":{now},"message":"after the tail started"}}]}}"#
+    );
+    let (status, body) = emu.aws_json("logs", "Logs_20140328.PutLogEvents", &put);
+    assert_eq!(status, 200, "{body}");
+
+    // The emulator cannot host Live Tail (its streaming endpoint is a separate host), so the
+    // session fails to start and polling carries the tail; the new event must arrive either way.
+    let mut seen = false;
+    for _ in 0..10 {
+        let batch = aws.log_events(group, LogQuery::After { id: cursor }).await.expect("follow");
+        seen |= batch.events.iter().any(|e| e.message == "after the tail started");
+        cursor = batch.events.iter().map(|e| e.id).max().unwrap_or(cursor).max(cursor);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(seen, "the new event never arrived");
+    let starts = aws.stats.by_action().get("logs:StartLiveTail").copied().unwrap_or(0);
+    assert!(starts >= 1, "Live Tail was never tried");
+    assert!(starts <= 3, "a failing Live Tail must not be retried forever: {starts} starts");
+}

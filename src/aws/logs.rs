@@ -1,6 +1,7 @@
-//! Log reads with FilterLogEvents: a 1-second poll (the UI's), well under the API's 5 requests/s
-//! per account. Event ids are derived from time so the UI's follow cursor orders them; duplicates
-//! from overlapping reads are dropped by the log buffer, which dedupes by id.
+//! Log reads: Live Tail while a session is live (see `live_tail`), FilterLogEvents otherwise, at
+//! the UI's 1-second poll, well under the API's 5 requests/s per account. Event ids are derived
+//! from time and content, the same for both paths, so the UI's follow cursor orders them and
+//! the log buffer's dedupe drops what both deliver.
 
 use super::AwsBackend;
 use crate::backend::BackendError;
@@ -14,11 +15,13 @@ const MAX_PAGES: usize = 5;
 /// How far back a plain tail looks.
 const TAIL_WINDOW_MINUTES: i64 = 30;
 
-/// Time in the high bits, a hash of AWS's event id in the low 16: ordered by time, unique enough
-/// to dedupe (two events in the same millisecond with colliding hashes would merge).
-pub fn event_key(timestamp_ms: i64, event_id: &str) -> u64 {
+/// Time in the high bits, a hash of stream and message in the low 16: ordered by time, and the
+/// same whether Live Tail or FilterLogEvents delivered it (Live Tail has no event ids). Two
+/// identical lines in one stream in the same millisecond count as one.
+pub fn event_key(timestamp_ms: i64, stream: &str, message: &str) -> u64 {
     let mut h = DefaultHasher::new();
-    event_id.hash(&mut h);
+    stream.hash(&mut h);
+    message.hash(&mut h);
     ((timestamp_ms.max(0) as u64) << 16) | (h.finish() & 0xffff)
 }
 
@@ -27,7 +30,7 @@ fn millis_of(key: u64) -> i64 {
 }
 
 impl AwsBackend {
-    pub(super) async fn filter_log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
+    pub(super) async fn poll_log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         let now = Utc::now();
         let (start_ms, limit) = match &query {
             LogQuery::Tail { limit } => ((now - Duration::minutes(TAIL_WINDOW_MINUTES)).timestamp_millis(), *limit),
@@ -51,7 +54,8 @@ impl AwsBackend {
                 .map_err(|e| self.fail("logs:FilterLogEvents", &e))?;
             for e in page.events() {
                 let (Some(ts), Some(message)) = (e.timestamp(), e.message()) else { continue };
-                let id = event_key(ts, e.event_id().unwrap_or(message));
+                let stream = e.log_stream_name().unwrap_or_default();
+                let id = event_key(ts, stream, message);
                 if let LogQuery::After { id: after } = query {
                     if id == after {
                         continue;
@@ -60,7 +64,7 @@ impl AwsBackend {
                 events.push(LogEvent {
                     id,
                     timestamp: DateTime::from_timestamp_millis(ts).unwrap_or(now),
-                    stream: e.log_stream_name().unwrap_or_default().to_string(),
+                    stream: stream.to_string(),
                     message: message.to_string(),
                 });
             }
@@ -88,10 +92,10 @@ mod tests {
 
     #[test]
     fn keys_order_by_time_and_differ_by_event() {
-        let a = event_key(1_700_000_000_000, "a");
-        let b = event_key(1_700_000_000_001, "a");
+        let a = event_key(1_700_000_000_000, "s", "a");
+        let b = event_key(1_700_000_000_001, "s", "a");
         assert!(a < b);
-        assert_ne!(event_key(1_700_000_000_000, "x"), event_key(1_700_000_000_000, "y"));
+        assert_ne!(event_key(1_700_000_000_000, "s", "x"), event_key(1_700_000_000_000, "s", "y"));
         assert_eq!(millis_of(a), 1_700_000_000_000);
     }
 }

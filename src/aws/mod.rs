@@ -6,9 +6,11 @@ mod convert;
 mod cost;
 mod ecs;
 mod errors;
+mod live_tail;
 mod logs;
 mod metrics;
 mod sagemaker;
+mod tail_sessions;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
@@ -28,6 +30,8 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Extra CA certificates (PEM) to trust, for TLS-intercepting proxies (AWS_CA_BUNDLE).
     pub ca_bundle: Option<PathBuf>,
+    /// Use Live Tail for the log pane (FilterLogEvents polling when off, refused or sampled).
+    pub live_tail: bool,
     /// Where Cost Explorer answers are kept between runs (each request is billed).
     pub cache_dir: PathBuf,
     /// Attempts per call including the first (the SDK's standard retry mode backs off).
@@ -41,6 +45,7 @@ impl AwsOptions {
         AwsOptions {
             cache_dir,
             max_attempts: 3,
+            live_tail: true,
             // A blackholed network or a TLS-intercepting proxy must show an error in seconds.
             connect_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(30),
@@ -97,6 +102,12 @@ pub struct AwsBackend {
     /// Variants (name, has GPU) of the endpoints last listed, for their metrics.
     variants: Mutex<HashMap<String, Vec<(String, bool)>>>,
     pub stats: ApiStats,
+    live_tail: bool,
+    /// The Live Tail session of the group on screen (at most one: they are billed per minute).
+    tails: Mutex<HashMap<String, tail_sessions::TailSession>>,
+    /// Sessions that ended before going live, per group; at the limit the group stays on polling.
+    tail_failures: Mutex<HashMap<String, u32>>,
+    log_group_arns: Mutex<HashMap<String, String>>,
 }
 
 impl AwsBackend {
@@ -143,6 +154,10 @@ impl AwsBackend {
             endpoint_configs: Mutex::new(HashMap::new()),
             variants: Mutex::new(HashMap::new()),
             stats: ApiStats::default(),
+            live_tail: options.live_tail,
+            tails: Mutex::new(HashMap::new()),
+            tail_failures: Mutex::new(HashMap::new()),
+            log_group_arns: Mutex::new(HashMap::new()),
         })
     }
 
@@ -225,6 +240,6 @@ impl Backend for AwsBackend {
     }
 
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
-        self.filter_log_events(group, query).await
+        self.log_events_live(group, query).await
     }
 }
