@@ -204,6 +204,8 @@ pub struct ServiceDetail {
     pub address: Address,
     pub tasks: Vec<Task>,
     pub events: Vec<ServiceEvent>,
+    /// The family's latest revisions, newest first: what a roll back can go to.
+    pub revisions: Vec<TaskDefRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -81,6 +81,9 @@ async fn reads_the_seeded_fleet_through_the_real_sdk() {
 
     let detail = aws.service_detail(&api.address()).await.expect("detail");
     assert_eq!(detail.address, api.address());
+    let revisions: Vec<u32> = detail.revisions.iter().map(|r| r.revision).collect();
+    assert!(revisions.len() >= 2 && revisions.windows(2).all(|w| w[0] > w[1]), "newest first: {revisions:?}");
+    assert!(detail.revisions.iter().all(|r| r.family == "cleanistic-ai-api"), "{:?}", detail.revisions);
 
     // What `:region eu-west-1` connects to: the same account elsewhere, where nothing is seeded.
     isolate_from_real_aws();

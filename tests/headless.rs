@@ -117,8 +117,11 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
         "{:?}",
         detail.tasks
     );
+    assert_eq!(detail.revisions.first().map(|r| r.revision), Some(15), "{:?}", detail.revisions);
+    assert!(detail.revisions.iter().any(|r| r.revision == 14), "the revision to roll back to is listed");
     let screen = h.screen();
     assert!(screen.contains("STOPPED REASON"), "{screen}");
+    assert!(screen.contains("REVISIONS  15 14 13"), "{screen}");
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 use super::convert::{arn_name, task_def_ref, time};
 use super::AwsBackend;
 use crate::backend::{BackendError, ServicesProgress};
+use crate::domain::TaskDefRef;
 use crate::domain::{Address, Deployment, RolloutState, Service, ServiceDetail, ServiceEvent, Task, TaskHealth};
-use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, HealthStatus};
+use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, HealthStatus, SortOrder};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 /// DescribeServices takes at most 10 services per call.
@@ -209,7 +210,32 @@ impl AwsBackend {
             .take(50)
             .filter_map(|e| Some(ServiceEvent { at: time(e.created_at())?, message: e.message()?.to_string() }))
             .collect();
-        Ok(ServiceDetail { address: address.clone(), tasks, events })
+        let revisions = self.revisions(&task_def_ref(raw.task_definition().unwrap_or_default()).family).await?;
+        Ok(ServiceDetail { address: address.clone(), tasks, events, revisions })
+    }
+}
+
+impl AwsBackend {
+    /// The family's ten newest revisions, newest first (sorted here too: not every endpoint sorts).
+    async fn revisions(&self, family: &str) -> Result<Vec<TaskDefRef>, BackendError> {
+        if family.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.stats.count("ecs:ListTaskDefinitions");
+        let out = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .sort(SortOrder::Desc)
+            .max_results(10)
+            .send()
+            .await
+            .map_err(|e| self.fail("ecs:ListTaskDefinitions", &e))?;
+        let mut revisions: Vec<TaskDefRef> =
+            out.task_definition_arns().iter().map(|a| task_def_ref(a)).filter(|r| r.family == family).collect();
+        revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
+        revisions.truncate(10);
+        Ok(revisions)
     }
 }
 

@@ -29,7 +29,8 @@ pub use scenario::{scenarios, ScenarioInfo};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Variant,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, TaskDefRef,
+    Variant,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -123,10 +124,19 @@ impl Backend for SimFleet {
 
     async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError> {
         let i = service_index(service).ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
-        self.read(|w| ServiceDetail {
-            address: service.clone(),
-            tasks: service::to_tasks(&w.services[i]),
-            events: service::to_events(&w.services[i]),
+        self.read(|w| {
+            let current = service::to_service(&w.services[i]).task_definition;
+            // Every revision up to the newest deployed one exists, as it would in the account.
+            let newest = w.services[i].deployments.iter().map(|d| d.revision).max().unwrap_or(0).max(current.revision);
+            ServiceDetail {
+                address: service.clone(),
+                tasks: service::to_tasks(&w.services[i]),
+                events: service::to_events(&w.services[i]),
+                revisions: (newest.saturating_sub(9).max(1)..=newest)
+                    .rev()
+                    .map(|revision| TaskDefRef { family: current.family.clone(), revision })
+                    .collect(),
+            }
         })
     }
 

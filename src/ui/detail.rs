@@ -61,7 +61,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let header = Row::new(["TASK", "STATUS", "HEALTH", "REV", "STARTED", "STOPPED REASON"]).style(theme.header);
     frame.render_widget(Table::new(rows, widths).header(header), tasks_area);
 
-    let mut lines = vec![Line::from(Span::styled("EVENTS", theme.header))];
+    let mut lines = Vec::new();
+    if !data.revisions.is_empty() {
+        // Which revisions exist to roll back to, the one running marked.
+        let running: Vec<u32> =
+            data.tasks.iter().filter(|t| t.last_status == "RUNNING").map(|t| t.task_definition.revision).collect();
+        let mut spans = vec![Span::styled("REVISIONS ", theme.header)];
+        for r in &data.revisions {
+            let style = if running.contains(&r.revision) { theme.health_ok } else { theme.muted };
+            spans.push(Span::styled(format!(" {}", r.revision), style));
+        }
+        spans.push(Span::styled(format!("   ({})", data.revisions[0].family), theme.muted));
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(Span::styled("EVENTS", theme.header)));
     for event in data.events.iter().take(usize::from(events_area.height)) {
         let style = if event.message.contains("fail") || event.message.contains("unhealthy") {
             theme.danger

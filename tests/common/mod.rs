@@ -177,6 +177,10 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                             stopped_at: Some(t0() - Duration::minutes(1)),
                             stopped_reason: Some("Task failed ELB health checks".into()),
                         }],
+                        revisions: vec![
+                            TaskDefRef { family: "cleanistic-ai-api".into(), revision: 15 },
+                            TaskDefRef { family: "cleanistic-ai-api".into(), revision: 14 },
+                        ],
                         events: vec![ServiceEvent {
                             at: t0() - Duration::minutes(1),
                             message: "(service cleanistic-ai-api) deployment failed: tasks failed to start.".into(),
