@@ -74,7 +74,7 @@ pub enum CtrlC {
 
 /// `config.toml`. Every key is optional; unknown keys are errors, so a typo never silently
 /// leaves a default in place.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub theme: Option<String>,
@@ -83,6 +83,13 @@ pub struct Config {
     /// Log lines kept in the tail's buffer (100-1,000,000).
     pub log_buffer_lines: Option<usize>,
     pub ctrl_c: Option<CtrlC>,
+    /// Cost allocation tag whose values group cost "per system" (AWS only), e.g. "system".
+    pub cost_tag: Option<String>,
+    /// Monthly budget in USD drawn as the line in the cost pane, when the account gives none.
+    pub monthly_budget: Option<f64>,
+    /// Monthly budgets per system (tag value), e.g. { children-drawing = 40.0 }.
+    #[serde(default)]
+    pub system_budgets: std::collections::BTreeMap<String, f64>,
 }
 
 impl Config {
@@ -103,6 +110,10 @@ impl Config {
                 return Err(invalid(format!("refresh_seconds = {s}: must be between 1 and 3600")));
             }
         }
+        let budgets = config.monthly_budget.iter().chain(config.system_budgets.values());
+        if let Some(bad) = budgets.into_iter().find(|b| !b.is_finite() || **b <= 0.0) {
+            return Err(invalid(format!("budget {bad}: must be a positive number of dollars")));
+        }
         if let Some(n) = config.log_buffer_lines {
             if !(100..=1_000_000).contains(&n) {
                 return Err(invalid(format!("log_buffer_lines = {n}: must be between 100 and 1000000")));
@@ -122,6 +133,8 @@ impl Config {
             settings.log_capacity = n;
         }
         settings.ctrl_c_quits = self.ctrl_c == Some(CtrlC::Quit);
+        settings.monthly_budget = self.monthly_budget;
+        settings.system_budgets = self.system_budgets.clone();
         settings
     }
 }
@@ -157,6 +170,16 @@ mod tests {
         assert!(err.contains("between 100 and 1000000"), "{err}");
         let err = Config::parse("ctrl_c = \"maybe\"\n", "c.toml").unwrap_err().to_string();
         assert!(err.contains("maybe"), "{err}");
+        let err = Config::parse("monthly_budget = -5.0\n", "c.toml").unwrap_err().to_string();
+        assert_eq!(err, "c.toml: budget -5: must be a positive number of dollars");
+        let err = Config::parse("[system_budgets]\nsvg-ai = 0.0\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("budget 0"), "{err}");
+        let c = Config::parse(
+            "cost_tag = \"system\"\nmonthly_budget = 600.0\n[system_budgets]\nsvg-ai = 250.0\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.system_budgets.get("svg-ai"), Some(&250.0));
         let err = Config::parse("theme = [", "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml: "), "{err}");
     }

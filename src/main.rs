@@ -47,7 +47,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&paths)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
-        let backend = connect(&cli, &paths).await?;
+        let backend = connect(&cli, &paths, &config).await?;
         if let Some(Command::Status(args)) = &cli.command {
             let mut out = std::io::stdout().lock();
             let complete = opsdeck::status::run(backend.as_ref(), args, &mut out).await?;
@@ -56,13 +56,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let settings = config.settings(cli.refresh, &paths);
         let state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
         tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
-        let connector = (!cli.demo).then(|| aws_connector(&cli, &paths));
+        let connector = (!cli.demo).then(|| aws_connector(&cli, &paths, &config));
         opsdeck::runtime::run(opsdeck::runtime::Session { backend, connector, theme, keymap }, state).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
-async fn connect(cli: &Cli, paths: &Paths) -> anyhow::Result<Arc<dyn Backend>> {
+async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Arc<dyn Backend>> {
     if cli.demo {
         let options = SimOptions {
             seed: cli.seed,
@@ -72,29 +72,33 @@ async fn connect(cli: &Cli, paths: &Paths) -> anyhow::Result<Arc<dyn Backend>> {
         };
         return Ok(Arc::new(SimFleet::new(options)?));
     }
-    let options = AwsOptions {
-        profile: cli.profile.clone(),
-        region: cli.region.clone(),
-        endpoint_url: cli.endpoint_url.clone(),
-        ca_bundle: ca_bundle(),
-        ..AwsOptions::new(paths.cache_dir.clone())
-    };
+    let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
 }
 
 /// `:profile` / `:region` in the console connect again with the same endpoint and cache.
-fn aws_connector(cli: &Cli, paths: &Paths) -> opsdeck::runtime::Connector {
-    let endpoint_url = cli.endpoint_url.clone();
-    let cache_dir = paths.cache_dir.clone();
+fn aws_connector(cli: &Cli, paths: &Paths, config: &Config) -> opsdeck::runtime::Connector {
+    let base = aws_options(cli, paths, config);
     Arc::new(move |profile, region| {
-        let options =
-            AwsOptions { profile, region, endpoint_url: endpoint_url.clone(), ..AwsOptions::new(cache_dir.clone()) };
+        let options = AwsOptions { profile, region, ..base.clone() };
         Box::pin(async move {
             let backend = AwsBackend::connect(options).await.map_err(|e| e.to_string())?;
             Ok(Arc::new(backend) as Arc<dyn Backend>)
         })
     })
+}
+
+/// Everything about reaching AWS that comes from flags, environment and config.
+fn aws_options(cli: &Cli, paths: &Paths, config: &Config) -> AwsOptions {
+    AwsOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+        ca_bundle: ca_bundle(),
+        cost_tag: config.cost_tag.clone(),
+        ..AwsOptions::new(paths.cache_dir.clone())
+    }
 }
 
 /// The AWS CLI's convention for extra trusted CAs (corporate TLS interception).

@@ -318,3 +318,36 @@ async fn the_log_tail_follows_new_events_and_falls_back_to_polling_when_live_tai
     assert!(starts >= 1, "Live Tail was never tried");
     assert!(starts <= 3, "a failing Live Tail must not be retried forever: {starts} starts");
 }
+
+#[tokio::test]
+async fn cost_per_system_comes_from_the_configured_tag() {
+    let emu = Emulator::start();
+    let today = chrono::Utc::now().date_naive();
+    let start = today.format("%Y-%m-%d").to_string();
+    let end = (today + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let by_service = format!(
+        r#"{{"ResultsByTime":[{{"TimePeriod":{{"Start":"{start}","End":"{end}"}},"Total":{{}},"Groups":[
+            {{"Keys":["Amazon SageMaker"],"Metrics":{{"UnblendedCost":{{"Amount":"10","Unit":"USD"}}}}}}],"Estimated":true}}],
+            "GroupDefinitions":[],"DimensionValueAttributes":[]}}"#
+    );
+    let by_tag = format!(
+        r#"{{"ResultsByTime":[{{"TimePeriod":{{"Start":"{start}","End":"{end}"}},"Total":{{}},"Groups":[
+            {{"Keys":["system$svg-ai"],"Metrics":{{"UnblendedCost":{{"Amount":"7","Unit":"USD"}}}}}},
+            {{"Keys":["system$"],"Metrics":{{"UnblendedCost":{{"Amount":"3","Unit":"USD"}}}}}}],"Estimated":true}}],
+            "GroupDefinitions":[],"DimensionValueAttributes":[]}}"#
+    );
+    emu.post_json("/moto-api/static/ce/cost-and-usage-results", &format!(r#"{{"results":[{by_service},{by_tag}]}}"#));
+    isolate_from_real_aws();
+    let cache = tempfile::tempdir().unwrap();
+    let options = AwsOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(emu.endpoint.clone()),
+        max_attempts: 1,
+        cost_tag: Some("system".into()),
+        ..AwsOptions::new(cache.path().to_path_buf())
+    };
+    let report = AwsBackend::connect(options).await.expect("connect").cost().await.expect("cost");
+    let systems: Vec<(String, f64)> = report.by_system.iter().map(|s| (s.system.clone(), s.month_to_date)).collect();
+    assert_eq!(systems, vec![("svg-ai".to_string(), 7.0), ("(no system tag)".to_string(), 3.0)]);
+    assert!(report.by_system.iter().all(|s| s.forecast >= s.month_to_date));
+}

@@ -437,3 +437,26 @@ fn a_first_screen_of_services_shows_at_once_on_first_load_only() {
     update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(services()[..1].to_vec())));
     assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
 }
+
+#[test]
+fn configured_budgets_fill_in_where_the_account_has_none() {
+    let mut state = new_state((160, 48));
+    state.settings.monthly_budget = Some(500.0);
+    state.settings.system_budgets.insert("svg-ai".into(), 99.0);
+    let effects = update(&mut state, Msg::Tick(t0()));
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Fetch { id, fetch: Fetch::Cost { .. } } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let mut report = cost();
+    report.budget = None;
+    report.by_system[1].budget = None;
+    update(&mut state, Msg::Fetched(id, Reply::Cost(Ok(report))));
+    let kept = state.cost.data.as_ref().unwrap();
+    assert_eq!(kept.budget, Some(500.0));
+    assert_eq!(kept.by_system[1].budget, Some(99.0), "svg-ai gets its configured budget");
+    assert_eq!(kept.by_system[0].budget, Some(40.0), "a budget the account reports wins");
+}

@@ -224,6 +224,9 @@ pub struct Settings {
     pub ctrl_c_quits: bool,
     /// Where ctrl-s in the log pane writes.
     pub save_dir: PathBuf,
+    /// Budgets from config.toml, used where the backend reports none.
+    pub monthly_budget: Option<f64>,
+    pub system_budgets: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Settings {
@@ -235,6 +238,8 @@ impl Default for Settings {
             log_capacity: 10_000,
             ctrl_c_quits: false,
             save_dir: PathBuf::from("."),
+            monthly_budget: None,
+            system_budgets: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -145,8 +145,14 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             accepted
         }
         Reply::Cost(result) => {
+            let (monthly, systems) = (state.settings.monthly_budget, &state.settings.system_budgets);
             let result = result.map_err(describe).map(|mut c| {
                 super::inert::cost(&mut c);
+                // Configured budgets fill in where the account reports none.
+                c.budget = c.budget.or(monthly);
+                for s in &mut c.by_system {
+                    s.budget = s.budget.or_else(|| systems.get(&s.system).copied());
+                }
                 c
             });
             state.cost.accept(id, now, result)

@@ -3,7 +3,7 @@
 
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{CostReport, DailyCost};
+use crate::domain::{CostReport, DailyCost, SystemCost};
 use aws_sdk_costexplorer::types::{DateInterval, Granularity, GroupDefinition, GroupDefinitionType, Metric};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,57 @@ use std::collections::BTreeMap;
 /// How long a cached answer is served before Cost Explorer is asked again.
 pub const CACHE_HOURS: i64 = 6;
 const MICRO_USD_PER_REQUEST: u64 = 10_000;
+
+impl AwsBackend {
+    /// Month to date per value of a cost allocation tag; forecasts project each value's average.
+    async fn cost_by_tag(
+        &self,
+        tag: &str,
+        month: DateInterval,
+        days_so_far: i64,
+        days_left: i64,
+    ) -> Result<Vec<SystemCost>, BackendError> {
+        self.stats.count("ce:GetCostAndUsage");
+        self.stats.charge(MICRO_USD_PER_REQUEST);
+        let out = self
+            .costexplorer
+            .get_cost_and_usage()
+            .time_period(month)
+            .granularity(Granularity::Monthly)
+            .metrics("UnblendedCost")
+            .group_by(GroupDefinition::builder().r#type(GroupDefinitionType::Tag).key(tag).build())
+            .send()
+            .await
+            .map_err(|e| self.fail("ce:GetCostAndUsage", &e))?;
+        let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+        for result in out.results_by_time() {
+            for group in result.groups() {
+                // Keys read "tag$value"; an empty value is spend without the tag.
+                let key = group.keys().first().map(String::as_str).unwrap_or_default();
+                let value = key.split_once('$').map_or(key, |(_, v)| v);
+                let name = if value.is_empty() { format!("(no {tag} tag)") } else { value.to_string() };
+                let amount = group
+                    .metrics()
+                    .and_then(|m| m.get("UnblendedCost"))
+                    .and_then(|v| v.amount())
+                    .and_then(|a| a.parse::<f64>().ok())
+                    .unwrap_or(0.0);
+                *totals.entry(name).or_default() += amount;
+            }
+        }
+        let mut systems: Vec<SystemCost> = totals
+            .into_iter()
+            .map(|(system, mtd)| SystemCost {
+                forecast: mtd + mtd / days_so_far.max(1) as f64 * days_left as f64,
+                month_to_date: mtd,
+                budget: None,
+                system,
+            })
+            .collect();
+        systems.sort_by(|a, b| b.month_to_date.total_cmp(&a.month_to_date));
+        Ok(systems)
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Cached {
@@ -136,6 +187,10 @@ impl AwsBackend {
         }
         let mut by_service: Vec<(String, f64)> = by_service.into_iter().collect();
         by_service.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let by_system = match &self.cost_tag {
+            Some(tag) => self.cost_by_tag(tag, interval(month_start, tomorrow)?, days_so_far, days_left).await?,
+            None => Vec::new(),
+        };
         let report = CostReport {
             as_of: now,
             currency: "USD".to_string(),
@@ -144,7 +199,7 @@ impl AwsBackend {
             forecast,
             budget: None,
             by_service,
-            by_system: Vec::new(),
+            by_system,
             daily: daily
                 .into_iter()
                 .map(|(date, services)| DailyCost { date, by_service: services.into_iter().collect() })

@@ -30,6 +30,8 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Extra CA certificates (PEM) to trust, for TLS-intercepting proxies (AWS_CA_BUNDLE).
     pub ca_bundle: Option<PathBuf>,
+    /// Cost allocation tag whose values are the "systems" in the cost pane (e.g. "system").
+    pub cost_tag: Option<String>,
     /// Use Live Tail for the log pane (FilterLogEvents polling when off, refused or sampled).
     pub live_tail: bool,
     /// Where Cost Explorer answers are kept between runs (each request is billed).
@@ -95,6 +97,7 @@ pub struct AwsBackend {
     sagemaker: aws_sdk_sagemaker::Client,
     costexplorer: aws_sdk_costexplorer::Client,
     cache_dir: PathBuf,
+    cost_tag: Option<String>,
     /// Task definitions are immutable: their log group is looked up once per ARN.
     log_groups: Mutex<HashMap<String, Option<String>>>,
     /// Endpoint configs are immutable too: variant name -> instance type, per config.
@@ -150,6 +153,7 @@ impl AwsBackend {
             sagemaker: aws_sdk_sagemaker::Client::new(&config),
             costexplorer: aws_sdk_costexplorer::Client::new(&config),
             cache_dir: options.cache_dir,
+            cost_tag: options.cost_tag,
             log_groups: Mutex::new(HashMap::new()),
             endpoint_configs: Mutex::new(HashMap::new()),
             variants: Mutex::new(HashMap::new()),
