@@ -330,12 +330,7 @@ pub fn switch_backend(state: &mut State, label: crate::backend::BackendLabel) {
     }
     state.logs.source = None;
     state.logs.pending = None;
-    state.logs.view.clear();
-    state.logs.generation += 1;
-    state.logs.cursor = None;
-    state.logs.in_flight = None;
-    state.logs.polled_at = None;
-    state.logs.error = None;
+    logs_ctl::restart(state);
     let label = match &state.label {
         crate::backend::BackendLabel::Aws { profile, region } => format!("{profile} @ {region}"),
         crate::backend::BackendLabel::Demo { scenario, .. } => format!("demo ({scenario})"),

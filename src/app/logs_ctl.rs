@@ -69,7 +69,7 @@ pub fn switch_to(state: &mut State, source: LogSource) {
 }
 
 /// Forget what was read and read again from the current window.
-fn restart(state: &mut State) {
+pub fn restart(state: &mut State) {
     state.logs.view.clear();
     state.logs.generation += 1;
     state.logs.cursor = None;

@@ -41,12 +41,7 @@ impl AwsBackend {
                 let key = group.keys().first().map(String::as_str).unwrap_or_default();
                 let value = key.split_once('$').map_or(key, |(_, v)| v);
                 let name = if value.is_empty() { format!("(no {tag} tag)") } else { value.to_string() };
-                let amount = group
-                    .metrics()
-                    .and_then(|m| m.get("UnblendedCost"))
-                    .and_then(|v| v.amount())
-                    .and_then(|a| a.parse::<f64>().ok())
-                    .unwrap_or(0.0);
+                let amount = unblended(group);
                 *totals.entry(name).or_default() += amount;
             }
         }
@@ -62,6 +57,16 @@ impl AwsBackend {
         systems.sort_by(|a, b| b.month_to_date.total_cmp(&a.month_to_date));
         Ok(systems)
     }
+}
+
+/// A group's unblended cost in dollars (Cost Explorer sends amounts as strings).
+fn unblended(group: &aws_sdk_costexplorer::types::Group) -> f64 {
+    group
+        .metrics()
+        .and_then(|m| m.get("UnblendedCost"))
+        .and_then(|v| v.amount())
+        .and_then(|a| a.parse::<f64>().ok())
+        .unwrap_or(0.0)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,12 +141,7 @@ impl AwsBackend {
                 let day = daily.entry(date).or_default();
                 for group in result.groups() {
                     let name = group.keys().first().cloned().unwrap_or_else(|| "other".to_string());
-                    let amount = group
-                        .metrics()
-                        .and_then(|m| m.get("UnblendedCost"))
-                        .and_then(|v| v.amount())
-                        .and_then(|a| a.parse::<f64>().ok())
-                        .unwrap_or(0.0);
+                    let amount = unblended(group);
                     *day.entry(name).or_default() += amount;
                 }
             }
