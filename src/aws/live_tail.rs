@@ -29,11 +29,18 @@ pub struct TailBuffer {
     events: VecDeque<LogEvent>,
     /// Events dropped because the UI did not poll in time (counted, never silent).
     overflow: u64,
+    /// When the UI last drained the buffer: a session nobody reads is ended (it is billed).
+    pub drained_at: std::time::Instant,
 }
 
 impl Default for TailBuffer {
     fn default() -> Self {
-        TailBuffer { state: TailState::Starting, events: VecDeque::new(), overflow: 0 }
+        TailBuffer {
+            state: TailState::Starting,
+            events: VecDeque::new(),
+            overflow: 0,
+            drained_at: std::time::Instant::now(),
+        }
     }
 }
 
@@ -60,6 +67,11 @@ impl TailBuffer {
         }
     }
 
+    /// True when nobody has read the session for `idle`: the log pane is hidden or gone.
+    pub fn unread_for(&self, idle: std::time::Duration) -> bool {
+        self.drained_at.elapsed() >= idle
+    }
+
     pub fn on_end(&mut self, reason: impl Into<String>, retry: bool) {
         if matches!(self.state, TailState::Ended { .. }) {
             return;
@@ -69,6 +81,7 @@ impl TailBuffer {
 
     /// Everything delivered since the last poll, oldest first, and how many were dropped.
     pub fn take(&mut self) -> (Vec<LogEvent>, u64) {
+        self.drained_at = std::time::Instant::now();
         let mut events: Vec<LogEvent> = self.events.drain(..).collect();
         events.sort_by_key(|e| e.id);
         (events, std::mem::take(&mut self.overflow))
@@ -127,6 +140,16 @@ mod tests {
         assert_eq!(events.len(), CAPACITY);
         assert_eq!(overflow, 7);
         assert_eq!(events[0].id, 7);
+    }
+
+    #[test]
+    fn an_unread_session_is_noticed() {
+        let mut b = TailBuffer::default();
+        assert!(!b.unread_for(std::time::Duration::from_secs(60)));
+        b.drained_at -= std::time::Duration::from_secs(61);
+        assert!(b.unread_for(std::time::Duration::from_secs(60)));
+        b.take();
+        assert!(!b.unread_for(std::time::Duration::from_secs(60)));
     }
 
     #[test]

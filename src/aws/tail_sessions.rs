@@ -10,6 +10,12 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
 
+/// A session the UI has not drained for this long is ended: the log pane is not showing it,
+/// and Live Tail is billed per minute. The next poll of the group starts a new one.
+const UNREAD_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+const UNREAD: &str = "nobody is reading it";
+
 /// Sessions that end before going live this many times in a row leave the group on polling.
 const MAX_FAILED_STARTS: u32 = 3;
 
@@ -71,7 +77,7 @@ impl AwsBackend {
             }
         };
         let Ok(mut failures) = self.tail_failures.lock().map(|f| f.clone()) else { return };
-        if let Some((reason, retry)) = ended {
+        if let Some((reason, retry)) = ended.filter(|(reason, _)| reason != UNREAD) {
             tracing::info!(group, reason, retry, "live tail ended; polling reconciles");
             let count = failures.entry(group.to_string()).or_default();
             *count += 1;
@@ -131,8 +137,18 @@ async fn run_session(logs: aws_sdk_cloudwatchlogs::Client, arn: String, buffer: 
             return end(format!("refused: {}", if code.is_empty() { e.to_string() } else { code }), retry);
         }
     };
+    let mut idle_check = tokio::time::interval(std::time::Duration::from_secs(10));
     loop {
-        match out.response_stream.recv().await {
+        let received = tokio::select! {
+            received = out.response_stream.recv() => received,
+            _ = idle_check.tick() => {
+                if buffer.lock().is_ok_and(|b| b.unread_for(UNREAD_LIMIT)) {
+                    return end(UNREAD.into(), true);
+                }
+                continue;
+            }
+        };
+        match received {
             Ok(Some(StartLiveTailResponseStream::SessionStart(_))) => {
                 if let Ok(mut b) = buffer.lock() {
                     b.on_start();
