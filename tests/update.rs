@@ -460,3 +460,14 @@ fn configured_budgets_fill_in_where_the_account_has_none() {
     assert_eq!(kept.by_system[1].budget, Some(99.0), "svg-ai gets its configured budget");
     assert_eq!(kept.by_system[0].budget, Some(40.0), "a budget the account reports wins");
 }
+
+#[test]
+fn large_accounts_refresh_services_less_often() {
+    let mut state = new_state((160, 48));
+    assert_eq!(opsdeck::app::schedule::services_interval(&state), Duration::seconds(5));
+    let many: Vec<_> = (0..2000)
+        .map(|i| common::service("big-cluster", &format!("svc-{i:04}"), 1, 1, opsdeck::domain::RolloutState::Completed))
+        .collect();
+    state.services.data = Some(many);
+    assert_eq!(opsdeck::app::schedule::services_interval(&state), Duration::seconds(40));
+}

@@ -7,7 +7,7 @@ mod logs_ctl;
 mod msg;
 pub mod palette;
 pub mod rows;
-mod schedule;
+pub mod schedule;
 mod state;
 mod text;
 mod update;

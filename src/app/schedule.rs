@@ -19,7 +19,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         effects.push(Effect::Fetch { id, fetch: Fetch::Alarms });
     }
     // Services feed the log source and alarm jumps even when their pane is hidden.
-    if state.services.due(now, every) {
+    if state.services.due(now, services_interval(state)) {
         let id = state.request_id();
         state.services.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Services });
@@ -135,4 +135,13 @@ fn logs(state: &mut State, effects: &mut Vec<Effect>) {
     state.logs.in_flight = Some(id);
     state.logs.polled_at = Some(state.now);
     effects.push(Effect::Fetch { id, fetch });
+}
+
+/// A full services refresh costs one DescribeServices per 10 services; keep it near 5 calls a
+/// second (ECS sustains ~20 reads/s per account, shared with everything else) by stretching the
+/// interval for large accounts: 2,000 services refresh every 40 s, not every 5.
+pub fn services_interval(state: &State) -> chrono::Duration {
+    let count = state.services.data.as_ref().map_or(0, Vec::len) as i64;
+    let seconds_of_calls = (count + 49) / 50;
+    state.settings.refresh.max(chrono::Duration::seconds(seconds_of_calls))
 }
