@@ -23,7 +23,6 @@ impl AwsBackend {
         days_left: i64,
     ) -> Result<Vec<SystemCost>, BackendError> {
         self.stats.count("ce:GetCostAndUsage");
-        self.stats.charge(MICRO_USD_PER_REQUEST);
         let out = self
             .costexplorer
             .get_cost_and_usage()
@@ -34,6 +33,7 @@ impl AwsBackend {
             .send()
             .await
             .map_err(|e| self.fail("ce:GetCostAndUsage", &e))?;
+        self.stats.charge(MICRO_USD_PER_REQUEST);
         let mut totals: BTreeMap<String, f64> = BTreeMap::new();
         for result in out.results_by_time() {
             for group in result.groups() {
@@ -120,7 +120,6 @@ impl AwsBackend {
         let mut token = None;
         loop {
             self.stats.count("ce:GetCostAndUsage");
-            self.stats.charge(MICRO_USD_PER_REQUEST);
             let out = self
                 .costexplorer
                 .get_cost_and_usage()
@@ -132,6 +131,8 @@ impl AwsBackend {
                 .send()
                 .await
                 .map_err(|e| self.fail("ce:GetCostAndUsage", &e))?;
+            // Billed only when answered; a refused or unsent request costs nothing.
+            self.stats.charge(MICRO_USD_PER_REQUEST);
             for result in out.results_by_time() {
                 let Some(date) =
                     result.time_period().and_then(|p| NaiveDate::parse_from_str(p.start(), "%Y-%m-%d").ok())
@@ -158,7 +159,6 @@ impl AwsBackend {
             month_to_date
         } else {
             self.stats.count("ce:GetCostForecast");
-            self.stats.charge(MICRO_USD_PER_REQUEST);
             let asked = self
                 .costexplorer
                 .get_cost_forecast()
@@ -169,6 +169,7 @@ impl AwsBackend {
                 .await;
             match asked {
                 Ok(out) => {
+                    self.stats.charge(MICRO_USD_PER_REQUEST);
                     month_to_date
                         + out.total().and_then(|t| t.amount()).and_then(|a| a.parse::<f64>().ok()).unwrap_or(0.0)
                 }

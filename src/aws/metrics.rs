@@ -48,7 +48,6 @@ impl AwsBackend {
             let mut token = None;
             loop {
                 self.stats.count("cloudwatch:GetMetricData");
-                self.stats.charge(MICRO_USD_PER_METRIC * data_queries.len() as u64);
                 let out = self
                     .cloudwatch
                     .get_metric_data()
@@ -59,6 +58,7 @@ impl AwsBackend {
                     .send()
                     .await
                     .map_err(|e| self.fail("cloudwatch:GetMetricData", &e))?;
+                self.stats.charge(MICRO_USD_PER_METRIC * data_queries.len() as u64);
                 for result in out.metric_data_results() {
                     let Some(index) = result.id().and_then(|id| id.strip_prefix('m')?.parse::<usize>().ok()) else {
                         continue;
