@@ -167,28 +167,3 @@ fn construction_is_cheap() {
     assert!(SimFleet::new(options).is_ok());
     assert!(t.elapsed() < std::time::Duration::from_millis(1));
 }
-
-/// `cargo test --release --lib sim::tests::pre_roll_timing -- --ignored --nocapture`
-#[tokio::test]
-#[ignore]
-async fn pre_roll_timing() {
-    for seed in 0..5 {
-        let (f, _) = fleet(seed, "calm");
-        let t = Instant::now();
-        let _ = f.services().await;
-        let first = t.elapsed();
-        let (g, clock) = fleet(seed, "calm");
-        let _ = g.services().await;
-        clock.advance(3600);
-        let t = Instant::now();
-        let _ = g.services().await;
-        eprintln!("seed {seed}: pre-roll {first:?}, one simulated hour {:?}", t.elapsed());
-    }
-    let (f, clock) = fleet(1, "bad-deploy");
-    clock.advance(12 * 3600);
-    let t = Instant::now();
-    let _ = f.services().await;
-    let rss = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let rss = rss.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("VmRSS: ?").to_string();
-    eprintln!("12 simulated hours in {:?}; {rss}", t.elapsed());
-}
