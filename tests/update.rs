@@ -8,6 +8,14 @@ use opsdeck::app::{update, Effect, Fetch, Mode, Msg, Pane, Reply};
 use opsdeck::domain::LogBatch;
 use opsdeck::keymap::Action;
 
+/// The request id of the first fetch that `want` picks.
+fn fetch_id(effects: &[Effect], want: impl Fn(&Fetch) -> bool) -> Option<u64> {
+    effects.iter().find_map(|e| match e {
+        Effect::Fetch { id, fetch } if want(fetch) => Some(*id),
+        _ => None,
+    })
+}
+
 fn fetches(effects: &[Effect]) -> Vec<&Fetch> {
     effects.iter().filter_map(|e| if let Effect::Fetch { fetch, .. } = e { Some(fetch) } else { None }).collect()
 }
@@ -44,13 +52,7 @@ fn cost_is_read_once_and_again_only_on_request() {
 fn stale_and_unknown_replies_are_dropped() {
     let mut state = new_state((160, 48));
     let effects = update(&mut state, Msg::Tick(t0()));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     update(&mut state, Msg::Fetched(id + 1000, Reply::Services(Ok(services()))));
     assert!(state.services.data.is_none(), "a reply nobody asked for was kept");
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
@@ -65,13 +67,7 @@ fn stale_and_unknown_replies_are_dropped() {
 fn errors_keep_the_last_good_data() {
     let mut state = loaded_state((160, 48));
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Alarms } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Alarms)).unwrap();
     let err = opsdeck::backend::BackendError::Throttled { api: "DescribeAlarms".into() };
     update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(err))));
     assert_eq!(state.alarms.data.as_ref().map(Vec::len), Some(4));
@@ -255,13 +251,7 @@ fn enter_shows_a_services_tasks_and_esc_goes_back() {
 fn text_from_the_cloud_is_made_inert() {
     let mut state = new_state((160, 48));
     let effects = update(&mut state, Msg::Tick(t0()));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     let mut evil = services();
     evil[0].name = "api\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".into();
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(evil))));
@@ -310,10 +300,7 @@ fn resizing_keeps_the_cursor_in_view() {
 }
 
 fn alarms_fetch(effects: &[Effect]) -> Option<u64> {
-    effects.iter().find_map(|e| match e {
-        Effect::Fetch { id, fetch: Fetch::Alarms } => Some(*id),
-        _ => None,
-    })
+    fetch_id(effects, |f| matches!(f, Fetch::Alarms))
 }
 
 #[test]
@@ -411,13 +398,7 @@ fn profile_and_region_switch_inside_the_console() {
 fn a_first_screen_of_services_shows_at_once_on_first_load_only() {
     let mut state = new_state((160, 48));
     let effects = update(&mut state, Msg::Tick(t0()));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     let mut first = services();
     first.truncate(2);
     update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(first)));
@@ -427,13 +408,7 @@ fn a_first_screen_of_services_shows_at_once_on_first_load_only() {
     assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
     // On a refresh the full list stays until the new full list arrives.
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Services } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(services()[..1].to_vec())));
     assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
 }
@@ -444,13 +419,7 @@ fn configured_budgets_fill_in_where_the_account_has_none() {
     state.settings.monthly_budget = Some(500.0);
     state.settings.system_budgets.insert("svg-ai".into(), 99.0);
     let effects = update(&mut state, Msg::Tick(t0()));
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Fetch { id, fetch: Fetch::Cost { .. } } => Some(*id),
-            _ => None,
-        })
-        .unwrap();
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Cost { .. })).unwrap();
     let mut report = cost();
     report.budget = None;
     report.by_system[1].budget = None;
