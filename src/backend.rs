@@ -2,8 +2,11 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, VariantMetrics,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
+    ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantMetrics,
 };
+use crate::ops::Permit;
+use chrono::{DateTime, Utc};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 
@@ -26,7 +29,8 @@ pub enum BackendError {
 /// What the status bar says about where the data comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackendLabel {
-    Demo { scenario: String, seed: u64 },
+    /// `speed` is how many simulated seconds pass per real second (`--speed`).
+    Demo { scenario: String, seed: u64, speed: u32 },
     Aws { profile: String, region: String },
 }
 
@@ -70,4 +74,25 @@ pub trait Backend: Send + Sync {
         self.cost().await
     }
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError>;
+
+    /// The backend's own time where it keeps one (the simulated fleet, which may run faster than
+    /// the wall clock); None means real time.
+    fn clock(&self) -> Option<DateTime<Utc>> {
+        None
+    }
+
+    // Operator actions. Reads here are always fresh (no cache): a plan and its conflict check
+    // must see the resource as it is now.
+
+    /// One resource read fresh, with its autoscaling target and newest deployment.
+    async fn snapshot(&self, address: &Address) -> Result<Snapshot, BackendError>;
+    /// The service's family's revisions and which of them completed a deployment of it.
+    async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError>;
+    /// One task definition revision, for the roll back diff.
+    async fn task_definition(&self, task_def: &TaskDefRef) -> Result<TaskDefSpec, BackendError>;
+    /// Who the credentials are (STS GetCallerIdentity's ARN), for the audit record.
+    async fn caller_identity(&self) -> Result<String, BackendError>;
+    /// Carry out one mutation. A `Permit` is only made by `ops::execute`, after confirmation,
+    /// the conflict check and the audit record: there is no other way to reach this.
+    async fn apply(&self, permit: Permit) -> Result<Receipt, BackendError>;
 }

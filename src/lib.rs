@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod keymap;
 pub mod logs;
+pub mod ops;
 pub mod runtime;
 pub mod sanitize;
 pub mod sim;

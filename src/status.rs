@@ -103,7 +103,7 @@ fn clean(s: &str) -> String {
 
 fn source_of(label: &BackendLabel) -> String {
     match label {
-        BackendLabel::Demo { scenario, seed } => format!("demo (scenario {}, seed {seed})", inert(scenario)),
+        BackendLabel::Demo { scenario, seed, .. } => format!("demo (scenario {}, seed {seed})", inert(scenario)),
         BackendLabel::Aws { profile, region } => format!("aws (profile {}, region {})", inert(profile), inert(region)),
     }
 }

@@ -246,4 +246,24 @@ impl Backend for AwsBackend {
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.log_events_live(group, query).await
     }
+
+    async fn snapshot(&self, address: &Address) -> Result<crate::domain::Snapshot, BackendError> {
+        Err(BackendError::Other(format!("TODO(aws) snapshot {address}")))
+    }
+
+    async fn revision_history(&self, address: &Address) -> Result<crate::domain::RevisionHistory, BackendError> {
+        Err(BackendError::Other(format!("TODO(aws) revision_history {address}")))
+    }
+
+    async fn task_definition(&self, task_def: &crate::domain::TaskDefRef) -> Result<crate::domain::TaskDefSpec, BackendError> {
+        Err(BackendError::Other(format!("TODO(aws) task_definition {task_def}")))
+    }
+
+    async fn caller_identity(&self) -> Result<String, BackendError> {
+        Err(BackendError::Other("TODO(aws) caller_identity".into()))
+    }
+
+    async fn apply(&self, permit: crate::ops::Permit) -> Result<crate::domain::Receipt, BackendError> {
+        Err(BackendError::Other(format!("TODO(aws) apply {:?}", permit.mutation())))
+    }
 }

@@ -103,7 +103,7 @@ impl SimFleet {
 #[async_trait::async_trait]
 impl Backend for SimFleet {
     fn label(&self) -> BackendLabel {
-        BackendLabel::Demo { scenario: self.options.scenario.clone(), seed: self.options.seed }
+        BackendLabel::Demo { scenario: self.options.scenario.clone(), seed: self.options.seed, speed: 1 }
     }
 
     async fn services(&self) -> Result<Vec<Service>, BackendError> {
@@ -173,6 +173,26 @@ impl Backend for SimFleet {
 
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.read(|w| w.logs.query(group, &query))?
+    }
+
+    async fn snapshot(&self, address: &Address) -> Result<crate::domain::Snapshot, BackendError> {
+        Err(BackendError::Other(format!("TODO(sim) snapshot {address}")))
+    }
+
+    async fn revision_history(&self, address: &Address) -> Result<crate::domain::RevisionHistory, BackendError> {
+        Err(BackendError::Other(format!("TODO(sim) revision_history {address}")))
+    }
+
+    async fn task_definition(&self, task_def: &TaskDefRef) -> Result<crate::domain::TaskDefSpec, BackendError> {
+        Err(BackendError::Other(format!("TODO(sim) task_definition {task_def}")))
+    }
+
+    async fn caller_identity(&self) -> Result<String, BackendError> {
+        Err(BackendError::Other("TODO(sim) caller_identity".into()))
+    }
+
+    async fn apply(&self, permit: crate::ops::Permit) -> Result<crate::domain::Receipt, BackendError> {
+        Err(BackendError::Other(format!("TODO(sim) apply {:?}", permit.mutation())))
     }
 }
 

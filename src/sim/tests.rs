@@ -129,7 +129,7 @@ async fn unknown_service_is_not_found_and_label_names_the_scenario() {
     let (f, _) = fleet(5, "latency-spike");
     let r = f.service_detail(&Address::ecs("x", "y")).await;
     assert!(matches!(r, Err(BackendError::NotFound(_))));
-    assert_eq!(f.label(), BackendLabel::Demo { scenario: "latency-spike".to_string(), seed: 5 });
+    assert_eq!(f.label(), BackendLabel::Demo { scenario: "latency-spike".to_string(), seed: 5, speed: 1 });
 }
 
 #[test]

@@ -45,11 +45,15 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
         return;
     }
     let mut spans = match &state.label {
-        BackendLabel::Demo { scenario, seed } => {
-            vec![
+        BackendLabel::Demo { scenario, seed, speed } => {
+            let mut spans = vec![
                 Span::styled(" DEMO ", theme.badge_demo),
                 Span::styled(format!(" {scenario} · seed {seed} "), theme.status_bar),
-            ]
+            ];
+            if *speed > 1 {
+                spans.push(Span::styled(format!(" time ×{speed} "), theme.health_warn));
+            }
+            spans
         }
         BackendLabel::Aws { profile, region } => {
             vec![Span::styled(format!(" {profile} @ {region} "), theme.badge_live)]

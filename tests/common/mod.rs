@@ -143,7 +143,7 @@ pub fn log_events(n: u64) -> Vec<LogEvent> {
 }
 
 pub fn new_state(size: (u16, u16)) -> State {
-    State::new(BackendLabel::Demo { scenario: "calm".into(), seed: 42 }, Settings::default(), t0(), size)
+    State::new(BackendLabel::Demo { scenario: "calm".into(), seed: 42, speed: 1 }, Settings::default(), t0(), size)
 }
 
 /// Answer every fetch from the fixtures, feeding replies back through update.

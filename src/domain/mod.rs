@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod ops;
+pub use ops::*;
+
 /// How a command names a resource: `ecs:CLUSTER/SERVICE` or `sm:ENDPOINT[/VARIANT]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(into = "String")]

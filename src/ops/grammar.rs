@@ -1,0 +1,312 @@
+//! The one command grammar: the headless CLI (`opsdeck scale ...`), the `:` palette and runbook
+//! steps all parse these clap definitions, and all turn them into an [`Intent`] with the same
+//! checks, so a command means the same thing wherever it is typed.
+
+use super::intent::{parse_count, Intent, RevisionChoice};
+use super::invoke;
+use crate::domain::{AlarmState, Address};
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Output {
+    #[default]
+    Text,
+    Json,
+}
+
+/// How a mutating verb is confirmed and followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct RunArgs {
+    /// Answer the confirmation for a script (also for destructive changes)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Watch the change until it settles or fails (exit 1 if it fails)
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this long, e.g. 90s, 10m (default 15m)
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// text (default) or json
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ScaleArgs {
+    /// ecs:CLUSTER/SERVICE or sm:ENDPOINT/VARIANT
+    pub address: String,
+    /// The new desired count (instances for a variant)
+    #[arg(allow_hyphen_values = true)]
+    pub count: String,
+    /// Also move autoscaling's min/max when COUNT is outside them (suspended flags are kept)
+    #[arg(long)]
+    pub adjust_autoscaling: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct AddressArgs {
+    /// ecs:CLUSTER/SERVICE
+    pub address: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RollbackArgs {
+    /// ecs:CLUSTER/SERVICE
+    pub address: String,
+    /// A revision number, family:number, or previous (the last revision that completed a deployment)
+    #[arg(long, value_name = "REVISION", default_value = "previous")]
+    pub to: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct InvokeArgs {
+    /// sm:ENDPOINT or sm:ENDPOINT/VARIANT (a variant sets TargetVariant)
+    pub address: String,
+    /// A file with the request body, or - for stdin (default: the payload configured for the endpoint)
+    #[arg(long, value_name = "FILE|-")]
+    pub payload: Option<String>,
+    /// Content type of the body (default: the configured one, else guessed: JSON or CSV)
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct WaitArgs {
+    /// ecs:CLUSTER/SERVICE (steady: rollout done) or sm:ENDPOINT (InService)
+    pub address: String,
+    /// Give up after this long (default 15m)
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RevisionsArgs {
+    /// ecs:CLUSTER/SERVICE
+    pub address: String,
+    /// Compare two revisions (numbers or family:number)
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub diff: Option<Vec<String>>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct LogsArgs {
+    /// A log group (/ecs/...), or a service/endpoint address whose group to read
+    pub source: Option<String>,
+    /// How far back, e.g. 30m, 2h (default: the newest lines)
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub since: Option<std::time::Duration>,
+    /// Only lines matching this regex (smart case; !RE inverts)
+    #[arg(long, value_name = "RE")]
+    pub filter: Option<String>,
+    /// Keep printing new lines until interrupted
+    #[arg(long)]
+    pub follow: bool,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StateArg {
+    Alarm,
+    Ok,
+    InsufficientData,
+}
+
+impl StateArg {
+    pub fn state(self) -> AlarmState {
+        match self {
+            StateArg::Alarm => AlarmState::Alarm,
+            StateArg::Ok => AlarmState::Ok,
+            StateArg::InsufficientData => AlarmState::InsufficientData,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct AlarmsArgs {
+    /// Only alarms in this state
+    #[arg(long, value_enum)]
+    pub state: Option<StateArg>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct AuditArgs {
+    /// Only actions started within this long, e.g. 2h, 1d
+    #[arg(long, value_name = "D", value_parser = parse_duration)]
+    pub since: Option<std::time::Duration>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct UndoArgs {
+    /// The audit id to undo (default: the newest action that can be undone)
+    pub id: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Every verb of the grammar. Doc comments are the help text, in the CLI and in the palette.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Verb {
+    /// Set the desired count of an ECS service or a SageMaker variant
+    Scale(ScaleArgs),
+    /// Force a new deployment of an ECS service on its current task definition
+    Redeploy(AddressArgs),
+    /// Roll an ECS service back to an earlier task-definition revision
+    Rollback(RollbackArgs),
+    /// Send a test inference to a SageMaker endpoint
+    Invoke(InvokeArgs),
+    /// Wait until a service is steady (rollout done) or an endpoint is InService
+    Wait(WaitArgs),
+    /// A service's task-definition revisions; --diff A B compares two
+    Revisions(RevisionsArgs),
+    /// Log lines of a group, or of a service's or endpoint's group
+    #[command(visible_alias = "log")]
+    Logs(LogsArgs),
+    /// CloudWatch alarms, firing first
+    #[command(visible_alias = "alarm")]
+    Alarms(AlarmsArgs),
+    /// What opsdeck changed, from the audit log
+    Audit(AuditArgs),
+    /// Undo an action from the audit log through the same confirm-and-audit path
+    Undo(UndoArgs),
+}
+
+impl Verb {
+    /// Whether the verb changes anything (and so is refused in read-only mode at `confirm`).
+    pub fn mutates(&self) -> bool {
+        matches!(self, Verb::Scale(_) | Verb::Redeploy(_) | Verb::Rollback(_) | Verb::Invoke(_) | Verb::Undo(_))
+    }
+
+    pub fn run_args(&self) -> Option<&RunArgs> {
+        match self {
+            Verb::Scale(a) => Some(&a.run),
+            Verb::Redeploy(a) => Some(&a.run),
+            Verb::Rollback(a) => Some(&a.run),
+            Verb::Invoke(a) => Some(&a.run),
+            Verb::Undo(a) => Some(&a.run),
+            _ => None,
+        }
+    }
+}
+
+/// Durations as people type them: 90s, 10m, 2h, 1d.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("'{text}' is not a duration like 90s, 10m or 2h ({e})"))
+}
+
+pub fn parse_address(text: &str) -> Result<Address, String> {
+    text.parse::<Address>().map_err(|e| e.to_string())
+}
+
+/// Where an invoke's payload comes from when `--payload` is not given.
+pub trait PayloadSource {
+    /// The body and content type configured for this endpoint (`[invoke."sm:NAME"]`).
+    fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)>;
+}
+
+/// Turn a mutating verb into an intent with every check that needs no network: address shape,
+/// count, revision, payload. `Ok(None)` for verbs that are not actions.
+pub fn intent_of(verb: &Verb, payloads: &dyn PayloadSource) -> Result<Option<Intent>, String> {
+    Ok(Some(match verb {
+        Verb::Scale(a) => {
+            let address = parse_address(&a.address)?;
+            let count = parse_count(&a.count)?;
+            Intent::Scale { address, count, adjust_autoscaling: a.adjust_autoscaling }
+        }
+        Verb::Redeploy(a) => Intent::Redeploy { address: ecs_address(&a.address, "redeploy")? },
+        Verb::Rollback(a) => {
+            let address = ecs_address(&a.address, "rollback")?;
+            let to: RevisionChoice = a.to.parse()?;
+            Intent::Rollback { address, to }
+        }
+        Verb::Invoke(a) => {
+            let address = parse_address(&a.address)?;
+            let Address::Endpoint { endpoint, .. } = &address else {
+                return Err(format!("invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT]), not {address}"));
+            };
+            let payload = match (&a.payload, payloads.configured(endpoint)) {
+                (Some(path), _) => invoke::load(path, a.content_type.as_deref())?,
+                (None, Some((body, ty))) => invoke::from_config(&body, a.content_type.as_deref().or(ty.as_deref()))?,
+                (None, None) => {
+                    return Err(format!(
+                        "no payload for {address}: pass --payload FILE (or - for stdin), or configure one in \
+                         config.toml under [invoke.\"sm:{endpoint}\"]"
+                    ))
+                }
+            };
+            Intent::Invoke { address, payload }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn ecs_address(text: &str, verb: &str) -> Result<Address, String> {
+    match parse_address(text)? {
+        a @ Address::EcsService { .. } => Ok(a),
+        other => Err(format!("{verb} needs an ECS service (ecs:CLUSTER/SERVICE), not {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    #[command(no_binary_name = true)]
+    struct Line {
+        #[command(subcommand)]
+        verb: Verb,
+    }
+
+    struct NoPayloads;
+    impl PayloadSource for NoPayloads {
+        fn configured(&self, _: &str) -> Option<(String, Option<String>)> {
+            None
+        }
+    }
+
+    fn intent(line: &str) -> Result<Option<Intent>, String> {
+        let words = shell_words::split(line).unwrap();
+        let parsed = Line::try_parse_from(words).map_err(|e| e.to_string())?;
+        intent_of(&parsed.verb, &NoPayloads)
+    }
+
+    #[test]
+    fn good_lines_become_intents() {
+        let i = intent("scale ecs:svg-ai-cluster/svg-ai-service 5").unwrap().unwrap();
+        assert_eq!(i.command_line(), "scale ecs:svg-ai-cluster/svg-ai-service 5");
+        let i = intent("rollback ecs:c/s --to c:14 --yes --wait").unwrap().unwrap();
+        assert_eq!(i.command_line(), "rollback ecs:c/s --to c:14");
+        assert!(intent("wait ecs:c/s --timeout 10m").unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_lines_say_what_is_wrong() {
+        assert!(intent("scale ecs:c/s -3").unwrap_err().contains("negative"));
+        assert!(intent("scale ecs:c/s lots").unwrap_err().contains("not a whole number"));
+        assert!(intent("scale ec2:c/s 3").unwrap_err().contains("not an address"));
+        assert!(intent("redeploy sm:endpoint").unwrap_err().contains("needs an ECS service"));
+        assert!(intent("rollback ecs:c/s --to banana").unwrap_err().contains("not a revision"));
+        assert!(intent("invoke ecs:c/s").unwrap_err().contains("needs a SageMaker endpoint"));
+        assert!(intent("invoke sm:e").unwrap_err().contains("no payload"));
+        assert!(intent("wait ecs:c/s --timeout soon").unwrap_err().contains("not a duration"));
+    }
+}

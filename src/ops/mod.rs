@@ -1,0 +1,74 @@
+//! Operator actions through one path: plan -> confirm -> execute -> audit -> watch.
+//!
+//! - `plan` reads the resource fresh and says exactly what will change ([`Plan`]).
+//! - `confirm` is the only code that can turn a plan into a [`Confirmed`] (its fields are private),
+//!   and it refuses in read-only mode and when a destructive plan's name was not typed.
+//! - `execute` takes a `Confirmed` and nothing else: it checks the resource has not changed since
+//!   the plan, writes the audit record (nothing runs if that fails), and only then makes the
+//!   [`Permit`] a backend needs to mutate anything.
+//! - `watch` follows the change to its end.
+//!
+//! The console, the headless CLI and (later) runbooks all go through these functions.
+
+pub mod audit;
+mod confirm;
+mod execute;
+pub mod grammar;
+mod intent;
+pub mod invoke;
+mod plan;
+pub mod revisions;
+pub mod watch;
+
+pub use audit::{AuditLog, AuditRecord, Who};
+pub use confirm::{confirm, Answer, Confirmed};
+pub use execute::{execute, record_settled, Executed, OpsContext, Permit};
+pub use intent::{Intent, RevisionChoice};
+pub use plan::{plan, Change, Plan};
+pub use watch::{Watch, WatchState};
+
+use crate::backend::BackendError;
+
+/// Why an action did not happen (or did not finish). Each kind has its exit code.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OpError {
+    /// Bad usage or input: nothing was sent. Exit 2.
+    #[error("{0}")]
+    BadInput(String),
+    /// Read-only, not confirmed: nothing was sent. Exit 3.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The resource changed between plan and execute: nothing was sent. Exit 3.
+    #[error("refused: {} changed since the plan was read ({}); read it again", .address, describe_changes(.changes))]
+    Conflict { address: String, changes: Vec<Change> },
+    /// The audit record could not be written: nothing was sent. Exit 1.
+    #[error("audit log: {0} (nothing was executed)")]
+    Audit(String),
+    /// The backend refused or failed. Exit 1.
+    #[error("{0}")]
+    Backend(BackendError),
+}
+
+fn describe_changes(changes: &[Change]) -> String {
+    changes.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join(", ")
+}
+
+impl OpError {
+    /// 1 failed, 2 bad usage or input, 3 refused.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OpError::BadInput(_) => 2,
+            OpError::Refused(_) | OpError::Conflict { .. } => 3,
+            OpError::Audit(_) | OpError::Backend(_) => 1,
+        }
+    }
+}
+
+impl From<BackendError> for OpError {
+    fn from(e: BackendError) -> Self {
+        match e {
+            BackendError::NotFound(what) => OpError::BadInput(format!("not found: {what}")),
+            other => OpError::Backend(other),
+        }
+    }
+}
