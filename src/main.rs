@@ -76,7 +76,7 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
             seed: cli.seed,
             scenario: cli.scenario.clone(),
             start: chrono::Utc::now(),
-            clock: SimClock::Wall,
+            clock: SimClock::Wall { speed: 1 },
         };
         return Ok(Arc::new(SimFleet::new(options)?));
     }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 /// How the simulation's "now" advances.
 #[derive(Debug, Clone)]
 pub enum SimClock {
-    /// Sim time = start + real time elapsed since `SimFleet::new`.
-    Wall,
+    /// Sim time = start + real time elapsed since `SimFleet::new`, times `speed` (`--speed`, 1-60),
+    /// so a drill can be rehearsed in seconds.
+    Wall { speed: u32 },
     /// Sim time = start + the seconds this clock has been advanced by.
     Manual(ManualClock),
 }

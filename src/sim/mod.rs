@@ -76,9 +76,9 @@ impl SimFleet {
     pub fn now(&self) -> DateTime<Utc> {
         let start = self.options.start;
         match &self.options.clock {
-            SimClock::Wall => {
+            SimClock::Wall { speed } => {
                 let elapsed = chrono::Duration::from_std(self.created.elapsed()).unwrap_or(chrono::Duration::zero());
-                start + elapsed
+                start + elapsed * (*speed).max(1) as i32
             }
             SimClock::Manual(clock) => start + chrono::Duration::seconds(clock.offset_secs()),
         }
@@ -103,7 +103,11 @@ impl SimFleet {
 #[async_trait::async_trait]
 impl Backend for SimFleet {
     fn label(&self) -> BackendLabel {
-        BackendLabel::Demo { scenario: self.options.scenario.clone(), seed: self.options.seed, speed: 1 }
+        let speed = match self.options.clock {
+            SimClock::Wall { speed } => speed.max(1),
+            SimClock::Manual(_) => 1,
+        };
+        BackendLabel::Demo { scenario: self.options.scenario.clone(), seed: self.options.seed, speed }
     }
 
     async fn services(&self) -> Result<Vec<Service>, BackendError> {
@@ -173,6 +177,10 @@ impl Backend for SimFleet {
 
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.read(|w| w.logs.query(group, &query))?
+    }
+
+    fn clock(&self) -> Option<DateTime<Utc>> {
+        Some(self.now())
     }
 
     async fn snapshot(&self, address: &Address) -> Result<crate::domain::Snapshot, BackendError> {
