@@ -15,6 +15,12 @@ pub struct Cli {
     /// Scenario of the simulated fleet (see --list-scenarios)
     #[arg(long, global = true, default_value = "calm", value_name = "NAME")]
     pub scenario: String,
+    /// Run the simulated fleet's clock N times faster (1-60), to rehearse a drill in seconds
+    #[arg(long, global = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub speed: u32,
+    /// Show plans but change nothing: every action is refused (also `read_only` per profile in config.toml)
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// List the simulated fleet's scenarios and exit
     #[arg(long)]
     pub list_scenarios: bool,
@@ -46,4 +52,10 @@ pub enum Command {
     Info,
     /// Print one snapshot of the fleet (services, endpoints, alarms) and exit
     Status(crate::status::StatusArgs),
+    #[command(flatten)]
+    Verb(crate::ops::grammar::Verb),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    Man,
 }

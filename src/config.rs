@@ -2,6 +2,7 @@
 
 use crate::app::Settings;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Every path opsdeck touches; `opsdeck info` prints them all.
@@ -16,6 +17,10 @@ pub struct Paths {
     pub saved_logs_dir: PathBuf,
     /// Answers worth keeping between runs (Cost Explorer: each request is billed).
     pub cache_dir: PathBuf,
+    /// The audit log of actions on AWS (JSON lines, 0600).
+    pub audit_file: PathBuf,
+    /// The audit log of actions on the simulated fleet, kept apart so drills never mix with the record.
+    pub demo_audit_file: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +58,8 @@ impl Paths {
             themes_dir: config_dir.join("themes"),
             log_file: state_dir.join("opsdeck.log"),
             saved_logs_dir: data_dir.join("saved-logs"),
+            audit_file: data_dir.join("audit.jsonl"),
+            demo_audit_file: data_dir.join("audit-demo.jsonl"),
             cache_dir,
             config_dir,
         })
@@ -90,9 +97,45 @@ pub struct Config {
     /// Monthly budgets per system (tag value), e.g. { children-drawing = 40.0 }.
     #[serde(default)]
     pub system_budgets: std::collections::BTreeMap<String, f64>,
+    /// Settings per AWS profile, e.g. `[profiles.prod] read_only = true`.
+    #[serde(default)]
+    pub profiles: std::collections::BTreeMap<String, ProfileConfig>,
+    /// Test inference payloads per endpoint address, e.g. `[invoke."sm:prediction-endpoint"]`.
+    #[serde(default)]
+    pub invoke: std::collections::BTreeMap<String, InvokeConfig>,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Refuse every action in this profile (plans are still shown).
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// A test payload: inline (`payload`) or from a file (`payload_file`, relative to the config
+/// directory), with its content type.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvokeConfig {
+    pub payload: Option<String>,
+    pub payload_file: Option<PathBuf>,
+    pub content_type: Option<String>,
+}
+
+/// What the simulated fleet brings along (test payloads for its endpoints).
+const DEMO_CONFIG: &str = include_str!("demo-config.toml");
+
 impl Config {
+    /// The demo's built-in configuration with the user's laid over it: a key the user sets wins.
+    pub fn with_demo_defaults(mut self) -> Result<Config, ConfigError> {
+        let demo = Config::parse(DEMO_CONFIG, "built-in demo config")?;
+        for (address, entry) in demo.invoke {
+            self.invoke.entry(address).or_insert(entry);
+        }
+        Ok(self)
+    }
+
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         if !path.exists() {
             return Ok(Config::default());
@@ -119,6 +162,19 @@ impl Config {
                 return Err(invalid(format!("log_buffer_lines = {n}: must be between 100 and 1000000")));
             }
         }
+        for (address, entry) in &config.invoke {
+            match address.parse::<crate::domain::Address>() {
+                Ok(crate::domain::Address::Endpoint { variant: None, .. }) => {}
+                _ => return Err(invalid(format!("[invoke.\"{address}\"]: the key must be an endpoint, sm:ENDPOINT"))),
+            }
+            match (&entry.payload, &entry.payload_file) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(format!("[invoke.\"{address}\"]: give payload or payload_file, not both")))
+                }
+                (None, None) => return Err(invalid(format!("[invoke.\"{address}\"]: payload or payload_file is missing"))),
+                _ => {}
+            }
+        }
         Ok(config)
     }
 
@@ -136,6 +192,33 @@ impl Config {
         settings.monthly_budget = self.monthly_budget;
         settings.system_budgets = self.system_budgets.clone();
         settings
+    }
+
+    /// Whether the profile in use is configured read-only.
+    pub fn profile_read_only(&self, profile: &str) -> bool {
+        self.profiles.get(profile).is_some_and(|p| p.read_only)
+    }
+
+    /// The configured test payloads by endpoint name, files read and checked now (a bad one is a
+    /// clear error at start, not a surprise at 3 a.m.).
+    pub fn invoke_payloads(&self, config_dir: &Path) -> Result<BTreeMap<String, (String, Option<String>)>, ConfigError> {
+        let mut out = BTreeMap::new();
+        for (address, entry) in &self.invoke {
+            let name = address.trim_start_matches("sm:").to_string();
+            let body = match (&entry.payload, &entry.payload_file) {
+                (Some(inline), _) => inline.clone(),
+                (None, Some(file)) => {
+                    let path = config_dir.join(file);
+                    let shown = path.display().to_string();
+                    std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: shown, source })?
+                }
+                (None, None) => continue,
+            };
+            crate::ops::invoke::from_config(&body, entry.content_type.as_deref())
+                .map_err(|message| ConfigError::Invalid { path: format!("[invoke.\"{address}\"]"), message })?;
+            out.insert(name, (body, entry.content_type.clone()));
+        }
+        Ok(out)
     }
 }
 
@@ -182,6 +265,30 @@ mod tests {
         assert_eq!(c.system_budgets.get("svg-ai"), Some(&250.0));
         let err = Config::parse("theme = [", "c.toml").unwrap_err().to_string();
         assert!(err.starts_with("c.toml: "), "{err}");
+    }
+
+    #[test]
+    fn profiles_and_invoke_payloads_are_checked() {
+        let c = Config::parse(
+            "[profiles.prod]\nread_only = true\n[invoke.\"sm:pred\"]\npayload = '{\"x\":1}'\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert!(c.profile_read_only("prod"));
+        assert!(!c.profile_read_only("dev"));
+        let payloads = c.invoke_payloads(Path::new("/nonexistent")).unwrap();
+        assert_eq!(payloads.get("pred").map(|(b, _)| b.as_str()), Some("{\"x\":1}"));
+        let err = Config::parse("[profiles.prod]\nreadonly = true\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("readonly"), "{err}");
+        let err = Config::parse("[invoke.\"ecs:a/b\"]\npayload = 'x'\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("the key must be an endpoint"), "{err}");
+        let err = Config::parse("[invoke.\"sm:e\"]\ncontent_type = 'text/csv'\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("payload or payload_file is missing"), "{err}");
+        let c = Config::parse("[invoke.\"sm:e\"]\npayload_file = 'missing.json'\n", "c.toml").unwrap();
+        let err = c.invoke_payloads(Path::new("/nonexistent")).unwrap_err().to_string();
+        assert!(err.contains("missing.json"), "{err}");
+        let c = Config::parse("[invoke.\"sm:e\"]\npayload = ''\n", "c.toml").unwrap();
+        assert!(c.invoke_payloads(Path::new("/x")).unwrap_err().to_string().contains("empty"));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! opsdeck's entry point: parse flags, load configuration, pick a backend, run.
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use opsdeck::ops::{AuditLog, OpsContext};
+use std::io::IsTerminal;
 use opsdeck::app::State;
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::Backend;
@@ -41,10 +43,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(*shell, &mut Cli::command(), "opsdeck", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let paths = Paths::discover(cli.config_dir.as_deref())?;
     // Everything is loaded and checked before the terminal is touched: bad input is a clear
     // error on a normal screen, and nothing has changed.
-    let config = Config::load(&paths.config_file)?;
+    let mut config = Config::load(&paths.config_file)?;
+    if cli.demo {
+        config = config.with_demo_defaults()?;
+    }
+    let payloads = config.invoke_payloads(&paths.config_dir)?;
     let theme_name = choose_theme_name(cli.theme.as_deref(), config.theme.as_deref(), no_color_env().as_deref());
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
@@ -61,11 +78,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let complete = opsdeck::status::run(backend.as_ref(), args, &mut out).await?;
             return Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
-        let settings = config.settings(cli.refresh, &paths);
+        let read_only = cli.read_only || (!cli.demo && config.profile_read_only(&profile_name(&cli)));
+        let audit_file = if cli.demo { &paths.demo_audit_file } else { &paths.audit_file };
+        let ops = Arc::new(OpsContext { read_only, audit: AuditLog::new(audit_file.clone()) });
+        let mut settings = config.settings(cli.refresh, &paths);
+        settings.read_only = read_only;
+        settings.invoke_payloads = payloads;
+        if let Some(Command::Verb(verb)) = &cli.command {
+            let env = opsdeck::commands::Env {
+                backend: backend.as_ref(),
+                ops: &ops,
+                payloads: &settings,
+                interactive: std::io::stdin().is_terminal(),
+            };
+            let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+            let code = opsdeck::commands::run(verb, &env, &mut out, &mut err).await?;
+            return Ok(ExitCode::from(code));
+        }
         let state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
         tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
         let connector = (!cli.demo).then(|| aws_connector(&cli, &paths, &config));
-        opsdeck::runtime::run(opsdeck::runtime::Session { backend, connector, theme, keymap }, state).await?;
+        opsdeck::runtime::run(opsdeck::runtime::Session { backend, ops, connector, theme, keymap }, state).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -76,13 +109,21 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
             seed: cli.seed,
             scenario: cli.scenario.clone(),
             start: chrono::Utc::now(),
-            clock: SimClock::Wall { speed: 1 },
+            clock: SimClock::Wall { speed: cli.speed },
         };
         return Ok(Arc::new(SimFleet::new(options)?));
     }
     let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
+}
+
+/// The profile in use: the flag, else AWS_PROFILE, else "default" (as the SDK picks it).
+fn profile_name(cli: &Cli) -> String {
+    cli.profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".to_string())
 }
 
 /// `:profile` / `:region` in the console connect again with the same endpoint and cache.
@@ -124,6 +165,8 @@ fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
     writeln!(out, "log file          {}", paths.log_file.display())?;
     writeln!(out, "saved logs        {}", paths.saved_logs_dir.display())?;
     writeln!(out, "cache             {}", paths.cache_dir.display())?;
+    writeln!(out, "audit log         {}", paths.audit_file.display())?;
+    writeln!(out, "demo audit log    {}", paths.demo_audit_file.display())?;
     writeln!(out, "theme in effect   {theme}")?;
     Ok(())
 }

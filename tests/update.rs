@@ -294,7 +294,7 @@ fn resizing_keeps_the_cursor_in_view() {
     let mut state = loaded_state((160, 48));
     press(&mut state, "G");
     update(&mut state, Msg::Resize(80, 6));
-    let rows = opsdeck::ui::layout::compute(state.size, state.focus, state.zoomed).table_rows(Pane::Services);
+    let rows = state.areas().table_rows(Pane::Services);
     let list = &state.services_list;
     assert!(list.selected >= list.offset && list.selected < list.offset + rows.max(1), "{list:?} rows {rows}");
 }

@@ -74,3 +74,25 @@ pub fn cost(c: &mut CostReport) {
         }
     }
 }
+
+/// An audit entry read from disk: its text came from AWS once (names, error messages).
+pub fn audit_entry(e: &mut crate::ops::audit::AuditEntry) {
+    for s in [&mut e.action, &mut e.resource, &mut e.command, &mut e.outcome, &mut e.who.arn, &mut e.who.user] {
+        clean(s);
+    }
+    if let Some(inverse) = e.inverse.as_mut() {
+        clean(inverse);
+    }
+}
+
+/// What the confirm dialog shows of a plan. The snapshot itself stays as read: the conflict
+/// check compares it with a fresh read, and it is never drawn.
+pub fn plan(p: &mut crate::ops::Plan) {
+    for c in &mut p.changes {
+        clean(&mut c.field);
+        clean(&mut c.before);
+        clean(&mut c.after);
+    }
+    p.notes.iter_mut().chain(p.details.iter_mut()).for_each(clean);
+    clean(&mut p.confirm_name);
+}

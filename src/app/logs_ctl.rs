@@ -29,6 +29,29 @@ fn source_for(state: &State, pane: Pane) -> Option<LogSource> {
     }
 }
 
+/// A source named in the palette: a log group, or the address of a service or endpoint.
+pub fn source_named(state: &State, text: &str) -> Result<LogSource, String> {
+    let services = state.services.data.iter().flatten().map(|s| (s.address(), s.log_group.clone()));
+    let endpoints = state.endpoints.data.iter().flatten().map(|e| (e.address(), e.log_group.clone()));
+    let mut known = services.chain(endpoints);
+    if text.starts_with('/') {
+        return known
+            .find(|(_, g)| g.as_deref() == Some(text))
+            .map(|(owner, _)| LogSource { group: text.to_string(), owner })
+            .ok_or_else(|| format!("no service or endpoint here logs to {text}"));
+    }
+    let address: crate::domain::Address = text.parse().map_err(|e: crate::domain::AddressError| e.to_string())?;
+    let wanted = match &address {
+        crate::domain::Address::Endpoint { endpoint, .. } => crate::domain::Address::endpoint(endpoint),
+        other => other.clone(),
+    };
+    match known.find(|(a, _)| *a == wanted) {
+        Some((owner, Some(group))) => Ok(LogSource { group, owner }),
+        Some(_) => Err(format!("{address} has no log group")),
+        None => Err(format!("{address} is not in the lists")),
+    }
+}
+
 /// Called when a list's cursor moved (or its data arrived). `immediate` skips the settle delay,
 /// e.g. for the first source after start.
 pub fn follow_selection(state: &mut State, pane: Pane, immediate: bool) {

@@ -1,10 +1,12 @@
 //! The console's state machine: `State`, the messages that change it, and the effects it asks for.
 
-mod actions;
+mod keys;
 mod inert;
 mod input;
 mod logs_ctl;
 mod msg;
+mod operations;
+mod ops_state;
 pub mod palette;
 pub mod rows;
 pub mod schedule;
@@ -13,6 +15,8 @@ mod text;
 mod update;
 
 pub use input::key_to_msg;
-pub use msg::{perform, save_file, Effect, Fetch, Msg, Reply};
+pub use operations::{shown_operations, strip_rows};
+pub use msg::{perform, perform_op, save_file, Effect, Fetch, Msg, OpEffect, Reply};
+pub use ops_state::*;
 pub use state::*;
 pub use update::update;

@@ -2,7 +2,11 @@
 
 use super::state::RequestId;
 use crate::backend::{Backend, BackendError, EndpointMetricsMap};
-use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
+use crate::domain::{
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Snapshot,
+};
+use crate::ops::audit::AuditEntry;
+use crate::ops::{Confirmed, Executed, Intent, OpError, OpsContext, Plan, Watch};
 use crate::keymap::{Action, KeyChord};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -25,6 +29,12 @@ pub enum Msg {
     Switched(Result<crate::backend::BackendLabel, String>),
     /// The backend's running count of API calls and their cost changed.
     Usage(crate::backend::ApiUsage),
+    /// A plan was read (or could not be).
+    Planned(RequestId, Result<Plan, OpError>),
+    /// A confirmed action ran (or was refused at execute: conflict, audit, the backend).
+    Executed(Result<Executed, OpError>),
+    AuditRead(Result<Vec<AuditEntry>, String>),
+    Report { title: String, result: Result<Vec<String>, String> },
 }
 
 /// What to read from the backend.
@@ -45,6 +55,8 @@ pub enum Fetch {
         query: LogQuery,
         generation: u64,
     },
+    /// One resource read fresh, for a watch.
+    Snapshot(Address),
 }
 
 #[derive(Debug)]
@@ -62,6 +74,7 @@ pub enum Reply {
         generation: u64,
         result: Result<LogBatch, BackendError>,
     },
+    Snapshot(Result<Snapshot, BackendError>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -81,6 +94,19 @@ pub enum Effect {
         profile: Option<String>,
         region: Option<String>,
     },
+    /// Operator actions and what they read; answered by `Msg::Planned`, `Msg::Executed`, ...
+    Op(OpEffect),
+}
+
+#[derive(Debug, PartialEq)]
+pub enum OpEffect {
+    Plan { id: RequestId, intent: Intent },
+    Execute(Confirmed),
+    /// The watch reached its end: write it to the audit log.
+    RecordSettled { executed: Box<Executed>, watch: Watch },
+    ReadAudit,
+    /// A revision list, or a diff of two revisions.
+    Revisions { address: Address, diff: Option<(String, String)> },
 }
 
 /// Carry out one read. Shared by the interactive runtime (which spawns it) and the headless
@@ -100,6 +126,38 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
         Fetch::Cost { fresh: true } => Reply::Cost(backend.cost_fresh().await),
         Fetch::Logs { group, query, generation } => {
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
+        }
+        Fetch::Snapshot(address) => Reply::Snapshot(backend.snapshot(&address).await),
+    }
+}
+
+/// Carry out one operator effect through the one path (`ops`). Shared by the runtime, which
+/// spawns it, and the headless harness. None when nothing needs to go back to update.
+pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffect) -> Option<Msg> {
+    match effect {
+        OpEffect::Plan { id, intent } => Some(Msg::Planned(id, crate::ops::plan(backend, intent).await)),
+        OpEffect::Execute(confirmed) => Some(Msg::Executed(crate::ops::execute(backend, ctx, confirmed).await)),
+        OpEffect::RecordSettled { executed, watch } => {
+            let now = backend.clock().unwrap_or_else(chrono::Utc::now);
+            if let Err(e) = crate::ops::record_settled(ctx, &executed, &watch, &backend.label(), now) {
+                tracing::error!(error = %e, "could not record the end of a watched action");
+            }
+            None
+        }
+        OpEffect::ReadAudit => Some(Msg::AuditRead(
+            ctx.audit.read().map(|(records, _)| {
+                let mut entries = crate::ops::audit::entries(&records);
+                entries.reverse();
+                entries
+            }),
+        )),
+        OpEffect::Revisions { address, diff } => {
+            let title = match &diff {
+                Some((a, b)) => format!("{address}: diff {a} -> {b}"),
+                None => format!("{address}: revisions"),
+            };
+            let result = crate::ops::revisions::report(backend, &address, diff).await.map_err(|e| e.to_string());
+            Some(Msg::Report { title, result })
         }
     }
 }

@@ -1,10 +1,13 @@
-//! The `:` palette. Lines are split like a shell would and parsed by clap, the same parser the
-//! command line uses, so aliases, errors and (later) arguments behave the same everywhere.
+//! The `:` palette. Lines are split like a shell would and parsed by clap. The action verbs
+//! (scale, redeploy, rollback, invoke, revisions, logs, alarms, audit, undo, wait) are the very
+//! definitions the command line uses (`ops::grammar::Verb`), so a command means the same thing
+//! in the palette, in a script and in a runbook.
 
 use super::msg::Effect;
 use super::state::{Mode, Pane, State};
-use super::{actions, text};
+use super::{keys, text};
 use crate::backend::BackendLabel;
+use crate::ops::grammar::Verb;
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -22,12 +25,6 @@ enum PaletteCommand {
     /// SageMaker endpoints (optionally filtered)
     #[command(visible_aliases = ["endpoints", "ep"])]
     Sm { filter: Option<String> },
-    /// The log tail (optionally filtered)
-    #[command(visible_alias = "log")]
-    Logs { filter: Option<String> },
-    /// CloudWatch alarms (optionally filtered)
-    #[command(visible_alias = "alarm")]
-    Alarms { filter: Option<String> },
     /// Cost today, month to date and forecast
     Cost,
     /// Refresh the focused pane now
@@ -44,6 +41,8 @@ enum PaletteCommand {
     /// Quit opsdeck
     #[command(visible_aliases = ["q", "q!", "exit"])]
     Quit,
+    #[command(flatten)]
+    Verb(Verb),
 }
 
 pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
@@ -63,7 +62,7 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         }
     };
     let pane_with_filter = |state: &mut State, pane: Pane, filter: Option<String>| {
-        actions::focus(state, pane);
+        keys::focus(state, pane);
         if let Some(filter) = filter {
             text::apply_filter(state, &filter);
         }
@@ -71,18 +70,44 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     match parsed.command {
         PaletteCommand::Ecs { filter } => pane_with_filter(state, Pane::Services, filter),
         PaletteCommand::Sm { filter } => pane_with_filter(state, Pane::Endpoints, filter),
-        PaletteCommand::Logs { filter } => pane_with_filter(state, Pane::Logs, filter),
-        PaletteCommand::Alarms { filter } => pane_with_filter(state, Pane::Alarms, filter),
-        PaletteCommand::Cost => actions::focus(state, Pane::Cost),
-        PaletteCommand::Refresh => actions::refresh(state, effects),
+        PaletteCommand::Cost => keys::focus(state, Pane::Cost),
+        PaletteCommand::Refresh => keys::refresh(state, effects),
         PaletteCommand::Zoom => {
             state.zoomed = !state.zoomed;
-            actions::clamp_all(state);
+            keys::clamp_all(state);
         }
         PaletteCommand::Help => state.mode = Mode::Help { scroll: 0 },
         PaletteCommand::Quit => state.quit = true,
         PaletteCommand::Profile { name } => reconnect(state, Some(name), None, effects),
         PaletteCommand::Region { name } => reconnect(state, None, Some(name), effects),
+        PaletteCommand::Verb(Verb::Logs(args)) => logs(state, args),
+        PaletteCommand::Verb(Verb::Alarms(args)) => {
+            let filter = args.state.map(|s| format!("^{} ", regex::escape(s.state().as_str())));
+            pane_with_filter(state, Pane::Alarms, filter)
+        }
+        PaletteCommand::Verb(Verb::Wait(args)) => state.flash_info(format!(
+            "the console watches every action it applies (the strip above the status bar); `opsdeck wait {}` is for scripts",
+            args.address
+        )),
+        PaletteCommand::Verb(verb) => super::operations::run_verb(state, &verb, effects),
+    }
+}
+
+/// `:logs [SOURCE] [--since D] [--filter RE]`: the log pane on that source, window and filter.
+fn logs(state: &mut State, args: crate::ops::grammar::LogsArgs) {
+    keys::focus(state, Pane::Logs);
+    if let Some(source) = &args.source {
+        match super::logs_ctl::source_named(state, source) {
+            Ok(source) => super::logs_ctl::switch_to(state, source),
+            Err(e) => return state.flash_error(e),
+        }
+    }
+    if let Some(since) = args.since {
+        let secs = i64::try_from(since.as_secs()).unwrap_or(i64::MAX).max(60);
+        super::logs_ctl::set_window(state, super::state::LogWindow::Last(secs));
+    }
+    if let Some(filter) = &args.filter {
+        text::apply_filter(state, filter);
     }
 }
 

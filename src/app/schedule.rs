@@ -5,11 +5,10 @@ use super::msg::{Effect, Fetch};
 use super::rows;
 use super::state::{Pane, State};
 use crate::domain::LogQuery;
-use crate::ui::layout;
 
 pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     let now = state.now;
-    let areas = layout::compute(state.size, state.focus, state.zoomed);
+    let areas = state.areas();
     let every = state.settings.refresh;
 
     // The alarm count in the status bar is always visible, so alarms are always polled.
@@ -53,6 +52,8 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     if areas.visible(Pane::Logs) {
         logs(state, effects);
     }
+    // Watched operations are read whatever is on screen: their end must be seen and audited.
+    super::operations::due(state, effects);
 }
 
 fn service_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Effect>) {

@@ -47,13 +47,17 @@ impl TextInput {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     Palette(TextInput),
     Filter(TextInput),
     Help { scroll: usize },
     ConfirmQuit,
+    /// A plan waiting for confirmation.
+    Confirm(Box<super::ops_state::ConfirmDialog>),
+    Audit(super::ops_state::AuditView),
+    Report(super::ops_state::Report),
 }
 
 /// Data from one backend call plus what the UI needs to say about its freshness.
@@ -227,6 +231,20 @@ pub struct Settings {
     /// Budgets from config.toml, used where the backend reports none.
     pub monthly_budget: Option<f64>,
     pub system_budgets: std::collections::BTreeMap<String, f64>,
+    /// Plans are shown, nothing is applied (`--read-only`, or the profile's `read_only`).
+    pub read_only: bool,
+    /// Test payloads per endpoint name: (body, content type).
+    pub invoke_payloads: std::collections::BTreeMap<String, (String, Option<String>)>,
+    /// A watch gives up after this long (the change may still finish).
+    pub watch_timeout: Duration,
+    /// Seconds between reads of a resource being watched.
+    pub watch_poll: Duration,
+}
+
+impl crate::ops::grammar::PayloadSource for Settings {
+    fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)> {
+        self.invoke_payloads.get(endpoint).cloned()
+    }
 }
 
 impl Default for Settings {
@@ -240,6 +258,10 @@ impl Default for Settings {
             save_dir: PathBuf::from("."),
             monthly_budget: None,
             system_budgets: std::collections::BTreeMap::new(),
+            read_only: false,
+            invoke_payloads: std::collections::BTreeMap::new(),
+            watch_timeout: Duration::minutes(30),
+            watch_poll: Duration::seconds(2),
         }
     }
 }
@@ -267,6 +289,7 @@ pub struct State {
     /// Which list last chose the log source, so `tab` through other panes keeps it.
     pub log_follows: Pane,
     pub flash: Option<Flash>,
+    pub ops: super::ops_state::OpsState,
     pub usage: Option<crate::backend::ApiUsage>,
     pub next_request: RequestId,
     pub quit: bool,
@@ -309,6 +332,7 @@ impl State {
             },
             log_follows: Pane::Services,
             flash: None,
+            ops: super::ops_state::OpsState::default(),
             usage: None,
             next_request: 1,
             quit: false,
@@ -328,6 +352,11 @@ impl State {
 
     pub fn flash_error(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash { text: text.into(), level: FlashLevel::Error, at: self.now });
+    }
+
+    /// Where everything goes on screen now: the same geometry render draws.
+    pub fn areas(&self) -> crate::layout::Areas {
+        crate::layout::compute(self.size, self.focus, self.zoomed, super::operations::strip_rows(self))
     }
 
     pub fn is_demo(&self) -> bool {

@@ -2,10 +2,13 @@
 
 use super::msg::Effect;
 use super::state::{parse_log_filter, Mode, Pane, RowFilter, State, TextInput};
-use super::{actions, palette};
+use super::{keys, palette};
 use crate::keymap::{ChordCode, KeyChord};
 
 pub fn handle_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
+    if matches!(state.mode, Mode::Confirm(_)) {
+        return super::operations::confirm_key(state, chord, effects);
+    }
     if state.mode == Mode::ConfirmQuit {
         let yes =
             matches!((chord.code, chord.ctrl), (ChordCode::Char('y' | 'Y'), false) | (ChordCode::Char('c'), true));
@@ -135,14 +138,14 @@ pub fn apply_filter(state: &mut State, text: &str) -> bool {
         }
     };
     let focus = state.focus;
-    if let Some(list) = actions::list_mut(state, focus) {
+    if let Some(list) = keys::list_mut(state, focus) {
         list.filter = filter;
         list.selected = 0;
         list.offset = 0;
     } else {
         state.flash_info(format!("{} has no rows to filter", focus.title()));
     }
-    actions::clamp_all(state);
+    keys::clamp_all(state);
     if matches!(focus, Pane::Services | Pane::Endpoints) {
         state.log_follows = focus;
         super::logs_ctl::follow_selection(state, focus, false);

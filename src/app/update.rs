@@ -4,7 +4,7 @@
 use super::msg::{Effect, Msg, Reply};
 use super::schedule;
 use super::state::{Mode, Pane, State};
-use super::{actions, logs_ctl, text};
+use super::{keys, logs_ctl, operations, text};
 use crate::backend::BackendError;
 use crate::sanitize::inert;
 
@@ -17,7 +17,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 state.dirty = true;
             }
             state.now = now;
-            if state.flash.as_ref().is_some_and(|f| now - f.at > chrono::Duration::seconds(8)) {
+            // Eight seconds of the engineer's time, however fast the simulated clock runs.
+            let speed = match state.label {
+                crate::backend::BackendLabel::Demo { speed, .. } => i64::from(speed.max(1)),
+                crate::backend::BackendLabel::Aws { .. } => 1,
+            };
+            if state.flash.as_ref().is_some_and(|f| now - f.at > chrono::Duration::seconds(8 * speed)) {
                 state.flash = None;
                 state.dirty = true;
             }
@@ -26,7 +31,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Action(action) => {
             state.dirty = true;
-            actions::handle(state, action, &mut effects);
+            keys::handle(state, action, &mut effects);
             // A move may reveal rows or open a view whose data is missing: read it now.
             schedule::due_fetches(state, &mut effects);
         }
@@ -42,7 +47,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.dirty = true;
-            actions::clamp_all(state);
+            keys::clamp_all(state);
+        }
+        Msg::Fetched(id, Reply::Snapshot(result)) => {
+            if operations::observed(state, id, result, &mut effects) {
+                state.dirty = true;
+                schedule::due_fetches(state, &mut effects);
+            }
         }
         Msg::Fetched(id, reply) => {
             if accept_reply(state, id, reply) {
@@ -61,7 +72,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Resumed => state.dirty = true,
         Msg::Switched(Ok(label)) => {
             state.dirty = true;
-            super::actions::switch_backend(state, label);
+            super::keys::switch_backend(state, label);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Switched(Err(e)) => {
@@ -71,6 +82,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Usage(usage) => {
             state.usage = Some(usage);
             state.dirty = true;
+        }
+        Msg::Planned(id, mut result) => {
+            state.dirty = true;
+            if let Ok(plan) = result.as_mut() {
+                super::inert::plan(plan);
+            }
+            operations::planned(state, id, result);
+        }
+        Msg::Executed(result) => {
+            state.dirty = true;
+            operations::executed(state, result);
+            schedule::due_fetches(state, &mut effects);
+        }
+        Msg::AuditRead(result) => {
+            state.dirty = true;
+            operations::audit_read(state, result);
+        }
+        Msg::Report { title, result } => {
+            state.dirty = true;
+            operations::report(state, title, result);
         }
     }
     if state.mode == Mode::Normal && state.quit {
@@ -95,7 +126,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             });
             let accepted = state.services.accept(id, now, result);
             if accepted {
-                actions::clamp_all(state);
+                keys::clamp_all(state);
                 logs_ctl::follow_selection(state, Pane::Services, true);
             }
             accepted
@@ -108,7 +139,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             first.iter_mut().for_each(super::inert::service);
             first.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
             state.services.data = Some(first);
-            actions::clamp_all(state);
+            keys::clamp_all(state);
             true
         }
         Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
@@ -128,7 +159,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             });
             let accepted = state.endpoints.accept(id, now, result);
             if accepted {
-                actions::clamp_all(state);
+                keys::clamp_all(state);
             }
             accepted
         }
@@ -140,7 +171,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             });
             let accepted = state.alarms.accept(id, now, result);
             if accepted {
-                actions::clamp_all(state);
+                keys::clamp_all(state);
             }
             accepted
         }
@@ -158,5 +189,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
             state.cost.accept(id, now, result)
         }
         Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
+        // Watches take their reads before this (update's Msg::Fetched arm).
+        Reply::Snapshot(_) => false,
     }
 }

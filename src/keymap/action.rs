@@ -37,6 +37,11 @@ pub enum Action {
     Window30m,
     Window1h,
     Window3h,
+    Scale,
+    Redeploy,
+    Rollback,
+    Invoke,
+    Undo,
     /// Unbinds a key inherited from the defaults.
     None,
 }
@@ -75,6 +80,11 @@ impl Action {
             Action::Window30m => "last 30 minutes",
             Action::Window1h => "last hour",
             Action::Window3h => "last 3 hours",
+            Action::Scale => "scale the selected service or variant (or what the alarm watches): plan, confirm, watch",
+            Action::Redeploy => "force a new deployment of the selected service",
+            Action::Rollback => "roll the selected service back to the last revision that completed",
+            Action::Invoke => "send the configured test inference to the selected endpoint",
+            Action::Undo => "in the audit view (:audit): undo the selected action",
             Action::None => "(unbound)",
         }
     }

@@ -206,6 +206,22 @@ impl Verb {
     }
 }
 
+#[derive(Debug, clap::Parser)]
+#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true, disable_help_subcommand = true)]
+struct Line {
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+/// One command line in the grammar (an audit's inverse, a runbook step), without `opsdeck`.
+pub fn parse_line(line: &str) -> Result<Verb, String> {
+    let words = shell_words::split(line).map_err(|e| format!("`{line}`: {e}"))?;
+    let parsed = <Line as clap::Parser>::try_parse_from(words).map_err(|e| {
+        e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string()
+    })?;
+    Ok(parsed.verb)
+}
+
 /// Durations as people type them: 90s, 10m, 2h, 1d.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("'{text}' is not a duration like 90s, 10m or 2h ({e})"))
@@ -267,14 +283,6 @@ fn ecs_address(text: &str, verb: &str) -> Result<Address, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    #[command(no_binary_name = true)]
-    struct Line {
-        #[command(subcommand)]
-        verb: Verb,
-    }
 
     struct NoPayloads;
     impl PayloadSource for NoPayloads {
@@ -284,9 +292,7 @@ mod tests {
     }
 
     fn intent(line: &str) -> Result<Option<Intent>, String> {
-        let words = shell_words::split(line).unwrap();
-        let parsed = Line::try_parse_from(words).map_err(|e| e.to_string())?;
-        intent_of(&parsed.verb, &NoPayloads)
+        intent_of(&parse_line(line)?, &NoPayloads)
     }
 
     #[test]

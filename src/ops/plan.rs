@@ -278,7 +278,7 @@ fn primary_id(s: &ServiceSnapshot) -> Option<String> {
 
 async fn rollback(
     backend: &dyn Backend,
-    intent: Intent,
+    _given: Intent,
     s: &ServiceSnapshot,
     to: &RevisionChoice,
     snapshot: Snapshot,
@@ -310,6 +310,9 @@ async fn rollback(
             wanted
         }
     };
+    // The plan names the revision it resolved ("previous" -> 14): the audit, a read-only hand-off
+    // and an undo then say exactly what was meant.
+    let intent = Intent::Rollback { address: address.clone(), to: RevisionChoice::Number { family: None, revision: target.revision } };
     let mut plan = empty_plan(intent, snapshot, s.service.name.clone());
     plan.details = revisions::listing(&current, &target, &history);
     if target == current {

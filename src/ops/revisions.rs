@@ -1,7 +1,10 @@
 //! Task-definition revisions: which one "previous" means, the list a roll back shows, and a
 //! diff of two revisions (image, environment, secret names, cpu/memory, command, ports, health check).
 
-use crate::domain::{RevisionHistory, TaskDefRef, TaskDefSpec};
+use super::intent::RevisionChoice;
+use super::OpError;
+use crate::backend::Backend;
+use crate::domain::{Address, RevisionHistory, Snapshot, TaskDefRef, TaskDefSpec};
 use crate::sanitize::inert;
 use similar::{ChangeTag, TextDiff};
 
@@ -92,6 +95,40 @@ pub fn diff(from: &TaskDefSpec, to: &TaskDefSpec) -> Vec<String> {
         lines.push("  (no differences in image, environment, secrets, cpu/memory, command, ports, health check)".into());
     }
     lines
+}
+
+/// `revisions ADDRESS [--diff A B]`: the list with its marks, or the diff of two revisions.
+/// A and B are numbers, family:number, `previous` or `current`.
+pub async fn report(backend: &dyn Backend, address: &Address, compare: Option<(String, String)>) -> Result<Vec<String>, OpError> {
+    let Snapshot::Service(s) = backend.snapshot(address).await? else {
+        return Err(OpError::BadInput(format!("revisions needs an ECS service (ecs:CLUSTER/SERVICE), not {address}")));
+    };
+    let current = s.service.task_definition.clone();
+    let history = backend.revision_history(address).await?;
+    let Some((a, b)) = compare else {
+        return Ok(listing(&current, &current, &history));
+    };
+    let resolve = |text: &str| -> Result<TaskDefRef, OpError> {
+        if text == "current" {
+            return Ok(current.clone());
+        }
+        match text.parse::<RevisionChoice>().map_err(OpError::BadInput)? {
+            RevisionChoice::Previous => previous(&current, &history)
+                .ok_or_else(|| OpError::BadInput(format!("{address} has no earlier revision"))),
+            RevisionChoice::Number { family, revision } => {
+                Ok(TaskDefRef { family: family.unwrap_or_else(|| current.family.clone()), revision })
+            }
+        }
+    };
+    let (a, b) = (resolve(&a)?, resolve(&b)?);
+    let fetch = |r: TaskDefRef| async move {
+        backend.task_definition(&r).await.map_err(|e| match e {
+            crate::backend::BackendError::NotFound(_) => OpError::BadInput(format!("unknown revision {r}")),
+            other => OpError::Backend(other),
+        })
+    };
+    let (from, to) = (fetch(a).await?, fetch(b).await?);
+    Ok(diff(&from, &to))
 }
 
 #[cfg(test)]

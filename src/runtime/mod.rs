@@ -30,6 +30,8 @@ pub type Connector =
 
 pub struct Session {
     pub backend: Arc<dyn Backend>,
+    /// Read-only switch and audit log: every action goes through `ops` with these.
+    pub ops: Arc<crate::ops::OpsContext>,
     pub connector: Option<Connector>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -49,7 +51,7 @@ async fn event_loop(
     session: Session,
     state: &mut State,
 ) -> anyhow::Result<()> {
-    let Session { mut backend, connector, theme, keymap } = session;
+    let Session { mut backend, ops, connector, theme, keymap } = session;
     let (theme, keymap) = (&theme, &keymap);
     let (tx, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Arc<dyn Backend>, String>>();
@@ -62,7 +64,9 @@ async fn event_loop(
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
-    let mut pending = vec![Msg::Tick(chrono::Utc::now())];
+    // The simulated fleet keeps its own time (it may run faster than the wall clock).
+    let now = |backend: &Arc<dyn Backend>| backend.clock().unwrap_or_else(chrono::Utc::now);
+    let mut pending = vec![Msg::Tick(now(&backend))];
     let mut last_usage = None;
     loop {
         if let Some(usage) = backend.usage().filter(|u| Some(*u) != last_usage) {
@@ -89,6 +93,14 @@ async fn event_loop(
                             let _ = tx.send(Msg::Switched(Err("this session cannot switch accounts".into())));
                         }
                     },
+                    Effect::Op(op) => {
+                        let (backend, ops, tx) = (Arc::clone(&backend), Arc::clone(&ops), tx.clone());
+                        tokio::spawn(async move {
+                            if let Some(msg) = app::perform_op(backend.as_ref(), &ops, op).await {
+                                let _ = tx.send(msg);
+                            }
+                        });
+                    }
                     other => spawn_effect(other, &backend, &tx),
                 }
             }
@@ -110,7 +122,7 @@ async fn event_loop(
                 last_usage = None;
                 backend.label()
             }))),
-            _ = ticker.tick() => Some(Msg::Tick(chrono::Utc::now())),
+            _ = ticker.tick() => Some(Msg::Tick(now(&backend))),
             _ = terminate.recv() => return Ok(()),
             _ = hangup.recv() => return Ok(()),
         };
@@ -141,7 +153,7 @@ fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender
                 let _ = tx.send(app::save_file(path, &contents));
             });
         }
-        Effect::Suspend | Effect::Quit | Effect::Reconnect { .. } => {}
+        Effect::Suspend | Effect::Quit | Effect::Reconnect { .. } | Effect::Op(_) => {}
     }
 }
 

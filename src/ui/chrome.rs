@@ -59,6 +59,9 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
             vec![Span::styled(format!(" {profile} @ {region} "), theme.badge_live)]
         }
     };
+    if state.settings.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.health_warn));
+    }
     let refreshed = match state.services.fetched_at {
         Some(at) => format!("refreshed {} ago ", age(at, state.now)),
         None => "connecting… ".to_string(),
@@ -104,6 +107,18 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
     }
     if state.focus == Pane::Logs {
         spans.push(Span::styled(" f w t n/N 0-6 ctrl-s", theme.key_hint));
+    }
+    let actions: &[(Action, &str)] = match state.focus {
+        Pane::Services => &[(Action::Scale, "scale"), (Action::Redeploy, "redeploy"), (Action::Rollback, "roll back")],
+        Pane::Endpoints => &[(Action::Scale, "scale"), (Action::Invoke, "invoke")],
+        Pane::Alarms => &[(Action::Scale, "scale"), (Action::Rollback, "roll back")],
+        Pane::Logs | Pane::Cost => &[],
+    };
+    for (action, label) in actions {
+        if let Some(key) = keymap.key_for(*action) {
+            spans.push(Span::styled(format!(" {key}"), theme.key_hint));
+            spans.push(Span::styled(format!(" {label}"), theme.status_bar));
+        }
     }
     spans
 }

@@ -3,12 +3,15 @@
 
 mod alarms;
 mod chrome;
+mod confirm;
 mod cost;
 mod detail;
 mod endpoints;
-pub mod layout;
+
 mod logs;
+mod operations;
 mod popups;
+mod reports;
 mod services;
 pub mod widgets;
 
@@ -30,7 +33,8 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         frame.render_widget(Paragraph::new(text), area);
         return;
     }
-    let areas = layout::compute((area.width, area.height), state.focus, state.zoomed);
+    let strip = crate::app::strip_rows(state);
+    let areas = crate::layout::compute((area.width, area.height), state.focus, state.zoomed, strip);
     chrome::header(state, theme, frame, areas.header);
     for (pane, rect) in &areas.panes {
         match pane {
@@ -41,9 +45,16 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
             Pane::Cost => cost::render(state, theme, frame, *rect),
         }
     }
+    if let Some(strip) = areas.strip {
+        operations::render(state, theme, frame, strip);
+    }
     chrome::status_bar(state, theme, keymap, frame, areas.status);
     popups::palette_suggestions(state, theme, frame, areas.status);
-    if matches!(state.mode, Mode::Help { .. }) {
-        popups::help(state, theme, keymap, frame, area);
+    match state.mode {
+        Mode::Help { .. } => popups::help(state, theme, keymap, frame, area),
+        Mode::Confirm(_) => confirm::render(state, theme, frame, area),
+        Mode::Audit(_) => reports::audit(state, theme, frame, area),
+        Mode::Report(_) => reports::report(state, theme, frame, area),
+        _ => {}
     }
 }

@@ -1,6 +1,8 @@
 //! Hand-made fleets for tests that must not depend on the simulator.
 #![allow(dead_code)]
 
+pub mod fake;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use opsdeck::app::{update, Effect, Fetch, Msg, Reply, Settings, State};
 use opsdeck::backend::BackendLabel;
@@ -152,6 +154,8 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
     let mut queue = effects;
     while let Some(effect) = queue.pop() {
         match effect {
+            // Watches read through the test's own backend.
+            Effect::Fetch { fetch: Fetch::Snapshot(_), .. } => rest.push(effect),
             Effect::Fetch { id, fetch } => {
                 let reply = match fetch {
                     Fetch::Services => Reply::Services(Ok(services())),
@@ -214,6 +218,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                     Fetch::Logs { generation, .. } => {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
+                    Fetch::Snapshot(_) => unreachable!("passed through above"),
                 };
                 queue.extend(update(state, Msg::Fetched(id, reply)));
             }

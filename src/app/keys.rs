@@ -2,12 +2,16 @@
 
 use super::msg::Effect;
 use super::state::{DetailView, ListState, Loadable, LogWindow, Mode, Pane, State, TextInput};
-use super::{logs_ctl, rows, schedule};
+use super::{logs_ctl, operations, rows, schedule};
 use crate::domain::Address;
 use crate::keymap::Action;
-use crate::ui::layout;
 
 pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    match state.mode {
+        Mode::Audit(_) => return operations::audit_action(state, action, effects),
+        Mode::Report(_) => return operations::report_action(state, action),
+        _ => {}
+    }
     if let Mode::Help { scroll } = &mut state.mode {
         match action {
             Action::Down => *scroll += 1,
@@ -72,6 +76,10 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Action::Window30m => logs_ctl::set_window(state, LogWindow::Last(1800)),
         Action::Window1h => logs_ctl::set_window(state, LogWindow::Last(3600)),
         Action::Window3h => logs_ctl::set_window(state, LogWindow::Last(3 * 3600)),
+        Action::Scale | Action::Redeploy | Action::Rollback | Action::Invoke => {
+            operations::key_action(state, action, effects)
+        }
+        Action::Undo => state.flash_info("u undoes an action in the audit view: open it with :audit"),
         Action::None => {}
     }
 }
@@ -150,7 +158,7 @@ enum Move {
 
 fn move_cursor(state: &mut State, how: Move) {
     let pane = state.focus;
-    let areas = layout::compute(state.size, state.focus, state.zoomed);
+    let areas = state.areas();
     let page = areas.table_rows(pane).max(1);
     if pane == Pane::Logs {
         let view = &mut state.logs.view;
@@ -186,7 +194,7 @@ fn move_cursor(state: &mut State, how: Move) {
 
 /// Keep every cursor on a row and inside its viewport after data, filters or sizes change.
 pub fn clamp_all(state: &mut State) {
-    let areas = layout::compute(state.size, state.focus, state.zoomed);
+    let areas = state.areas();
     if let Some(area) = areas.of(Pane::Logs) {
         state.logs.view.set_viewport_height(usize::from(area.height.saturating_sub(2)).max(1));
     }

@@ -14,6 +14,8 @@ pub struct Areas {
     pub panes: Vec<(Pane, Rect)>,
     /// True when one pane fills the body and the header lists the others as tabs.
     pub tabbed: bool,
+    /// The operations strip above the status bar, while actions are being watched.
+    pub strip: Option<Rect>,
 }
 
 impl Areas {
@@ -31,14 +33,19 @@ impl Areas {
     }
 }
 
-pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool) -> Areas {
+/// `strip_rows` is the height the operations strip wants (0: none); it never takes more than a
+/// third of the body.
+pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool, strip_rows: u16) -> Areas {
     let area = Rect::new(0, 0, size.0, size.1);
     let header = Rect { height: area.height.min(1), ..area };
     let status = Rect { y: area.height.saturating_sub(1), height: area.height.min(1), ..area };
-    let body = Rect { y: 1, height: area.height.saturating_sub(2), ..area };
+    let full_body = Rect { y: 1, height: area.height.saturating_sub(2), ..area };
+    let strip_rows = strip_rows.min(full_body.height / 3);
+    let body = Rect { height: full_body.height - strip_rows, ..full_body };
+    let strip = (strip_rows > 0).then(|| Rect { y: body.y + body.height, height: strip_rows, ..full_body });
     let dashboard = !zoomed && size.0 >= DASHBOARD_MIN.0 && size.1 >= DASHBOARD_MIN.1;
     if !dashboard {
-        return Areas { header, status, panes: vec![(focus, body)], tabbed: true };
+        return Areas { header, status, panes: vec![(focus, body)], tabbed: true, strip };
     }
     let rows = Layout::default()
         .direction(Direction::Vertical)
@@ -63,6 +70,7 @@ pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool) -> Areas {
             (Pane::Logs, rows[2]),
         ],
         tabbed: false,
+        strip,
     }
 }
 
@@ -72,7 +80,7 @@ mod tests {
 
     #[test]
     fn wide_terminals_show_every_pane() {
-        let areas = compute((160, 48), Pane::Services, false);
+        let areas = compute((160, 48), Pane::Services, false, 0);
         assert!(!areas.tabbed);
         for pane in Pane::ALL {
             assert!(areas.visible(pane), "{pane:?} hidden at 160x48");
@@ -81,17 +89,28 @@ mod tests {
 
     #[test]
     fn small_terminals_and_zoom_show_the_focused_pane_only() {
-        let areas = compute((80, 24), Pane::Alarms, false);
+        let areas = compute((80, 24), Pane::Alarms, false, 0);
         assert!(areas.tabbed);
         assert_eq!(areas.panes.len(), 1);
         assert_eq!(areas.of(Pane::Alarms), Some(Rect::new(0, 1, 80, 22)));
-        assert!(compute((200, 50), Pane::Logs, true).tabbed);
+        assert!(compute((200, 50), Pane::Logs, true, 0).tabbed);
+    }
+
+    #[test]
+    fn the_operations_strip_takes_rows_from_the_body_not_the_status_bar() {
+        let areas = compute((160, 48), Pane::Services, false, 5);
+        assert_eq!(areas.strip, Some(Rect::new(0, 42, 160, 5)));
+        assert_eq!(areas.status, Rect::new(0, 47, 160, 1));
+        assert!(areas.panes.iter().all(|(_, r)| r.y + r.height <= 42));
+        // A small terminal keeps two thirds of its body for the pane.
+        let areas = compute((80, 12), Pane::Services, false, 7);
+        assert_eq!(areas.strip.map(|r| r.height), Some(3));
     }
 
     #[test]
     fn degenerate_sizes_do_not_underflow() {
         for size in [(0, 0), (1, 1), (2, 1), (1, 3), (119, 29)] {
-            let areas = compute(size, Pane::Cost, false);
+            let areas = compute(size, Pane::Cost, false, 7);
             assert!(areas.table_rows(Pane::Cost) <= usize::from(size.1));
         }
     }

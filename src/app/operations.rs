@@ -1,0 +1,384 @@
+//! Operator actions in the console: from a key or a palette line to a plan, the confirm dialog,
+//! execution and the watch. Pure like the rest of update: the I/O goes out as `Effect::Op`.
+
+use super::msg::{Effect, Fetch, OpEffect};
+use super::ops_state::{AuditView, ConfirmDialog, Operation, Report};
+use super::rows;
+use super::state::{Mode, Pane, State, TextInput};
+use crate::backend::BackendError;
+use crate::domain::{Address, Snapshot};
+use crate::keymap::{Action, ChordCode, KeyChord};
+use crate::ops::audit::AuditEntry;
+use crate::ops::grammar::{self, Verb};
+use crate::ops::{confirm, invoke, Answer, Executed, Intent, OpError, Plan, RevisionChoice};
+
+/// How long a finished operation stays in the strip.
+const SHOWN_AFTER_END_SECS: i64 = 120;
+/// Operations the strip has room for.
+pub const STRIP_MAX: usize = 3;
+
+/// Ask for a plan: the resource is read fresh, and the dialog opens when it arrives.
+pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
+    if state.ops.planning.is_some() {
+        return state.flash_info("a plan is still being read: one at a time");
+    }
+    let id = state.request_id();
+    state.ops.planning = Some((id, intent.command_line()));
+    state.flash_info(format!("reading {} fresh for the plan…", intent.address()));
+    effects.push(Effect::Op(OpEffect::Plan { id, intent }));
+}
+
+/// A palette line (or an undo) that names an action verb.
+pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
+    match verb {
+        Verb::Audit(_) => open_audit(state, effects),
+        Verb::Undo(args) => match &args.id {
+            Some(id) => {
+                state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None });
+                state.flash_info(format!("looking up {id} in the audit log: select it and press u"));
+                effects.push(Effect::Op(OpEffect::ReadAudit));
+            }
+            None => open_audit(state, effects),
+        },
+        Verb::Revisions(args) => match grammar::parse_address(&args.address) {
+            Ok(address) => {
+                let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
+                effects.push(Effect::Op(OpEffect::Revisions { address, diff }));
+            }
+            Err(e) => state.flash_error(e),
+        },
+        other => match grammar::intent_of(other, &state.settings) {
+            Ok(Some(intent)) => request(state, intent, effects),
+            Ok(None) => {}
+            Err(e) => state.flash_error(e),
+        },
+    }
+}
+
+/// The resource the selected row stands for: a service, an endpoint variant, or what an alarm watches.
+pub fn selected_target(state: &State) -> Option<Address> {
+    match state.focus {
+        Pane::Services => match &state.detail {
+            Some(d) => Some(d.address.clone()),
+            None => rows::selected_service(state).map(|s| s.address()),
+        },
+        Pane::Endpoints => {
+            let rows = rows::endpoint_rows(state);
+            let row = *rows.get(state.endpoints_list.selected)?;
+            let (endpoint, variant) = rows::endpoint_row_parts(state, row)?;
+            Some(Address::Endpoint { endpoint: endpoint.name.clone(), variant: variant.map(|v| v.name.clone()) })
+        }
+        Pane::Alarms => rows::selected_alarm(state)?.watches.clone(),
+        Pane::Logs => state.logs.source.as_ref().map(|s| s.owner.clone()),
+        Pane::Cost => None,
+    }
+}
+
+/// `s`, `r`, `R`, `i` on the selected row.
+pub fn key_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    let Some(address) = selected_target(state) else {
+        return state.flash_info("select a service, an endpoint or an alarm that watches one first");
+    };
+    let is_service = matches!(address, Address::EcsService { .. });
+    match action {
+        // The count is typed: the palette opens with the command, in the one grammar.
+        Action::Scale => {
+            let shown = match &address {
+                Address::Endpoint { endpoint, variant: None } => {
+                    let variant = single_variant(state, endpoint);
+                    format!("scale sm:{endpoint}/{}", variant.unwrap_or_default())
+                }
+                other => format!("scale {other} "),
+            };
+            state.mode = Mode::Palette(TextInput::with_text(&shown));
+        }
+        Action::Redeploy if is_service => request(state, Intent::Redeploy { address }, effects),
+        Action::Rollback if is_service => {
+            request(state, Intent::Rollback { address, to: RevisionChoice::Previous }, effects)
+        }
+        Action::Invoke if !is_service => {
+            let Address::Endpoint { endpoint, .. } = &address else { return };
+            let configured = state.settings.invoke_payloads.get(endpoint).cloned();
+            match configured.map(|(body, ty)| invoke::from_config(&body, ty.as_deref())) {
+                Some(Ok(payload)) => request(state, Intent::Invoke { address, payload }, effects),
+                Some(Err(e)) => state.flash_error(e),
+                None => {
+                    state.flash_error(format!("no test payload configured for sm:{endpoint}: give one with --payload FILE"));
+                    state.mode = Mode::Palette(TextInput::with_text(&format!("invoke {address} --payload ")));
+                }
+            }
+        }
+        Action::Redeploy | Action::Rollback => state.flash_info(format!("{address} is not an ECS service")),
+        Action::Invoke => state.flash_info(format!("{address} is not a SageMaker endpoint")),
+        _ => {}
+    }
+}
+
+fn single_variant(state: &State, endpoint: &str) -> Option<String> {
+    let e = state.endpoints.data.as_ref()?.iter().find(|e| e.name == endpoint)?;
+    match e.variants.as_slice() {
+        [only] => Some(format!("{} ", only.name)),
+        _ => None,
+    }
+}
+
+pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>) {
+    let Some((planning, command)) = state.ops.planning.take() else { return };
+    if planning != id {
+        state.ops.planning = Some((planning, command));
+        return;
+    }
+    match result {
+        Ok(plan) if plan.is_noop() => {
+            let why = plan.notes.first().cloned().unwrap_or_else(|| "nothing to change".into());
+            state.flash_info(why);
+        }
+        Ok(plan) => {
+            state.flash = None;
+            state.mode = Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }));
+        }
+        // Outside autoscaling's bounds: offer the same command with the flag that moves them.
+        Err(OpError::BadInput(why)) if why.contains("--adjust-autoscaling") => {
+            state.flash_error(crate::sanitize::inert(&why).into_owned());
+            state.mode = Mode::Palette(TextInput::with_text(&format!("{command} --adjust-autoscaling")));
+        }
+        Err(e) => state.flash_error(crate::sanitize::inert(&e.to_string()).into_owned()),
+    }
+}
+
+/// Keys while the confirm dialog is open.
+pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Mode::Confirm(dialog) = &mut state.mode else { return };
+    let destructive = dialog.plan.destructive && !state.settings.read_only;
+    let answer = match (chord.code, chord.ctrl) {
+        (ChordCode::Esc, _) | (ChordCode::Char('c'), true) => {
+            state.mode = Mode::Normal;
+            return state.flash_info("cancelled: nothing was sent");
+        }
+        (ChordCode::Up, _) => return dialog.scroll = dialog.scroll.saturating_sub(1),
+        (ChordCode::Down, _) => return dialog.scroll += 1,
+        (ChordCode::PageUp, _) => return dialog.scroll = dialog.scroll.saturating_sub(10),
+        (ChordCode::PageDown, _) => return dialog.scroll += 10,
+        (ChordCode::Enter, _) if destructive => Answer::Typed(dialog.typed.text.clone()),
+        (ChordCode::Backspace, _) if destructive => {
+            dialog.typed.text.pop();
+            dialog.typed.cursor = dialog.typed.text.chars().count();
+            return;
+        }
+        (ChordCode::Char(c), false) if destructive => {
+            dialog.typed.text.push(c);
+            dialog.typed.cursor += 1;
+            dialog.error = None;
+            return;
+        }
+        (ChordCode::Enter, _) | (ChordCode::Char('y' | 'Y'), false) => Answer::Yes,
+        (ChordCode::Char('n' | 'q'), false) => {
+            state.mode = Mode::Normal;
+            return state.flash_info("cancelled: nothing was sent");
+        }
+        (ChordCode::Char('j'), false) => return dialog.scroll += 1,
+        (ChordCode::Char('k'), false) => return dialog.scroll = dialog.scroll.saturating_sub(1),
+        _ => return,
+    };
+    let Mode::Confirm(dialog) = std::mem::replace(&mut state.mode, Mode::Normal) else { return };
+    let ConfirmDialog { plan, typed, scroll, .. } = *dialog;
+    match confirm(plan.clone(), &answer, state.settings.read_only) {
+        Ok(confirmed) => {
+            state.ops.executing = true;
+            state.flash_info(format!("applying {}…", plan.intent.command_line()));
+            effects.push(Effect::Op(OpEffect::Execute(confirmed)));
+        }
+        // A wrong name keeps the dialog open, cleared, with the reason.
+        Err(e) if destructive => {
+            let error = Some(e.to_string());
+            let _ = typed;
+            state.mode = Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll, error }));
+        }
+        Err(e) => state.flash_error(e.to_string()),
+    }
+}
+
+pub fn executed(state: &mut State, result: Result<Executed, OpError>) {
+    state.ops.executing = false;
+    let mut executed = match result {
+        Ok(executed) => executed,
+        Err(e) => return state.flash_error(crate::sanitize::inert(&e.to_string()).into_owned()),
+    };
+    let watch = executed.watch.take();
+    state.flash_info(format!("{} applied (audit {})", executed.plan.intent.command_line(), executed.id));
+    if let Some(response) = executed.receipts.iter().find_map(|r| r.response.as_ref()) {
+        let title = format!("invoke {}", executed.plan.intent.address());
+        state.mode = Mode::Report(Report { title, lines: invoke::describe_response(response), scroll: 0 });
+    }
+    refresh_lists(state);
+    let finished_at = watch.is_none().then_some(state.now);
+    state.ops.operations.push(Operation { executed, watch, in_flight: None, polled_at: None, finished_at });
+}
+
+fn refresh_lists(state: &mut State) {
+    state.services.expire();
+    state.endpoints.expire();
+    if let Some(d) = state.detail.as_mut() {
+        d.data.expire();
+    }
+}
+
+/// Watches read their resource every `watch_poll`; one read in flight per watch.
+pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
+    let (now, poll, limit) = (state.now, state.settings.watch_poll, state.settings.watch_timeout);
+    let mut reads = Vec::new();
+    for (i, op) in state.ops.operations.iter_mut().enumerate() {
+        let Some(watch) = op.watch.as_mut() else { continue };
+        watch.check_timeout(now, limit);
+        if watch.is_done() {
+            if op.finished_at.is_none() {
+                op.finished_at = Some(now);
+                effects.push(Effect::Op(OpEffect::RecordSettled { executed: Box::new(op.executed.clone()), watch: watch.clone() }));
+            }
+            continue;
+        }
+        if op.in_flight.is_none() && op.polled_at.is_none_or(|at| now - at >= poll) {
+            reads.push((i, watch.address.clone()));
+        }
+    }
+    for (i, address) in reads {
+        let id = state.request_id();
+        state.ops.operations[i].in_flight = Some(id);
+        effects.push(Effect::Fetch { id, fetch: Fetch::Snapshot(address) });
+    }
+}
+
+/// A fresh read for a watch. False when no watch asked for it.
+pub fn observed(state: &mut State, id: u64, result: Result<Snapshot, BackendError>, effects: &mut Vec<Effect>) -> bool {
+    let now = state.now;
+    let Some(op) = state.ops.operations.iter_mut().find(|o| o.in_flight == Some(id)) else { return false };
+    op.in_flight = None;
+    op.polled_at = Some(now);
+    let Some(watch) = op.watch.as_mut() else { return true };
+    match result {
+        Ok(snapshot) => watch.observe(&snapshot, now),
+        Err(e) => watch.progress = format!("read failed ({}); trying again", crate::sanitize::inert(&e.to_string())),
+    }
+    if !watch.is_done() {
+        return true;
+    }
+    op.finished_at = Some(now);
+    let (label, state_text) = (watch.label.clone(), end_text(&watch.state));
+    effects.push(Effect::Op(OpEffect::RecordSettled { executed: Box::new(op.executed.clone()), watch: watch.clone() }));
+    if matches!(watch.state, crate::ops::WatchState::Settled) {
+        state.flash_info(format!("{label}: {state_text}"));
+    } else {
+        state.flash_error(format!("{label}: {state_text}"));
+    }
+    refresh_lists(state);
+    true
+}
+
+pub fn end_text(state: &crate::ops::WatchState) -> String {
+    match state {
+        crate::ops::WatchState::Running => "in progress".into(),
+        crate::ops::WatchState::Settled => "done".into(),
+        crate::ops::WatchState::Failed(why) => format!("FAILED: {why}"),
+        crate::ops::WatchState::TimedOut => "stopped watching (timed out); it may still finish".into(),
+    }
+}
+
+/// Operations the strip shows: running ones, and ones that ended in the last two minutes.
+pub fn shown_operations(state: &State) -> Vec<&Operation> {
+    let now = state.now;
+    let mut shown: Vec<&Operation> = state
+        .ops
+        .operations
+        .iter()
+        .filter(|o| o.finished_at.is_none_or(|at| (now - at).num_seconds() < SHOWN_AFTER_END_SECS))
+        .collect();
+    let skip = shown.len().saturating_sub(STRIP_MAX);
+    shown.drain(..skip);
+    shown
+}
+
+/// Rows the operations strip takes: a title line and two lines per operation.
+pub fn strip_rows(state: &State) -> u16 {
+    match shown_operations(state).len() {
+        0 => 0,
+        n => 1 + 2 * n as u16,
+    }
+}
+
+pub fn open_audit(state: &mut State, effects: &mut Vec<Effect>) {
+    state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None });
+    effects.push(Effect::Op(OpEffect::ReadAudit));
+}
+
+pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>) {
+    let Mode::Audit(view) = &mut state.mode else { return };
+    view.loading = false;
+    match result {
+        Ok(mut entries) => {
+            for e in &mut entries {
+                super::inert::audit_entry(e);
+            }
+            view.entries = entries;
+        }
+        Err(e) => view.error = Some(e),
+    }
+    view.selected = view.selected.min(view.entries.len().saturating_sub(1));
+}
+
+/// Keys in the audit view: move, `u` undo the selected action, anything else closes.
+pub fn audit_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    let Mode::Audit(view) = &mut state.mode else { return };
+    let last = view.entries.len().saturating_sub(1);
+    match action {
+        Action::Down => view.selected = (view.selected + 1).min(last),
+        Action::Up => view.selected = view.selected.saturating_sub(1),
+        Action::PageDown => view.selected = (view.selected + 10).min(last),
+        Action::PageUp => view.selected = view.selected.saturating_sub(10),
+        Action::Top => view.selected = 0,
+        Action::Bottom => view.selected = last,
+        Action::Undo => {
+            let entry = view.entries.get(view.selected).cloned();
+            state.mode = Mode::Normal;
+            match entry {
+                Some(entry) => undo(state, &entry, effects),
+                None => state.flash_info("nothing to undo"),
+            }
+        }
+        Action::QuitRequest => super::keys::quit_request(state),
+        _ => state.mode = Mode::Normal,
+    }
+}
+
+/// Undo runs the audit's inverse command through the same plan/confirm path.
+pub fn undo(state: &mut State, entry: &AuditEntry, effects: &mut Vec<Effect>) {
+    let Some(inverse) = &entry.inverse else {
+        return state.flash_info(format!("{} {} has no undo (nothing it changed can be put back)", entry.action, entry.resource));
+    };
+    match grammar::parse_line(inverse) {
+        Ok(verb) => run_verb(state, &verb, effects),
+        Err(e) => state.flash_error(format!("the audit's inverse `{inverse}` does not parse: {e}")),
+    }
+}
+
+/// Keys in a report: scroll, anything else closes.
+pub fn report_action(state: &mut State, action: Action) {
+    let Mode::Report(report) = &mut state.mode else { return };
+    match action {
+        Action::Down => report.scroll += 1,
+        Action::Up => report.scroll = report.scroll.saturating_sub(1),
+        Action::PageDown => report.scroll += 10,
+        Action::PageUp => report.scroll = report.scroll.saturating_sub(10),
+        Action::Top => report.scroll = 0,
+        _ => state.mode = Mode::Normal,
+    }
+}
+
+pub fn report(state: &mut State, title: String, result: Result<Vec<String>, String>) {
+    match result {
+        Ok(lines) => {
+            let lines = lines.iter().map(|l| crate::sanitize::inert(l).into_owned()).collect();
+            state.mode = Mode::Report(Report { title, lines, scroll: 0 });
+        }
+        Err(e) => state.flash_error(crate::sanitize::inert(&e).into_owned()),
+    }
+}

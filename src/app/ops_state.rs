@@ -1,0 +1,62 @@
+//! What the console keeps about operator actions: the confirm dialog, the operations being
+//! watched, the audit view and read-only reports.
+
+use super::state::{RequestId, TextInput};
+use crate::ops::audit::AuditEntry;
+use crate::ops::{Executed, Plan, Watch};
+use chrono::{DateTime, Utc};
+
+/// The plan on screen, waiting for y/enter, the typed name, or esc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfirmDialog {
+    pub plan: Plan,
+    /// What was typed, for a destructive plan.
+    pub typed: TextInput,
+    pub scroll: usize,
+    /// Why the last answer was not accepted (a wrong name).
+    pub error: Option<String>,
+}
+
+/// One action carried out in this session, and its watch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub executed: Executed,
+    /// None for actions with nothing to watch (an invocation).
+    pub watch: Option<Watch>,
+    pub in_flight: Option<RequestId>,
+    pub polled_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Operation {
+    pub fn running(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| !w.is_done())
+    }
+}
+
+/// `:audit`: actions from the audit log, newest first; `u` undoes the selected one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditView {
+    pub entries: Vec<AuditEntry>,
+    pub selected: usize,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+/// Text to read, not act on: an invocation's answer, a revision list and diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
+}
+
+/// Everything about actions in one place of `State`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpsState {
+    /// A plan being read: its request id and what it is for.
+    pub planning: Option<(RequestId, String)>,
+    /// A confirmed action on its way (plans cannot be confirmed twice).
+    pub executing: bool,
+    pub operations: Vec<Operation>,
+}

@@ -1,0 +1,87 @@
+//! Read-only overlays of the action path: the audit view (`:audit`) and reports (an
+//! invocation's answer, a revision list or diff).
+
+use super::widgets::{centered, truncate};
+use crate::app::{Mode, State};
+use crate::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+pub fn audit(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Mode::Audit(view) = &state.mode else { return };
+    let popup = centered(area, area.width.saturating_sub(4).min(140), area.height.saturating_sub(2));
+    let width = usize::from(popup.width.saturating_sub(2));
+    let rows = usize::from(popup.height.saturating_sub(4)).max(1);
+    let mut lines = vec![Line::from(Span::styled(
+        truncate(&format!("{:<21} {:<9} {:<44} {:<14} outcome", "id", "action", "resource", "who"), width),
+        theme.header,
+    ))];
+    if view.loading {
+        lines.push(Line::from(Span::styled("reading the audit log…", theme.muted)));
+    }
+    if let Some(e) = &view.error {
+        lines.push(Line::from(Span::styled(format!("⚠ {e}"), theme.danger)));
+    }
+    if !view.loading && view.entries.is_empty() && view.error.is_none() {
+        lines.push(Line::from(Span::styled("no actions recorded yet", theme.muted)));
+    }
+    let offset = view.selected.saturating_sub(rows.saturating_sub(3));
+    for (i, e) in view.entries.iter().enumerate().skip(offset).take(rows.saturating_sub(2)) {
+        let who = e.who.user.clone();
+        let text = format!("{:<21} {:<9} {:<44} {:<14} {}", e.id, e.action, truncate(&e.resource, 44), truncate(&who, 14), e.outcome);
+        let style = if i == view.selected {
+            theme.selection
+        } else if e.outcome.starts_with("failed") || e.outcome.starts_with("watch failed") {
+            theme.danger
+        } else {
+            theme.base
+        };
+        lines.push(Line::from(Span::styled(truncate(&text, width), style)));
+    }
+    if let Some(e) = view.entries.get(view.selected) {
+        lines.push(Line::raw(""));
+        let undo = e.inverse.clone().unwrap_or_else(|| "(no undo)".into());
+        let detail = format!("{} · {} · {} · undo: {undo}", e.command, e.who.arn, e.request_ids.join(","));
+        lines.push(Line::from(Span::styled(truncate(&detail, width), theme.muted)));
+    }
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Span::styled(" Audit log: j/k select, u undo, any other key closes ", theme.title_focused))
+        .style(theme.base);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+pub fn report(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Mode::Report(report) = &state.mode else { return };
+    let height = (report.lines.len() as u16 + 2).min(area.height.saturating_sub(2)).max(5);
+    let popup = centered(area, area.width.saturating_sub(4).min(120), height);
+    let width = usize::from(popup.width.saturating_sub(2));
+    let rows = usize::from(popup.height.saturating_sub(2));
+    let scroll = report.scroll.min(report.lines.len().saturating_sub(rows));
+    let lines: Vec<Line> = report
+        .lines
+        .iter()
+        .skip(scroll)
+        .take(rows)
+        .map(|l| {
+            let style = if l.starts_with("  -") {
+                theme.health_bad
+            } else if l.starts_with("  +") {
+                theme.health_ok
+            } else {
+                theme.base
+            };
+            Line::from(Span::styled(truncate(l, width), style))
+        })
+        .collect();
+    frame.render_widget(Clear, popup);
+    let title = format!(" {}: j/k scroll, any other key closes ", report.title);
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Span::styled(truncate(&title, width), theme.title_focused))
+        .style(theme.base);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
