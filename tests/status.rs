@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use opsdeck::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use opsdeck::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Snapshot, TaskDefRef, TaskDefSpec, Service, ServiceDetail, ServiceMetrics,
 };
 use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};
 use opsdeck::status::{run, snapshot, to_json, to_text, OutputFormat, StatusArgs};
@@ -77,6 +77,21 @@ impl Backend for Faulty {
     }
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.inner.log_events(group, query).await
+    }
+    async fn snapshot(&self, address: &Address) -> Result<Snapshot, BackendError> {
+        self.inner.snapshot(address).await
+    }
+    async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError> {
+        self.inner.revision_history(address).await
+    }
+    async fn task_definition(&self, td: &TaskDefRef) -> Result<TaskDefSpec, BackendError> {
+        self.inner.task_definition(td).await
+    }
+    async fn caller_identity(&self) -> Result<String, BackendError> {
+        self.inner.caller_identity().await
+    }
+    async fn apply(&self, permit: opsdeck::ops::Permit) -> Result<Receipt, BackendError> {
+        self.inner.apply(permit).await
     }
 }
 
