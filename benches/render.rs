@@ -56,7 +56,7 @@ fn fleet_state(services: usize) -> State {
             Fetch::Endpoints => Reply::Endpoints(Ok(vec![])),
             Fetch::EndpointMetrics(_) => Reply::EndpointMetrics(Ok(BTreeMap::new())),
             Fetch::Cost { .. } => continue,
-            Fetch::ServiceDetail(_) => continue,
+            Fetch::ServiceDetail(_) | Fetch::Snapshot(_) => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,
                 result: Ok(LogBatch {

@@ -153,7 +153,8 @@ pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
                 print_event(e, args.output, out)?;
             }
         }
-        if batch.skipped > 0 {
+        // A tail skips what is older by design; a window that skips lines must say so.
+        if batch.skipped > 0 && args.since.is_some() {
             writeln!(err, "opsdeck: {} lines the source did not return (sampled or over the limit)", batch.skipped)?;
         }
         if !args.follow {
