@@ -5,7 +5,8 @@ mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::{draw, text_of};
-use opsdeck::app::{perform, rows, update, Effect, Msg, Pane, Settings, State};
+use opsdeck::app::{perform, perform_op, rows, update, Effect, Mode, Msg, Pane, Settings, State};
+use opsdeck::ops::{AuditLog, OpsContext, WatchState};
 use opsdeck::backend::Backend;
 use opsdeck::domain::{AlarmState, RolloutState};
 use opsdeck::keymap::{Action, KeyChord, Keymap};
@@ -17,6 +18,8 @@ struct Headless {
     fleet: SimFleet,
     clock: ManualClock,
     keymap: Keymap,
+    ops: OpsContext,
+    _dir: tempfile::TempDir,
 }
 
 fn start() -> DateTime<Utc> {
@@ -34,7 +37,9 @@ impl Headless {
         })
         .unwrap();
         let state = State::new(fleet.label(), Settings::default(), fleet.now(), (160, 48));
-        let mut h = Headless { state, fleet, clock, keymap: Keymap::defaults().unwrap() };
+        let dir = tempfile::tempdir().unwrap();
+        let ops = OpsContext { read_only: false, audit: AuditLog::new(dir.path().join("audit.jsonl")) };
+        let mut h = Headless { state, fleet, clock, keymap: Keymap::defaults().unwrap(), ops, _dir: dir };
         h.tick().await;
         h
     }
@@ -43,9 +48,17 @@ impl Headless {
     async fn run(&mut self, effects: Vec<Effect>) {
         let mut queue = effects;
         while let Some(effect) = queue.pop() {
-            if let Effect::Fetch { id, fetch } = effect {
-                let reply = perform(&self.fleet, fetch, &|_| {}).await;
-                queue.extend(update(&mut self.state, Msg::Fetched(id, reply)));
+            match effect {
+                Effect::Fetch { id, fetch } => {
+                    let reply = perform(&self.fleet, fetch, &|_| {}).await;
+                    queue.extend(update(&mut self.state, Msg::Fetched(id, reply)));
+                }
+                Effect::Op(op) => {
+                    if let Some(msg) = perform_op(&self.fleet, &self.ops, op).await {
+                        queue.extend(update(&mut self.state, msg));
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -188,4 +201,89 @@ async fn log_windows_and_filters_work_on_the_simulated_stream() {
     assert!(h.state.logs.view.current_match().is_some());
     assert!(!h.state.logs.view.follow(), "jumping to a match pauses the tail");
     let _ = Action::Help;
+}
+
+impl Headless {
+    fn alarm_state(&self, name: &str) -> AlarmState {
+        self.state.alarms.data.as_ref().unwrap().iter().find(|a| a.name == name).unwrap().state
+    }
+
+    /// Advance a second at a time until `done` or `limit` seconds have passed; the seconds taken.
+    async fn advance_until(&mut self, limit: i64, done: impl Fn(&Headless) -> bool) -> Option<i64> {
+        for s in 1..=limit {
+            self.advance(1).await;
+            if done(self) {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    async fn text(&mut self, text: &str) {
+        for c in text.chars() {
+            let effects = update(&mut self.state, Msg::Text(KeyChord::plain(c)));
+            self.run(effects).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_deploy_is_resolved_from_the_alarm_by_a_rollback() {
+    let mut h = Headless::new("bad-deploy", 7).await;
+    let fired = h.advance_until(600, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Alarm).await;
+    assert!(fired.is_some(), "the alarm never fired");
+    // From the alarm: shift-tab twice to the alarms pane, R, y.
+    h.key("backtab").await;
+    h.key("backtab").await;
+    assert_eq!(h.state.focus, Pane::Alarms);
+    h.key("R").await;
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.flash) };
+    assert_eq!(dialog.plan.changes[0].after, "cleanistic-ai-api:14", "{:?}", dialog.plan.changes);
+    h.key("y").await;
+    assert_eq!(h.state.ops.operations.len(), 1, "{:?}", h.state.flash);
+    let settled = h
+        .advance_until(600, |h| {
+            h.state.ops.operations[0].watch.as_ref().is_some_and(|w| w.state == WatchState::Settled)
+        })
+        .await;
+    assert!(settled.is_some(), "the rollback never settled: {:?}", h.state.ops.operations[0].watch);
+    let ok = h.advance_until(900, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Ok).await;
+    assert!(ok.is_some(), "the alarm did not return to OK");
+    let api = h.state.services.data.as_ref().unwrap().iter().find(|s| s.name == "cleanistic-ai-api").unwrap().clone();
+    assert_eq!(api.task_definition.revision, 14);
+    assert_eq!(api.rollout, RolloutState::Completed);
+    let (records, _) = h.ops.audit.read().unwrap();
+    let phases: Vec<_> = records.iter().map(|r| r.outcome.split(':').next().unwrap_or("").to_string()).collect();
+    assert_eq!(phases, ["started", "succeeded", "settled"], "{records:?}");
+    println!("bad-deploy: rollback settled after {settled:?} s, alarm OK {ok:?} s later");
+}
+
+#[tokio::test]
+async fn latency_spike_is_resolved_by_scaling_model_v1() {
+    let mut h = Headless::new("latency-spike", 3).await;
+    let name = "prediction-endpoint-ModelLatency-high";
+    assert!(h.advance_until(600, |h| h.alarm_state(name) == AlarmState::Alarm).await.is_some());
+    // From the alarm: enter jumps to the endpoint; the first variant row is model-v1.
+    h.state.focus = Pane::Alarms;
+    h.key("enter").await;
+    assert_eq!(h.state.focus, Pane::Endpoints);
+    h.key("s").await;
+    let Mode::Palette(input) = &h.state.mode else { panic!("s should open the palette") };
+    assert_eq!(input.text, "scale sm:prediction-endpoint/model-v1 ");
+    h.text("4").await;
+    h.key("enter").await;
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.flash) };
+    assert_eq!((dialog.plan.changes[0].before.as_str(), dialog.plan.changes[0].after.as_str()), ("2", "4"));
+    h.key("y").await;
+    let settled = h
+        .advance_until(900, |h| {
+            h.state.ops.operations[0].watch.as_ref().is_some_and(|w| w.state == WatchState::Settled)
+        })
+        .await;
+    assert!(settled.is_some(), "scaling never settled: {:?}", h.state.ops.operations[0].watch);
+    let ok = h.advance_until(900, |h| h.alarm_state(name) == AlarmState::Ok).await;
+    assert!(ok.is_some(), "the alarm did not return to OK");
+    let endpoint = h.state.endpoints.data.as_ref().unwrap().iter().find(|e| e.name == "prediction-endpoint").unwrap();
+    assert_eq!(endpoint.variants[0].current_instances, 4);
+    println!("latency-spike: scale settled after {settled:?} s, alarm OK {ok:?} s later");
 }

@@ -272,3 +272,20 @@ async fn keys_name_their_targets_in_the_hints_and_help() {
     assert!(effects.iter().all(|e| !matches!(e, Effect::Op(OpEffect::Execute(_)))));
     assert!(c.screen().contains("roll the selected service back"), "{}", c.screen());
 }
+
+#[tokio::test]
+async fn undo_by_id_from_the_palette_plans_the_inverse() {
+    let mut c = Console::new(false);
+    c.palette("scale ecs:svg-ai-cluster/svg-ai-service 3").await;
+    c.key("y").await;
+    let id = c.state.ops.operations[0].executed.id.clone();
+    c.palette(&format!("undo {id}")).await;
+    let Mode::Confirm(dialog) = &c.state.mode else { panic!("no dialog: {:?}", c.state.flash) };
+    assert_eq!(dialog.plan.intent.command_line(), "scale ecs:svg-ai-cluster/svg-ai-service 2");
+    c.key("esc").await;
+    c.palette("undo 20260101T000000Z-dead").await;
+    assert!(!c.dialog_open());
+    let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.contains("no action 20260101T000000Z-dead"), "{flash}");
+    assert_eq!(c.fake.applied().len(), 1, "only the first scale was sent");
+}

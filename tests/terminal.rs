@@ -215,3 +215,47 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_console_back() {
     assert!(after.contains("shell$"), "{after}");
     assert_eq!(tmux.pane("#{alternate_on}"), "0");
 }
+
+/// The yardstick: from `CleanisticAI-HighErrorRate` firing to the roll back confirmed, counting
+/// keystrokes, then watched until the alarm is back to OK, all inside opsdeck.
+#[test]
+fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::shell((160, 48));
+    let line = format!(
+        "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 --speed 30; echo exit=$?",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_opsdeck")
+    );
+    tmux.keys(&[&line, "Enter"]);
+    let fired = tmux.wait_for(|s| s.contains("1 ALARM"), Duration::from_secs(40));
+    assert!(fired.contains("1 ALARM"), "the alarm never fired:\n{fired}");
+    assert!(fired.contains("time ×30"), "the status bar says the clock is fast:\n{fired}");
+    let mut keystrokes = 0;
+    let mut press = |key: &str| {
+        keystrokes += 1;
+        tmux.keys(&[key]);
+    };
+    press("BTab");
+    press("BTab");
+    press("R");
+    let dialog = tmux.wait_for(|s| s.contains("Confirm") && s.contains("roll back to this"), Duration::from_secs(5));
+    assert!(dialog.contains("cleanistic-ai-api:15  ->  cleanistic-ai-api:14"), "{dialog}");
+    assert!(dialog.contains("+ cleanistic-ai-api: env MODEL_PATH") || dialog.contains("MODEL_PATH"), "the diff shows the cause:\n{dialog}");
+    press("y");
+    assert_eq!(keystrokes, 4, "keystrokes from the alarm firing to the roll back confirmed");
+    let watching = tmux.wait_for(|s| s.contains("Operations"), Duration::from_secs(5));
+    assert!(watching.contains("rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api"), "{watching}");
+    // The rollout completes and the alarm returns to OK: the status bar no longer counts it.
+    let resolved = tmux.wait_for(|s| s.contains("done") && !s.contains("1 ALARM"), Duration::from_secs(60));
+    assert!(!resolved.contains("1 ALARM"), "the alarm did not return to OK:\n{resolved}");
+    assert!(resolved.contains("done"), "the watch did not settle:\n{resolved}");
+    tmux.keys(&[":", "q", "Enter"]);
+    let after = tmux.wait_for(exited, Duration::from_secs(5));
+    assert!(after.contains("exit=0"), "{after}");
+    // The demo audit log has the action, start to settled.
+    let audit = std::fs::read_to_string(dir.path().join("data/audit-demo.jsonl")).expect("demo audit log");
+    for phase in ["\"phase\":\"started\"", "\"phase\":\"finished\"", "\"phase\":\"settled\""] {
+        assert!(audit.contains(phase), "{phase} missing:\n{audit}");
+    }
+}

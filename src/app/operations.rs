@@ -32,14 +32,13 @@ pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
 pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
     match verb {
         Verb::Audit(_) => open_audit(state, effects),
-        Verb::Undo(args) => match &args.id {
-            Some(id) => {
-                state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None });
-                state.flash_info(format!("looking up {id} in the audit log: select it and press u"));
-                effects.push(Effect::Op(OpEffect::ReadAudit));
+        Verb::Undo(args) => {
+            // Without an id, the audit view opens to choose from; with one, it is undone once read.
+            open_audit(state, effects);
+            if let (Mode::Audit(view), Some(id)) = (&mut state.mode, &args.id) {
+                view.undo_when_read = Some(id.clone());
             }
-            None => open_audit(state, effects),
-        },
+        }
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
@@ -306,11 +305,11 @@ pub fn strip_rows(state: &State) -> u16 {
 }
 
 pub fn open_audit(state: &mut State, effects: &mut Vec<Effect>) {
-    state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None });
+    state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None, undo_when_read: None });
     effects.push(Effect::Op(OpEffect::ReadAudit));
 }
 
-pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>) {
+pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>, effects: &mut Vec<Effect>) {
     let Mode::Audit(view) = &mut state.mode else { return };
     view.loading = false;
     match result {
@@ -323,6 +322,14 @@ pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>) {
         Err(e) => view.error = Some(e),
     }
     view.selected = view.selected.min(view.entries.len().saturating_sub(1));
+    if let Some(id) = view.undo_when_read.take() {
+        let entry = view.entries.iter().find(|e| e.id == id).cloned();
+        state.mode = Mode::Normal;
+        match entry {
+            Some(entry) => undo(state, &entry, effects),
+            None => state.flash_error(format!("no action {id} in the audit log")),
+        }
+    }
 }
 
 /// Keys in the audit view: move, `u` undo the selected action, anything else closes.

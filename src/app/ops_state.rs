@@ -41,6 +41,8 @@ pub struct AuditView {
     pub selected: usize,
     pub loading: bool,
     pub error: Option<String>,
+    /// `:undo ID`: undo this action as soon as the log is read.
+    pub undo_when_read: Option<String>,
 }
 
 /// Text to read, not act on: an invocation's answer, a revision list and diff.

@@ -97,7 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::AuditRead(result) => {
             state.dirty = true;
-            operations::audit_read(state, result);
+            operations::audit_read(state, result, &mut effects);
         }
         Msg::Report { title, result } => {
             state.dirty = true;
