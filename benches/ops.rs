@@ -22,7 +22,9 @@ fn spec(revision: u32, env: usize) -> TaskDefSpec {
             .map(|c| ContainerSpec {
                 name: format!("container-{c}"),
                 image: format!("123.dkr.ecr.us-east-1.amazonaws.com/api:{revision}"),
-                environment: (0..env).map(|i| (format!("VAR_{i:03}"), format!("value-{}", i + revision as usize % 7))).collect(),
+                environment: (0..env)
+                    .map(|i| (format!("VAR_{i:03}"), format!("value-{}", i + revision as usize % 7)))
+                    .collect(),
                 secrets: (0..10).map(|i| format!("SECRET_{i}")).collect(),
                 command: vec!["gunicorn".into(), "app:app".into()],
                 ports: vec!["8080/tcp".into()],
@@ -60,7 +62,10 @@ fn snapshot(now: chrono::DateTime<Utc>) -> Snapshot {
         log_group: None,
     };
     let events = (0..100)
-        .map(|i| ServiceEvent { at: now - Duration::seconds(i), message: format!("(service api) has started 1 tasks: (task {i:032x}).") })
+        .map(|i| ServiceEvent {
+            at: now - Duration::seconds(i),
+            message: format!("(service api) has started 1 tasks: (task {i:032x})."),
+        })
         .collect();
     Snapshot::Service(ServiceSnapshot { service, events, scaling: None, deployment: None })
 }
@@ -72,7 +77,11 @@ fn bench_ops(c: &mut Criterion) {
         id: "20261122T031412Z-8c1f".into(),
         time: Utc::now(),
         phase: Phase::Finished,
-        who: Who { arn: "arn:aws:sts::123456789012:assumed-role/OnCall/ana".into(), user: "ana".into(), ssh_client: None },
+        who: Who {
+            arn: "arn:aws:sts::123456789012:assumed-role/OnCall/ana".into(),
+            user: "ana".into(),
+            ssh_client: None,
+        },
         profile: "prod".into(),
         region: "us-east-1".into(),
         action: "rollback".into(),
@@ -93,8 +102,17 @@ fn bench_ops(c: &mut Criterion) {
     let snap = snapshot(now);
     c.bench_function("watch_observe_100_events", |b| {
         b.iter(|| {
-            let expect = Expect::Rollout { previous_primary: Some("ecs-svc/1".into()), task_def: TaskDefRef { family: "api".into(), revision: 14 } };
-            let mut w = Watch::new("id".into(), Address::ecs("c", "api"), "rollback".into(), expect, now - Duration::minutes(5));
+            let expect = Expect::Rollout {
+                previous_primary: Some("ecs-svc/1".into()),
+                task_def: TaskDefRef { family: "api".into(), revision: 14 },
+            };
+            let mut w = Watch::new(
+                "id".into(),
+                Address::ecs("c", "api"),
+                "rollback".into(),
+                expect,
+                now - Duration::minutes(5),
+            );
             w.observe(black_box(&snap), now);
             w
         })
@@ -105,14 +123,19 @@ fn bench_ops(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let clock = ManualClock::new();
-                let options = SimOptions { seed: 7, scenario: "calm".into(), start: now, clock: SimClock::Manual(clock) };
+                let options =
+                    SimOptions { seed: 7, scenario: "calm".into(), start: now, clock: SimClock::Manual(clock) };
                 let fleet = SimFleet::new(options).expect("fleet");
                 runtime.block_on(fleet.services()).expect("warm");
                 fleet
             },
             |fleet| {
                 let ctx = OpsContext { read_only: false, audit: AuditLog::new(dir.path().join("sim-audit.jsonl")) };
-                let intent = Intent::Scale { address: Address::ecs("svg-ai-cluster", "svg-ai-service"), count: 3, adjust_autoscaling: false };
+                let intent = Intent::Scale {
+                    address: Address::ecs("svg-ai-cluster", "svg-ai-service"),
+                    count: 3,
+                    adjust_autoscaling: false,
+                };
                 runtime.block_on(async {
                     let p = plan(&fleet, intent).await.expect("plan");
                     let c = confirm(p, &Answer::AssumeYes, false).expect("confirm");

@@ -14,8 +14,12 @@ use std::hint::black_box;
 
 fn fleet_state(services: usize) -> State {
     let now = Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap();
-    let mut state =
-        State::new(BackendLabel::Demo { scenario: "bench".into(), seed: 1, speed: 1 }, Settings::default(), now, (200, 50));
+    let mut state = State::new(
+        BackendLabel::Demo { scenario: "bench".into(), seed: 1, speed: 1 },
+        Settings::default(),
+        now,
+        (200, 50),
+    );
     let fleet: Vec<Service> = (0..services)
         .map(|i| Service {
             cluster: format!("cluster-{}", i % 20),

@@ -6,8 +6,8 @@ use crate::domain::{
     ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantMetrics,
 };
 use crate::ops::Permit;
-use chrono::{DateTime, Utc};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,8 +30,15 @@ pub enum BackendError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackendLabel {
     /// `speed` is how many simulated seconds pass per real second (`--speed`).
-    Demo { scenario: String, seed: u64, speed: u32 },
-    Aws { profile: String, region: String },
+    Demo {
+        scenario: String,
+        seed: u64,
+        speed: u32,
+    },
+    Aws {
+        profile: String,
+        region: String,
+    },
 }
 
 /// Receives the first rows of a long service list before the rest is read.

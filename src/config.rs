@@ -171,7 +171,9 @@ impl Config {
                 (Some(_), Some(_)) => {
                     return Err(invalid(format!("[invoke.\"{address}\"]: give payload or payload_file, not both")))
                 }
-                (None, None) => return Err(invalid(format!("[invoke.\"{address}\"]: payload or payload_file is missing"))),
+                (None, None) => {
+                    return Err(invalid(format!("[invoke.\"{address}\"]: payload or payload_file is missing")))
+                }
                 _ => {}
             }
         }
@@ -201,7 +203,10 @@ impl Config {
 
     /// The configured test payloads by endpoint name, files read and checked now (a bad one is a
     /// clear error at start, not a surprise at 3 a.m.).
-    pub fn invoke_payloads(&self, config_dir: &Path) -> Result<BTreeMap<String, (String, Option<String>)>, ConfigError> {
+    pub fn invoke_payloads(
+        &self,
+        config_dir: &Path,
+    ) -> Result<BTreeMap<String, (String, Option<String>)>, ConfigError> {
         let mut out = BTreeMap::new();
         for (address, entry) in &self.invoke {
             let name = address.trim_start_matches("sm:").to_string();
@@ -269,11 +274,9 @@ mod tests {
 
     #[test]
     fn profiles_and_invoke_payloads_are_checked() {
-        let c = Config::parse(
-            "[profiles.prod]\nread_only = true\n[invoke.\"sm:pred\"]\npayload = '{\"x\":1}'\n",
-            "c.toml",
-        )
-        .unwrap();
+        let c =
+            Config::parse("[profiles.prod]\nread_only = true\n[invoke.\"sm:pred\"]\npayload = '{\"x\":1}'\n", "c.toml")
+                .unwrap();
         assert!(c.profile_read_only("prod"));
         assert!(!c.profile_read_only("dev"));
         let payloads = c.invoke_payloads(Path::new("/nonexistent")).unwrap();

@@ -2,16 +2,16 @@
 
 use anyhow::Context;
 use clap::{CommandFactory, Parser};
-use opsdeck::ops::{AuditLog, OpsContext};
-use std::io::IsTerminal;
 use opsdeck::app::State;
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::Backend;
 use opsdeck::cli::{Cli, Command};
 use opsdeck::config::{Config, Paths};
 use opsdeck::keymap::Keymap;
+use opsdeck::ops::{AuditLog, OpsContext};
 use opsdeck::sim::{scenarios, SimClock, SimFleet, SimOptions};
 use opsdeck::theme::{choose_theme_name, no_color_env, Theme};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;

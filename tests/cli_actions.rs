@@ -95,7 +95,17 @@ fn with_no_terminal_and_no_yes_an_action_is_refused() {
 #[test]
 fn scale_with_wait_settles_is_audited_and_undo_puts_it_back() {
     let run = Run::new();
-    let out = run.opsdeck(&["--speed", "60", "scale", "ecs:svg-ai-cluster/svg-ai-service", "3", "--yes", "--wait", "--timeout", "10m"]);
+    let out = run.opsdeck(&[
+        "--speed",
+        "60",
+        "scale",
+        "ecs:svg-ai-cluster/svg-ai-service",
+        "3",
+        "--yes",
+        "--wait",
+        "--timeout",
+        "10m",
+    ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("applied (audit "), "{stdout}");
@@ -117,7 +127,10 @@ fn scale_with_wait_settles_is_audited_and_undo_puts_it_back() {
     // change. What matters here is that undo found the inverse and ran it through the same path.
     let out = run.opsdeck(&["undo", "--yes"]);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("undo ") && stdout.contains("opsdeck scale ecs:svg-ai-cluster/svg-ai-service 2"), "{stdout}");
+    assert!(
+        stdout.contains("undo ") && stdout.contains("opsdeck scale ecs:svg-ai-cluster/svg-ai-service 2"),
+        "{stdout}"
+    );
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
 }
 
@@ -125,7 +138,8 @@ fn scale_with_wait_settles_is_audited_and_undo_puts_it_back() {
 fn a_destructive_change_asks_for_the_name_on_a_terminal_prompt() {
     // stdin is a pipe here, so without --yes it refuses; with --yes a script may scale to 0.
     let run = Run::new();
-    let out = run.opsdeck_stdin(&["scale", "ecs:prediction-app-cluster/ml-model-service", "0"], Some("ml-model-service\n"));
+    let out =
+        run.opsdeck_stdin(&["scale", "ecs:prediction-app-cluster/ml-model-service", "0"], Some("ml-model-service\n"));
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let out = run.opsdeck(&["scale", "ecs:prediction-app-cluster/ml-model-service", "0", "--yes", "--output", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -6,10 +6,10 @@ mod common;
 use chrono::{DateTime, TimeZone, Utc};
 use common::{draw, text_of};
 use opsdeck::app::{perform, perform_op, rows, update, Effect, Mode, Msg, Pane, Settings, State};
-use opsdeck::ops::{AuditLog, OpsContext, WatchState};
 use opsdeck::backend::Backend;
 use opsdeck::domain::{AlarmState, RolloutState};
 use opsdeck::keymap::{Action, KeyChord, Keymap};
+use opsdeck::ops::{AuditLog, OpsContext, WatchState};
 use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};
 use opsdeck::theme::Theme;
 
@@ -54,7 +54,7 @@ impl Headless {
                     queue.extend(update(&mut self.state, Msg::Fetched(id, reply)));
                 }
                 Effect::Op(op) => {
-                    if let Some(msg) = perform_op(&self.fleet, &self.ops, op).await {
+                    if let Some(msg) = perform_op(&self.fleet, &self.ops, *op).await {
                         queue.extend(update(&mut self.state, msg));
                     }
                 }

@@ -34,7 +34,7 @@ impl Console {
         let mut queue = answer(&mut self.state, effects);
         while let Some(effect) = queue.pop() {
             let msg = match effect {
-                Effect::Op(op) => perform_op(&self.fake, &self.ctx, op).await,
+                Effect::Op(op) => perform_op(&self.fake, &self.ctx, *op).await,
                 Effect::Fetch { id, fetch } => Some(Msg::Fetched(id, perform(&self.fake, fetch, &|_| {}).await)),
                 _ => None,
             };
@@ -269,7 +269,7 @@ async fn keys_name_their_targets_in_the_hints_and_help() {
     assert!(screen.contains("s scale") && screen.contains("R roll back"), "{screen}");
     let mut c = c;
     let effects = update(&mut c.state, Msg::Action(Action::Help));
-    assert!(effects.iter().all(|e| !matches!(e, Effect::Op(OpEffect::Execute(_)))));
+    assert!(effects.iter().all(|e| !matches!(e, Effect::Op(op) if matches!(**op, OpEffect::Execute(_)))));
     assert!(c.screen().contains("roll the selected service back"), "{}", c.screen());
 }
 

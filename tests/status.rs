@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use opsdeck::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use opsdeck::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Snapshot, TaskDefRef, TaskDefSpec, Service, ServiceDetail, ServiceMetrics,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
+    ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec,
 };
 use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};
 use opsdeck::status::{run, snapshot, to_json, to_text, OutputFormat, StatusArgs};

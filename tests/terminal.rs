@@ -241,7 +241,10 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
     press("R");
     let dialog = tmux.wait_for(|s| s.contains("Confirm") && s.contains("roll back to this"), Duration::from_secs(5));
     assert!(dialog.contains("cleanistic-ai-api:15  ->  cleanistic-ai-api:14"), "{dialog}");
-    assert!(dialog.contains("+ cleanistic-ai-api: env MODEL_PATH") || dialog.contains("MODEL_PATH"), "the diff shows the cause:\n{dialog}");
+    assert!(
+        dialog.contains("+ cleanistic-ai-api: env MODEL_PATH") || dialog.contains("MODEL_PATH"),
+        "the diff shows the cause:\n{dialog}"
+    );
     press("y");
     assert_eq!(keystrokes, 4, "keystrokes from the alarm firing to the roll back confirmed");
     let watching = tmux.wait_for(|s| s.contains("Operations"), Duration::from_secs(5));

@@ -1,8 +1,8 @@
 //! The console's state machine: `State`, the messages that change it, and the effects it asks for.
 
-mod keys;
 mod inert;
 mod input;
+mod keys;
 mod logs_ctl;
 mod msg;
 mod operations;
@@ -15,8 +15,8 @@ mod text;
 mod update;
 
 pub use input::key_to_msg;
-pub use operations::{shown_operations, strip_rows};
 pub use msg::{perform, perform_op, save_file, Effect, Fetch, Msg, OpEffect, Reply};
+pub use operations::{shown_operations, strip_rows};
 pub use ops_state::*;
 pub use state::*;
 pub use update::update;

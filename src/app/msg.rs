@@ -5,9 +5,9 @@ use crate::backend::{Backend, BackendError, EndpointMetricsMap};
 use crate::domain::{
     Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Snapshot,
 };
+use crate::keymap::{Action, KeyChord};
 use crate::ops::audit::AuditEntry;
 use crate::ops::{Confirmed, Executed, Intent, OpError, OpsContext, Plan, Watch};
-use crate::keymap::{Action, KeyChord};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,11 +30,14 @@ pub enum Msg {
     /// The backend's running count of API calls and their cost changed.
     Usage(crate::backend::ApiUsage),
     /// A plan was read (or could not be).
-    Planned(RequestId, Result<Plan, OpError>),
+    Planned(RequestId, Box<Result<Plan, OpError>>),
     /// A confirmed action ran (or was refused at execute: conflict, audit, the backend).
-    Executed(Result<Executed, OpError>),
+    Executed(Box<Result<Executed, OpError>>),
     AuditRead(Result<Vec<AuditEntry>, String>),
-    Report { title: String, result: Result<Vec<String>, String> },
+    Report {
+        title: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What to read from the backend.
@@ -74,7 +77,7 @@ pub enum Reply {
         generation: u64,
         result: Result<LogBatch, BackendError>,
     },
-    Snapshot(Result<Snapshot, BackendError>),
+    Snapshot(Box<Result<Snapshot, BackendError>>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -95,18 +98,27 @@ pub enum Effect {
         region: Option<String>,
     },
     /// Operator actions and what they read; answered by `Msg::Planned`, `Msg::Executed`, ...
-    Op(OpEffect),
+    Op(Box<OpEffect>),
 }
 
 #[derive(Debug, PartialEq)]
 pub enum OpEffect {
-    Plan { id: RequestId, intent: Intent },
-    Execute(Confirmed),
+    Plan {
+        id: RequestId,
+        intent: Intent,
+    },
+    Execute(Box<Confirmed>),
     /// The watch reached its end: write it to the audit log.
-    RecordSettled { executed: Box<Executed>, watch: Watch },
+    RecordSettled {
+        executed: Box<Executed>,
+        watch: Watch,
+    },
     ReadAudit,
     /// A revision list, or a diff of two revisions.
-    Revisions { address: Address, diff: Option<(String, String)> },
+    Revisions {
+        address: Address,
+        diff: Option<(String, String)>,
+    },
 }
 
 /// Carry out one read. Shared by the interactive runtime (which spawns it) and the headless
@@ -127,7 +139,7 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
         Fetch::Logs { group, query, generation } => {
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
-        Fetch::Snapshot(address) => Reply::Snapshot(backend.snapshot(&address).await),
+        Fetch::Snapshot(address) => Reply::Snapshot(Box::new(backend.snapshot(&address).await)),
     }
 }
 
@@ -135,8 +147,10 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
 /// spawns it, and the headless harness. None when nothing needs to go back to update.
 pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffect) -> Option<Msg> {
     match effect {
-        OpEffect::Plan { id, intent } => Some(Msg::Planned(id, crate::ops::plan(backend, intent).await)),
-        OpEffect::Execute(confirmed) => Some(Msg::Executed(crate::ops::execute(backend, ctx, confirmed).await)),
+        OpEffect::Plan { id, intent } => Some(Msg::Planned(id, Box::new(crate::ops::plan(backend, intent).await))),
+        OpEffect::Execute(confirmed) => {
+            Some(Msg::Executed(Box::new(crate::ops::execute(backend, ctx, *confirmed).await)))
+        }
         OpEffect::RecordSettled { executed, watch } => {
             let now = backend.clock().unwrap_or_else(chrono::Utc::now);
             if let Err(e) = crate::ops::record_settled(ctx, &executed, &watch, &backend.label(), now) {
@@ -144,13 +158,11 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
             }
             None
         }
-        OpEffect::ReadAudit => Some(Msg::AuditRead(
-            ctx.audit.read().map(|(records, _)| {
-                let mut entries = crate::ops::audit::entries(&records);
-                entries.reverse();
-                entries
-            }),
-        )),
+        OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
+            let mut entries = crate::ops::audit::entries(&records);
+            entries.reverse();
+            entries
+        }))),
         OpEffect::Revisions { address, diff } => {
             let title = match &diff {
                 Some((a, b)) => format!("{address}: diff {a} -> {b}"),

@@ -25,7 +25,7 @@ pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
     let id = state.request_id();
     state.ops.planning = Some((id, intent.command_line()));
     state.flash_info(format!("reading {} fresh for the plan…", intent.address()));
-    effects.push(Effect::Op(OpEffect::Plan { id, intent }));
+    effects.push(Effect::Op(Box::new(OpEffect::Plan { id, intent })));
 }
 
 /// A palette line (or an undo) that names an action verb.
@@ -42,7 +42,7 @@ pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
-                effects.push(Effect::Op(OpEffect::Revisions { address, diff }));
+                effects.push(Effect::Op(Box::new(OpEffect::Revisions { address, diff })));
             }
             Err(e) => state.flash_error(e),
         },
@@ -102,7 +102,9 @@ pub fn key_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) 
                 Some(Ok(payload)) => request(state, Intent::Invoke { address, payload }, effects),
                 Some(Err(e)) => state.flash_error(e),
                 None => {
-                    state.flash_error(format!("no test payload configured for sm:{endpoint}: give one with --payload FILE"));
+                    state.flash_error(format!(
+                        "no test payload configured for sm:{endpoint}: give one with --payload FILE"
+                    ));
                     state.mode = Mode::Palette(TextInput::with_text(&format!("invoke {address} --payload ")));
                 }
             }
@@ -134,7 +136,8 @@ pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>) {
         }
         Ok(plan) => {
             state.flash = None;
-            state.mode = Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }));
+            state.mode =
+                Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }));
         }
         // Outside autoscaling's bounds: offer the same command with the flag that moves them.
         Err(OpError::BadInput(why)) if why.contains("--adjust-autoscaling") => {
@@ -185,7 +188,7 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
         Ok(confirmed) => {
             state.ops.executing = true;
             state.flash_info(format!("applying {}…", plan.intent.command_line()));
-            effects.push(Effect::Op(OpEffect::Execute(confirmed)));
+            effects.push(Effect::Op(Box::new(OpEffect::Execute(Box::new(confirmed)))));
         }
         // A wrong name keeps the dialog open, cleared, with the reason.
         Err(e) if destructive => {
@@ -232,7 +235,10 @@ pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
         if watch.is_done() {
             if op.finished_at.is_none() {
                 op.finished_at = Some(now);
-                effects.push(Effect::Op(OpEffect::RecordSettled { executed: Box::new(op.executed.clone()), watch: watch.clone() }));
+                effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
+                    executed: Box::new(op.executed.clone()),
+                    watch: watch.clone(),
+                })));
             }
             continue;
         }
@@ -263,7 +269,10 @@ pub fn observed(state: &mut State, id: u64, result: Result<Snapshot, BackendErro
     }
     op.finished_at = Some(now);
     let (label, state_text) = (watch.label.clone(), end_text(&watch.state));
-    effects.push(Effect::Op(OpEffect::RecordSettled { executed: Box::new(op.executed.clone()), watch: watch.clone() }));
+    effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
+        executed: Box::new(op.executed.clone()),
+        watch: watch.clone(),
+    })));
     if matches!(watch.state, crate::ops::WatchState::Settled) {
         state.flash_info(format!("{label}: {state_text}"));
     } else {
@@ -305,8 +314,9 @@ pub fn strip_rows(state: &State) -> u16 {
 }
 
 pub fn open_audit(state: &mut State, effects: &mut Vec<Effect>) {
-    state.mode = Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None, undo_when_read: None });
-    effects.push(Effect::Op(OpEffect::ReadAudit));
+    state.mode =
+        Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None, undo_when_read: None });
+    effects.push(Effect::Op(Box::new(OpEffect::ReadAudit)));
 }
 
 pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>, effects: &mut Vec<Effect>) {
@@ -359,7 +369,10 @@ pub fn audit_action(state: &mut State, action: Action, effects: &mut Vec<Effect>
 /// Undo runs the audit's inverse command through the same plan/confirm path.
 pub fn undo(state: &mut State, entry: &AuditEntry, effects: &mut Vec<Effect>) {
     let Some(inverse) = &entry.inverse else {
-        return state.flash_info(format!("{} {} has no undo (nothing it changed can be put back)", entry.action, entry.resource));
+        return state.flash_info(format!(
+            "{} {} has no undo (nothing it changed can be put back)",
+            entry.action, entry.resource
+        ));
     };
     match grammar::parse_line(inverse) {
         Ok(verb) => run_verb(state, &verb, effects),

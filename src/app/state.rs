@@ -52,7 +52,9 @@ pub enum Mode {
     Normal,
     Palette(TextInput),
     Filter(TextInput),
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     ConfirmQuit,
     /// A plan waiting for confirmation.
     Confirm(Box<super::ops_state::ConfirmDialog>),

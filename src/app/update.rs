@@ -50,7 +50,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             keys::clamp_all(state);
         }
         Msg::Fetched(id, Reply::Snapshot(result)) => {
-            if operations::observed(state, id, result, &mut effects) {
+            if operations::observed(state, id, *result, &mut effects) {
                 state.dirty = true;
                 schedule::due_fetches(state, &mut effects);
             }
@@ -83,8 +83,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.usage = Some(usage);
             state.dirty = true;
         }
-        Msg::Planned(id, mut result) => {
+        Msg::Planned(id, result) => {
             state.dirty = true;
+            let mut result = *result;
             if let Ok(plan) = result.as_mut() {
                 super::inert::plan(plan);
             }
@@ -92,7 +93,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Executed(result) => {
             state.dirty = true;
-            operations::executed(state, result);
+            operations::executed(state, *result);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::AuditRead(result) => {

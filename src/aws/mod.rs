@@ -255,7 +255,10 @@ impl Backend for AwsBackend {
         Err(BackendError::Other(format!("TODO(aws) revision_history {address}")))
     }
 
-    async fn task_definition(&self, task_def: &crate::domain::TaskDefRef) -> Result<crate::domain::TaskDefSpec, BackendError> {
+    async fn task_definition(
+        &self,
+        task_def: &crate::domain::TaskDefRef,
+    ) -> Result<crate::domain::TaskDefSpec, BackendError> {
         Err(BackendError::Other(format!("TODO(aws) task_definition {task_def}")))
     }
 

@@ -117,7 +117,12 @@ pub async fn act(
     let mut watch_view = serde_json::Value::Null;
     if let Some(watch) = executed.watch.take().filter(|_| run.wait) {
         if text {
-            writeln!(out, "watching {} (up to {})", watch.address, humantime::format_duration(run.timeout.unwrap_or(DEFAULT_TIMEOUT)))?;
+            writeln!(
+                out,
+                "watching {} (up to {})",
+                watch.address,
+                humantime::format_duration(run.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            )?;
         }
         let done = follow(env.backend, watch, run.timeout.unwrap_or(DEFAULT_TIMEOUT), text, out).await?;
         let (summary, exit) = watch_end(&done);
@@ -170,7 +175,8 @@ pub async fn undo(args: &UndoArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
         None => entries.iter().rev().find(|e| e.inverse.is_some() && !e.outcome.starts_with("failed")),
     };
     let Some(entry) = entry else {
-        let what = args.id.as_deref().map_or("no action that can be undone".to_string(), |id| format!("no action {id}"));
+        let what =
+            args.id.as_deref().map_or("no action that can be undone".to_string(), |id| format!("no action {id}"));
         writeln!(err, "opsdeck: {what} in {}", env.ops.audit.path().display())?;
         return Ok(EXIT_USAGE);
     };

@@ -46,7 +46,12 @@ pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
     Ok(code)
 }
 
-pub async fn revisions(args: &RevisionsArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn revisions(
+    args: &RevisionsArgs,
+    env: &Env<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
     let address = match grammar::parse_address(&args.address) {
         Ok(a @ Address::EcsService { .. }) => a,
         Ok(other) => return usage(err, format!("revisions needs an ECS service (ecs:CLUSTER/SERVICE), not {other}")),

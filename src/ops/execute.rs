@@ -46,7 +46,15 @@ fn where_(label: &BackendLabel) -> (String, String) {
     }
 }
 
-fn record(plan: &Plan, id: &str, who: &Who, label: &BackendLabel, phase: Phase, outcome: String, now: DateTime<Utc>) -> AuditRecord {
+fn record(
+    plan: &Plan,
+    id: &str,
+    who: &Who,
+    label: &BackendLabel,
+    phase: Phase,
+    outcome: String,
+    now: DateTime<Utc>,
+) -> AuditRecord {
     let (profile, region) = where_(label);
     let (before, after) = plan.before_after();
     AuditRecord {
@@ -118,7 +126,13 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
 }
 
 /// Write the watch's end to the audit log: settled, failed, or timed out.
-pub fn record_settled(ctx: &OpsContext, executed: &Executed, watch: &Watch, label: &BackendLabel, now: DateTime<Utc>) -> Result<(), String> {
+pub fn record_settled(
+    ctx: &OpsContext,
+    executed: &Executed,
+    watch: &Watch,
+    label: &BackendLabel,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     let outcome = match &watch.state {
         super::WatchState::Running => return Ok(()),
         super::WatchState::Settled => format!("settled: {}", watch.progress),

@@ -4,7 +4,7 @@
 
 use super::intent::{parse_count, Intent, RevisionChoice};
 use super::invoke;
-use crate::domain::{AlarmState, Address};
+use crate::domain::{Address, AlarmState};
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

@@ -66,7 +66,10 @@ fn check(body: Vec<u8>, content_type: Option<&str>, source: PayloadSource) -> Re
         return Err(format!("{shown} is empty: an endpoint needs something to score"));
     }
     if body.len() > MAX_PAYLOAD_BYTES {
-        return Err(format!("{shown} is {} bytes: InvokeEndpoint takes at most 6 MB ({MAX_PAYLOAD_BYTES})", body.len()));
+        return Err(format!(
+            "{shown} is {} bytes: InvokeEndpoint takes at most 6 MB ({MAX_PAYLOAD_BYTES})",
+            body.len()
+        ));
     }
     let content_type = match content_type {
         Some(t) if t.trim().is_empty() || t.chars().any(char::is_control) => {

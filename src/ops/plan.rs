@@ -128,7 +128,8 @@ fn scale_service(intent: Intent, s: &ServiceSnapshot, count: u32, adjust: bool, 
     plan.changes.push(Change::new("desired", before, count));
     plan.notes.push(format!("running {} of {before} now", s.service.running));
     if let Some(bounds) = bounds_change(s.scaling, count, adjust) {
-        let resource = ScalableResource::EcsService { cluster: s.service.cluster.clone(), service: s.service.name.clone() };
+        let resource =
+            ScalableResource::EcsService { cluster: s.service.cluster.clone(), service: s.service.name.clone() };
         push_bounds(&mut plan, resource, bounds);
     }
     plan.mutations.push(Mutation::SetDesiredCount { address: address.clone(), count });
@@ -153,7 +154,11 @@ fn bounds_change(scaling: Option<ScalingTarget>, count: u32, adjust: bool) -> Op
 }
 
 fn push_bounds(plan: &mut Plan, resource: ScalableResource, (old, new): (ScalingTarget, ScalingTarget)) {
-    plan.changes.push(Change::new("autoscaling min-max", format!("{}-{}", old.min, old.max), format!("{}-{}", new.min, new.max)));
+    plan.changes.push(Change::new(
+        "autoscaling min-max",
+        format!("{}-{}", old.min, old.max),
+        format!("{}-{}", new.min, new.max),
+    ));
     plan.notes.push("autoscaling's suspended flags are sent back exactly as read".into());
     plan.mutations.push(Mutation::SetScalingBounds { resource, min: new.min, max: new.max, suspended: old.suspended });
 }
@@ -171,7 +176,11 @@ fn check_bounds(mut plan: Plan, scaling: Option<ScalingTarget>, count: u32, adju
     if plan.is_noop() || adjust || (t.min..=t.max).contains(&count) {
         return Ok(plan);
     }
-    let side = if count > t.max { format!("above the autoscaling max {}", t.max) } else { format!("below the autoscaling min {}", t.min) };
+    let side = if count > t.max {
+        format!("above the autoscaling max {}", t.max)
+    } else {
+        format!("below the autoscaling min {}", t.min)
+    };
     Err(OpError::BadInput(format!(
         "{count} is {side} for {}: autoscaling would undo it. Run `{} --adjust-autoscaling` to move min/max in the same change",
         plan.intent.address(),
@@ -205,11 +214,9 @@ fn variant_of(e: &EndpointSnapshot, address: &Address) -> Result<String, OpError
     let names: Vec<&str> = e.endpoint.variants.iter().map(|v| v.name.as_str()).collect();
     match variant {
         Some(v) if names.contains(&v.as_str()) => Ok(v.clone()),
-        Some(v) => Err(OpError::BadInput(format!(
-            "{} has no variant {v} (it has {})",
-            e.endpoint.name,
-            names.join(", ")
-        ))),
+        Some(v) => {
+            Err(OpError::BadInput(format!("{} has no variant {v} (it has {})", e.endpoint.name, names.join(", "))))
+        }
         None if names.len() == 1 => Ok(names[0].to_string()),
         None => Err(OpError::BadInput(format!(
             "{} has {} variants: name one, e.g. sm:{}/{}",
@@ -221,7 +228,13 @@ fn variant_of(e: &EndpointSnapshot, address: &Address) -> Result<String, OpError
     }
 }
 
-fn scale_variant(intent: Intent, e: &EndpointSnapshot, count: u32, adjust: bool, snapshot: Snapshot) -> Result<Plan, OpError> {
+fn scale_variant(
+    intent: Intent,
+    e: &EndpointSnapshot,
+    count: u32,
+    adjust: bool,
+    snapshot: Snapshot,
+) -> Result<Plan, OpError> {
     let address = intent.address().clone();
     let variant = variant_of(e, &address)?;
     if count == 0 {
@@ -248,13 +261,20 @@ fn scale_variant(intent: Intent, e: &EndpointSnapshot, count: u32, adjust: bool,
     }
     plan.changes.push(Change::new("instances", before, count));
     if let Some(v) = v {
-        plan.notes.push(format!("{} × {} now; the endpoint goes Updating, then InService", v.current_instances, v.instance_type));
+        plan.notes.push(format!(
+            "{} × {} now; the endpoint goes Updating, then InService",
+            v.current_instances, v.instance_type
+        ));
     }
     if let Some(bounds) = bounds_change(scaling, count, adjust) {
         let resource = ScalableResource::Variant { endpoint: e.endpoint.name.clone(), variant: variant.clone() };
         push_bounds(&mut plan, resource, bounds);
     }
-    plan.mutations.push(Mutation::SetVariantInstances { endpoint: e.endpoint.name.clone(), variant: variant.clone(), count });
+    plan.mutations.push(Mutation::SetVariantInstances {
+        endpoint: e.endpoint.name.clone(),
+        variant: variant.clone(),
+        count,
+    });
     plan.inverse = Some(format!("scale sm:{}/{variant} {before}", e.endpoint.name));
     plan.expect = Some(Expect::Endpoint { variant: Some(variant), count: Some(count) });
     check_bounds(plan, scaling, count, adjust)
@@ -264,9 +284,15 @@ fn redeploy(intent: Intent, s: &ServiceSnapshot, snapshot: Snapshot) -> Plan {
     let address = s.service.address();
     let mut plan = empty_plan(intent, snapshot, s.service.name.clone());
     let td = &s.service.task_definition;
-    plan.changes.push(Change::new("deployment", format!("{} ({})", td, s.service.rollout.as_str()), format!("new deployment of {td}")));
+    plan.changes.push(Change::new(
+        "deployment",
+        format!("{} ({})", td, s.service.rollout.as_str()),
+        format!("new deployment of {td}"),
+    ));
     plan.mutations.push(Mutation::ForceNewDeployment { address });
-    plan.notes.push("every task is replaced, on the same task definition (same image tag: a moved tag is pulled again)".into());
+    plan.notes.push(
+        "every task is replaced, on the same task definition (same image tag: a moved tag is pulled again)".into(),
+    );
     plan.notes.push("no undo: a redeploy changes no setting".into());
     plan.expect = Some(Expect::Rollout { previous_primary: primary_id(s), task_def: td.clone() });
     plan
@@ -312,7 +338,10 @@ async fn rollback(
     };
     // The plan names the revision it resolved ("previous" -> 14): the audit, a read-only hand-off
     // and an undo then say exactly what was meant.
-    let intent = Intent::Rollback { address: address.clone(), to: RevisionChoice::Number { family: None, revision: target.revision } };
+    let intent = Intent::Rollback {
+        address: address.clone(),
+        to: RevisionChoice::Number { family: None, revision: target.revision },
+    };
     let mut plan = empty_plan(intent, snapshot, s.service.name.clone());
     plan.details = revisions::listing(&current, &target, &history);
     if target == current {
@@ -329,7 +358,8 @@ async fn rollback(
                  last completed deployment, the faster path",
                 d.status
             ));
-            plan.mutations.push(Mutation::RollbackDeployment { address: address.clone(), deployment_arn: d.arn.clone() });
+            plan.mutations
+                .push(Mutation::RollbackDeployment { address: address.clone(), deployment_arn: d.arn.clone() });
         }
         None => {
             plan.notes.push("UpdateService sends only the task definition (no iam:PassRole needed)".into());
@@ -357,13 +387,20 @@ fn invoke(intent: Intent, e: &EndpointSnapshot, snapshot: Snapshot) -> Result<Pl
         _ => None,
     };
     if !matches!(e.endpoint.status.as_str(), "InService" | "Updating" | "SystemUpdating") {
-        return Err(OpError::Refused(format!("{} is {}: it cannot answer an invocation", e.endpoint.name, e.endpoint.status)));
+        return Err(OpError::Refused(format!(
+            "{} is {}: it cannot answer an invocation",
+            e.endpoint.name, e.endpoint.status
+        )));
     }
     let mut plan = empty_plan(intent.clone(), snapshot, e.endpoint.name.clone());
     plan.changes.push(Change::new(
         "invocation",
         "-",
-        format!("1 request to {}{}", e.endpoint.name, variant.as_ref().map(|v| format!(" (variant {v})")).unwrap_or_default()),
+        format!(
+            "1 request to {}{}",
+            e.endpoint.name,
+            variant.as_ref().map(|v| format!(" (variant {v})")).unwrap_or_default()
+        ),
     ));
     plan.details.push(format!("payload: {}", payload.describe()));
     plan.details.extend(preview(&payload.body));
@@ -420,6 +457,7 @@ pub(super) fn conflicts(planned: &Snapshot, now: &Snapshot) -> Vec<Change> {
             (before != after).then(|| Change::new(field.clone(), before, after))
         })
         .collect();
-    changes.extend(b.iter().filter(|(f, _)| !a.iter().any(|(g, _)| g == f)).map(|(f, v)| Change::new(f.clone(), "-", v)));
+    changes
+        .extend(b.iter().filter(|(f, _)| !a.iter().any(|(g, _)| g == f)).map(|(f, v)| Change::new(f.clone(), "-", v)));
     changes
 }

@@ -26,7 +26,7 @@ pub fn listing(current: &TaskDefRef, target: &TaskDefRef, history: &RevisionHist
             revisions.push(r.clone());
         }
     }
-    revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+    revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
     let mut lines = vec!["revisions (newest first):".to_string()];
     for r in revisions {
         let mut marks = Vec::new();
@@ -92,14 +92,19 @@ pub fn diff(from: &TaskDefSpec, to: &TaskDefSpec) -> Vec<String> {
         lines.push(format!("  {sign} {}", change.value().trim_end()));
     }
     if lines.len() == 1 {
-        lines.push("  (no differences in image, environment, secrets, cpu/memory, command, ports, health check)".into());
+        lines
+            .push("  (no differences in image, environment, secrets, cpu/memory, command, ports, health check)".into());
     }
     lines
 }
 
 /// `revisions ADDRESS [--diff A B]`: the list with its marks, or the diff of two revisions.
 /// A and B are numbers, family:number, `previous` or `current`.
-pub async fn report(backend: &dyn Backend, address: &Address, compare: Option<(String, String)>) -> Result<Vec<String>, OpError> {
+pub async fn report(
+    backend: &dyn Backend,
+    address: &Address,
+    compare: Option<(String, String)>,
+) -> Result<Vec<String>, OpError> {
     let Snapshot::Service(s) = backend.snapshot(address).await? else {
         return Err(OpError::BadInput(format!("revisions needs an ECS service (ecs:CLUSTER/SERVICE), not {address}")));
     };

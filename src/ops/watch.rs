@@ -94,7 +94,8 @@ impl Watch {
             }
             (Snapshot::Endpoint(e), Expect::Endpoint { variant, count }) => {
                 let v = variant.as_ref().and_then(|name| e.endpoint.variants.iter().find(|v| &v.name == name));
-                let instances = v.map(|v| format!("; {} {}/{} instances", v.name, v.current_instances, v.desired_instances));
+                let instances =
+                    v.map(|v| format!("; {} {}/{} instances", v.name, v.current_instances, v.desired_instances));
                 self.progress = format!("endpoint {}{}", e.endpoint.status, instances.unwrap_or_default());
                 let at_count = match (v, count) {
                     (Some(v), Some(n)) => v.current_instances == *n && v.desired_instances == *n,
@@ -102,7 +103,9 @@ impl Watch {
                 };
                 self.state = match e.endpoint.status.as_str() {
                     "Failed" => WatchState::Failed(
-                        e.failure_reason.as_deref().map_or("endpoint Failed".into(), |r| format!("endpoint Failed: {}", inert(r))),
+                        e.failure_reason
+                            .as_deref()
+                            .map_or("endpoint Failed".into(), |r| format!("endpoint Failed: {}", inert(r))),
                     ),
                     "InService" if at_count => WatchState::Settled,
                     _ => WatchState::Running,
@@ -156,15 +159,22 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
                     _ => {}
                 }
             }
-            let Some(p) = primary.filter(|p| Some(&p.id) != previous_primary.as_ref() && p.task_definition == *task_def)
+            let Some(p) =
+                primary.filter(|p| Some(&p.id) != previous_primary.as_ref() && p.task_definition == *task_def)
             else {
                 return (WatchState::Running, format!("waiting for ECS to start a deployment of {task_def}{stage}"));
             };
-            let progress = format!("{}: {} ({}){stage}", p.task_definition, counts(p.desired, p.running, p.pending, p.failed), p.rollout.as_str());
+            let progress = format!(
+                "{}: {} ({}){stage}",
+                p.task_definition,
+                counts(p.desired, p.running, p.pending, p.failed),
+                p.rollout.as_str()
+            );
             match p.rollout {
                 RolloutState::Completed => (WatchState::Settled, progress),
                 RolloutState::Failed => {
-                    let why = s.events.iter().find(|e| e.message.contains("fail")).map(|e| inert(&e.message).into_owned());
+                    let why =
+                        s.events.iter().find(|e| e.message.contains("fail")).map(|e| inert(&e.message).into_owned());
                     (WatchState::Failed(why.unwrap_or_else(|| "deployment FAILED".into())), progress)
                 }
                 // Without rollout data (older APIs, emulators) running = desired is the end.
@@ -173,7 +183,8 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
             }
         }
         Expect::EcsCount { count } => {
-            let progress = format!("{}{stage}", counts(svc.desired, svc.running, svc.pending, primary.map_or(0, |p| p.failed)));
+            let progress =
+                format!("{}{stage}", counts(svc.desired, svc.running, svc.pending, primary.map_or(0, |p| p.failed)));
             if svc.desired != *count {
                 let why = format!("desired count is now {} (autoscaling or someone else changed it)", svc.desired);
                 return (WatchState::Failed(why), progress);
@@ -185,7 +196,8 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
             }
         }
         Expect::EcsSteady => {
-            let progress = format!("{}{stage}", counts(svc.desired, svc.running, svc.pending, primary.map_or(0, |p| p.failed)));
+            let progress =
+                format!("{}{stage}", counts(svc.desired, svc.running, svc.pending, primary.map_or(0, |p| p.failed)));
             match svc.rollout {
                 RolloutState::Failed => (WatchState::Failed("the newest deployment FAILED".into()), progress),
                 RolloutState::Completed | RolloutState::Unknown
@@ -196,6 +208,8 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
                 _ => (WatchState::Running, progress),
             }
         }
-        Expect::Endpoint { .. } => (WatchState::Failed("expected an endpoint, read an ECS service".into()), String::new()),
+        Expect::Endpoint { .. } => {
+            (WatchState::Failed("expected an endpoint, read an ECS service".into()), String::new())
+        }
     }
 }

@@ -96,7 +96,7 @@ async fn event_loop(
                     Effect::Op(op) => {
                         let (backend, ops, tx) = (Arc::clone(&backend), Arc::clone(&ops), tx.clone());
                         tokio::spawn(async move {
-                            if let Some(msg) = app::perform_op(backend.as_ref(), &ops, op).await {
+                            if let Some(msg) = app::perform_op(backend.as_ref(), &ops, *op).await {
                                 let _ = tx.send(msg);
                             }
                         });

@@ -134,7 +134,12 @@ async fn unknown_service_is_not_found_and_label_names_the_scenario() {
 
 #[test]
 fn unknown_scenario_is_an_error() {
-    let options = SimOptions { seed: 1, scenario: "chaos".to_string(), start: start(0, 0, 0), clock: SimClock::Wall { speed: 1 } };
+    let options = SimOptions {
+        seed: 1,
+        scenario: "chaos".to_string(),
+        start: start(0, 0, 0),
+        clock: SimClock::Wall { speed: 1 },
+    };
     match SimFleet::new(options) {
         Err(SimError::UnknownScenario { name, known }) => {
             assert_eq!(name, "chaos");
@@ -163,7 +168,8 @@ async fn cost_accrues_with_sim_time() {
 #[test]
 fn construction_is_cheap() {
     let t = Instant::now();
-    let options = SimOptions { seed: 1, scenario: "calm".to_string(), start: start(0, 0, 0), clock: SimClock::Wall { speed: 1 } };
+    let options =
+        SimOptions { seed: 1, scenario: "calm".to_string(), start: start(0, 0, 0), clock: SimClock::Wall { speed: 1 } };
     assert!(SimFleet::new(options).is_ok());
     assert!(t.elapsed() < std::time::Duration::from_millis(1));
 }

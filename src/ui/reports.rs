@@ -30,7 +30,14 @@ pub fn audit(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let offset = view.selected.saturating_sub(rows.saturating_sub(3));
     for (i, e) in view.entries.iter().enumerate().skip(offset).take(rows.saturating_sub(2)) {
         let who = e.who.user.clone();
-        let text = format!("{:<21} {:<9} {:<44} {:<14} {}", e.id, e.action, truncate(&e.resource, 44), truncate(&who, 14), e.outcome);
+        let text = format!(
+            "{:<21} {:<9} {:<44} {:<14} {}",
+            e.id,
+            e.action,
+            truncate(&e.resource, 44),
+            truncate(&who, 14),
+            e.outcome
+        );
         let style = if i == view.selected {
             theme.selection
         } else if e.outcome.starts_with("failed") || e.outcome.starts_with("watch failed") {
