@@ -289,3 +289,28 @@ async fn undo_by_id_from_the_palette_plans_the_inverse() {
     assert!(flash.contains("no action 20260101T000000Z-dead"), "{flash}");
     assert_eq!(c.fake.applied().len(), 1, "only the first scale was sent");
 }
+
+#[tokio::test]
+async fn read_only_refuses_every_mutating_verb_and_sends_nothing() {
+    let mut c = Console::new(true);
+    c.state.settings.invoke_payloads.insert("prediction-endpoint".into(), (r#"{"x":1}"#.into(), None));
+    for line in [
+        "scale ecs:svg-ai-cluster/svg-ai-service 3",
+        "scale ecs:prediction-app-cluster/backend-service 0",
+        "scale sm:prediction-endpoint/model-v1 3",
+        "redeploy ecs:svg-ai-cluster/svg-ai-service",
+        "rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api",
+        "invoke sm:prediction-endpoint",
+    ] {
+        c.palette(line).await;
+        assert!(c.dialog_open(), "{line}: the plan is still shown ({:?})", c.state.flash);
+        assert!(c.screen().contains("read-only: nothing will be sent"), "{line}");
+        c.key("y").await;
+        c.key("enter").await;
+        assert!(!c.dialog_open(), "{line}");
+        let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        assert!(flash.contains("read-only mode"), "{line}: {flash}");
+    }
+    assert!(c.fake.applied().is_empty(), "{:?}", c.fake.applied());
+    assert!(c.ctx.audit.read().unwrap().0.is_empty());
+}
