@@ -1,17 +1,29 @@
 //! docs/iam.md lists exactly the IAM actions the AWS code calls: every call site names its
 //! action (for counting and for AccessDenied messages), so the code is the source of truth.
+//! Calls that change things are made from src/aws/actions.rs and nowhere else: those are the
+//! operator policy's additions; everything else is read-only.
 
 use std::collections::BTreeSet;
 
-fn actions_in_code() -> BTreeSet<String> {
+const MUTATIONS_FILE: &str = "actions.rs";
+
+/// (actions named in src/aws/actions.rs, actions named everywhere else in src/aws).
+fn actions_in_code() -> (BTreeSet<String>, BTreeSet<String>) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/aws");
-    let pattern = regex::Regex::new(r#"(?:count|fail)\("([a-z]+:[A-Za-z]+)""#).unwrap();
-    let mut found = BTreeSet::new();
+    // Service prefixes may contain hyphens: application-autoscaling:RegisterScalableTarget.
+    let pattern = regex::Regex::new(r#"(?:count|fail)\("([a-z][a-z-]*:[A-Za-z]+)""#).unwrap();
+    let (mut mutations, mut reads) = (BTreeSet::new(), BTreeSet::new());
     for entry in std::fs::read_dir(dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        found.extend(pattern.captures_iter(&text).map(|c| c[1].to_string()));
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let found = pattern.captures_iter(&text).map(|c| c[1].to_string());
+        if path.file_name().is_some_and(|n| n == MUTATIONS_FILE) {
+            mutations.extend(found);
+        } else {
+            reads.extend(found);
+        }
     }
-    found
+    (mutations, reads)
 }
 
 fn policies_in_docs() -> Vec<BTreeSet<String>> {
@@ -33,15 +45,23 @@ fn policies_in_docs() -> Vec<BTreeSet<String>> {
 
 #[test]
 fn the_policies_list_exactly_what_the_code_calls() {
-    let code = actions_in_code();
-    assert!(code.len() >= 10, "the scan found too little: {code:?}");
+    let (mutations, reads) = actions_in_code();
+    assert!(reads.len() >= 10, "the scan found too few reads: {reads:?}");
+    assert!(mutations.len() >= 5, "the scan found too few mutations in {MUTATIONS_FILE}: {mutations:?}");
+    assert!(
+        reads.iter().any(|a| a.starts_with("application-autoscaling:")),
+        "hyphenated service prefixes must be scanned: {reads:?}"
+    );
+    let mixed: Vec<_> = mutations.intersection(&reads).collect();
+    assert!(mixed.is_empty(), "called both as a read and from {MUTATIONS_FILE}: {mixed:?}");
     let policies = policies_in_docs();
     assert_eq!(policies.len(), 2, "a read-only and an operator policy");
     let read_only = &policies[0];
-    assert_eq!(read_only, &code, "docs/iam.md read-only policy differs from the code's calls");
-    // Read calls are all the code makes today; the operator policy adds only mutating actions.
+    assert_eq!(read_only, &reads, "docs/iam.md read-only policy differs from the code's reads");
     let operator = &policies[1];
     assert!(operator.is_superset(read_only));
-    let extra: Vec<_> = operator.difference(&code).collect();
-    assert!(extra.is_empty(), "operator policy allows actions the code never calls: {extra:?}");
+    let code: BTreeSet<String> = reads.union(&mutations).cloned().collect();
+    assert_eq!(operator, &code, "docs/iam.md operator policy differs from the code's calls");
+    let added: BTreeSet<String> = operator.difference(read_only).cloned().collect();
+    assert_eq!(added, mutations, "the operator policy adds exactly the mutating calls");
 }

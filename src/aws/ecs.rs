@@ -16,6 +16,8 @@ const DESCRIBE_TASKS_BATCH: usize = 100;
 const FIRST_SCREEN_BATCHES: usize = 5;
 /// Concurrent calls per refresh: well under ECS's ~20 req/s sustained read rate.
 const CONCURRENCY: usize = 6;
+/// Service events kept from one read.
+const EVENTS_KEPT: usize = 50;
 
 impl AwsBackend {
     async fn list_clusters(&self) -> Result<Vec<String>, BackendError> {
@@ -61,7 +63,7 @@ impl AwsBackend {
         }
     }
 
-    async fn describe_services(
+    pub(super) async fn describe_services(
         &self,
         cluster: &str,
         services: &[String],
@@ -204,12 +206,7 @@ impl AwsBackend {
         tasks.sort_by(|a, b| {
             (a.last_status == "STOPPED").cmp(&(b.last_status == "STOPPED")).then(b.started_at.cmp(&a.started_at))
         });
-        let events = raw
-            .events()
-            .iter()
-            .take(50)
-            .filter_map(|e| Some(ServiceEvent { at: time(e.created_at())?, message: e.message()?.to_string() }))
-            .collect();
+        let events = events_from(raw);
         let revisions = self.revisions(&task_def_ref(raw.task_definition().unwrap_or_default()).family).await?;
         Ok(ServiceDetail { address: address.clone(), tasks, events, revisions })
     }
@@ -252,7 +249,19 @@ fn count(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-fn service_from(s: &aws_sdk_ecs::types::Service) -> Service {
+/// The service's newest events (ECS keeps 100), newest first.
+pub(super) fn events_from(s: &aws_sdk_ecs::types::Service) -> Vec<ServiceEvent> {
+    let mut events: Vec<ServiceEvent> = s
+        .events()
+        .iter()
+        .filter_map(|e| Some(ServiceEvent { at: time(e.created_at())?, message: e.message()?.to_string() }))
+        .collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    events.truncate(EVENTS_KEPT);
+    events
+}
+
+pub(super) fn service_from(s: &aws_sdk_ecs::types::Service) -> Service {
     let deployments: Vec<Deployment> = s
         .deployments()
         .iter()

@@ -49,15 +49,40 @@ pub fn classify_parts(action: &str, profile: &str, code: &str, message: &str, co
         "ResourceNotFoundException" | "ClusterNotFoundException" | "ServiceNotFoundException" => {
             BackendError::NotFound(format!("{api}: {message}"))
         }
+        // SageMaker says a missing endpoint is invalid input; ECS says a missing task definition
+        // revision is the client's fault ("Unable to describe task definition.").
+        "ValidationException" if message.starts_with("Could not find") => {
+            BackendError::NotFound(format!("{api}: {message}"))
+        }
+        "ClientException" if missing_in_ecs(message) => BackendError::NotFound(format!("{api}: {message}")),
         "" => classify_transport(&api, &login_hint, context),
         other => BackendError::Other(format!("{api}: {other}: {message}")),
     }
 }
 
+fn missing_in_ecs(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("unable to describe task definition") || lower.contains("not found")
+}
+
 /// No service error code: the request never got an answer (network, TLS, credentials, timeout).
 fn classify_transport(api: &str, login_hint: &str, context: &str) -> BackendError {
     let lower = context.to_ascii_lowercase();
-    if lower.contains("credential") || lower.contains("token") && lower.contains("expired") || lower.contains("sso") {
+    if lower.contains("response error") {
+        // An answer came, but not an AWS one (an HTML error page: a proxy, or an endpoint that
+        // does not implement the API). Its body is no use on screen; its status is.
+        let status = context
+            .split("StatusCode(")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .map_or(String::new(), |code| format!("HTTP {code} "));
+        BackendError::Other(format!(
+            "{api}: {status}answer that is not an AWS response (does this endpoint implement {api}?)"
+        ))
+    } else if lower.contains("credential")
+        || lower.contains("token") && lower.contains("expired")
+        || lower.contains("sso")
+    {
         BackendError::Credentials(format!("{api}: no usable credentials: {login_hint}"))
     } else if lower.contains("timeout") || lower.contains("timed out") {
         BackendError::Network(format!("{api}: timed out (is the network or a proxy blocking AWS?)"))
@@ -84,5 +109,31 @@ mod tests {
         assert!(matches!(e, BackendError::Network(ref m) if m.contains("timed out")), "{e}");
         let e = classify_parts("ecs:ListClusters", "p", "", "", "failed to load credentials from the provider chain");
         assert!(matches!(e, BackendError::Credentials(_)), "{e}");
+        let e = classify_parts(
+            "sagemaker:DescribeEndpoint",
+            "p",
+            "ValidationException",
+            "Could not find endpoint 'arn:aws:sagemaker:us-east-1:1:endpoint/x'.",
+            "",
+        );
+        assert!(matches!(e, BackendError::NotFound(_)), "{e}");
+        let e = classify_parts(
+            "ecs:DescribeTaskDefinition",
+            "p",
+            "ClientException",
+            "Unable to describe task definition.",
+            "",
+        );
+        assert!(matches!(e, BackendError::NotFound(_)), "{e}");
+        let context = "response error: invalid input: malformed JSON error body (ResponseError { raw: Response { \
+                       status: StatusCode(500), body: b\"<!doctype html>\" } })";
+        let e = classify_parts("ecs:StopServiceDeployment", "p", "", "", context);
+        assert_eq!(
+            e.to_string(),
+            "StopServiceDeployment: HTTP 500 answer that is not an AWS response (does this endpoint implement \
+             StopServiceDeployment?)"
+        );
+        let e = classify_parts("ecs:UpdateService", "p", "ClientException", "Invalid desired count", "");
+        assert!(matches!(e, BackendError::Other(_)), "{e}");
     }
 }

@@ -1,19 +1,28 @@
 //! The real AWS backend. SDK types never leave this module: every call converts into the
 //! domain types before it returns, and every error into a `BackendError`.
 
+mod actions;
 mod alarms;
+mod autoscaling;
 mod convert;
 mod cost;
+mod deployments;
 mod ecs;
 mod errors;
+mod identity;
 mod live_tail;
 mod logs;
 mod metrics;
 mod sagemaker;
+mod snapshot;
 mod tail_sessions;
+mod taskdef;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
-use crate::domain::{Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics};
+use crate::domain::{
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
+    ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec,
+};
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
 use std::collections::{BTreeMap, HashMap};
@@ -96,6 +105,14 @@ pub struct AwsBackend {
     logs: aws_sdk_cloudwatchlogs::Client,
     sagemaker: aws_sdk_sagemaker::Client,
     costexplorer: aws_sdk_costexplorer::Client,
+    autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// Its own operation timeout (the model container has 60 s, see `INVOKE_TIMEOUT`) and one attempt.
+    sagemaker_runtime: aws_sdk_sagemakerruntime::Client,
+    sts: aws_sdk_sts::Client,
+    /// STS GetCallerIdentity's ARN, read once per backend (the credentials do not change under it).
+    caller: Mutex<Option<String>>,
+    /// Service revisions are immutable: revision ARN -> the task definition it deploys.
+    service_revisions: Mutex<HashMap<String, TaskDefRef>>,
     cache_dir: PathBuf,
     cost_tag: Option<String>,
     /// Task definitions are immutable: their log group is looked up once per ARN.
@@ -152,6 +169,11 @@ impl AwsBackend {
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             sagemaker: aws_sdk_sagemaker::Client::new(&config),
             costexplorer: aws_sdk_costexplorer::Client::new(&config),
+            autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
+            sagemaker_runtime: actions::runtime_client(&config, options.connect_timeout, options.operation_timeout),
+            sts: aws_sdk_sts::Client::new(&config),
+            caller: Mutex::new(None),
+            service_revisions: Mutex::new(HashMap::new()),
             cache_dir: options.cache_dir,
             cost_tag: options.cost_tag,
             log_groups: Mutex::new(HashMap::new()),
@@ -247,26 +269,23 @@ impl Backend for AwsBackend {
         self.log_events_live(group, query).await
     }
 
-    async fn snapshot(&self, address: &Address) -> Result<crate::domain::Snapshot, BackendError> {
-        Err(BackendError::Other(format!("TODO(aws) snapshot {address}")))
+    async fn snapshot(&self, address: &Address) -> Result<Snapshot, BackendError> {
+        self.fresh_snapshot(address).await
     }
 
-    async fn revision_history(&self, address: &Address) -> Result<crate::domain::RevisionHistory, BackendError> {
-        Err(BackendError::Other(format!("TODO(aws) revision_history {address}")))
+    async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError> {
+        self.ecs_revision_history(address).await
     }
 
-    async fn task_definition(
-        &self,
-        task_def: &crate::domain::TaskDefRef,
-    ) -> Result<crate::domain::TaskDefSpec, BackendError> {
-        Err(BackendError::Other(format!("TODO(aws) task_definition {task_def}")))
+    async fn task_definition(&self, task_def: &TaskDefRef) -> Result<TaskDefSpec, BackendError> {
+        self.ecs_task_definition(task_def).await
     }
 
     async fn caller_identity(&self) -> Result<String, BackendError> {
-        Err(BackendError::Other("TODO(aws) caller_identity".into()))
+        self.sts_caller_identity().await
     }
 
-    async fn apply(&self, permit: crate::ops::Permit) -> Result<crate::domain::Receipt, BackendError> {
-        Err(BackendError::Other(format!("TODO(aws) apply {:?}", permit.mutation())))
+    async fn apply(&self, permit: crate::ops::Permit) -> Result<Receipt, BackendError> {
+        self.apply_permit(permit).await
     }
 }

@@ -62,6 +62,14 @@ impl AwsBackend {
     }
 
     async fn describe_endpoint(&self, name: String) -> Result<Endpoint, BackendError> {
+        self.describe_endpoint_detail(name).await.map(|(endpoint, _)| endpoint)
+    }
+
+    /// The endpoint, and why it is Failed (DescribeEndpoint FailureReason) when it is.
+    pub(super) async fn describe_endpoint_detail(
+        &self,
+        name: String,
+    ) -> Result<(Endpoint, Option<String>), BackendError> {
         self.stats.count("sagemaker:DescribeEndpoint");
         let out = self
             .sagemaker
@@ -88,13 +96,14 @@ impl AwsBackend {
                 }
             })
             .collect();
-        Ok(Endpoint {
+        let endpoint = Endpoint {
             log_group: Some(format!("/aws/sagemaker/Endpoints/{name}")),
             status: out.endpoint_status().map_or("-".to_string(), |s| s.as_str().to_string()),
             system: None,
             variants,
             name,
-        })
+        };
+        Ok((endpoint, out.failure_reason().map(str::to_string)))
     }
 
     pub(super) async fn sm_endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {

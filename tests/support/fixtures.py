@@ -68,6 +68,13 @@ ALARMS = [
 # (cluster, service) -> (cpu base, memory base) for 30 one-minute datapoints each
 METRICS = {("cleanistic-ai-cluster", "cleanistic-ai-api"): (42.0, 61.0), ("svg-ai-cluster", "svg-ai-service"): (31.5, 48.0)}
 METRIC_POINTS = 30
+# Application Auto Scaling targets: (namespace, resource id, dimension, min, max, suspended state)
+SCALABLE_TARGETS = [
+    ("ecs", "service/cleanistic-ai-cluster/cleanistic-ai-api", "ecs:service:DesiredCount", 1, 4, None),
+    # A suspension someone set: changing min/max must send it back unchanged.
+    ("sagemaker", "endpoint/prediction-endpoint/variant/model-v1", "sagemaker:variant:DesiredInstanceCount", 1, 4,
+     {"DynamicScalingInSuspended": True}),
+]
 
 
 def client(endpoint, name):
@@ -76,7 +83,22 @@ def client(endpoint, name):
     )
 
 
+def container_extras(family, revision):
+    """cleanistic-ai-api's revisions differ the way a bad deploy does: the newest one lost MODEL_PATH and turned on
+    debug logging, so a roll back's diff has something to show. Its secret is named, never valued, in opsdeck."""
+    if family != "cleanistic-ai-api":
+        return {}, []
+    env = [{"name": "LOG_LEVEL", "value": "debug" if revision >= 3 else "info"}]
+    if revision < 3:
+        env.append({"name": "MODEL_PATH", "value": "/opt/ml/model"})
+    return {
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/cleanistic/db"}],
+        "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"], "interval": 30},
+    }, env
+
+
 def task_def(ecs, family, revision):
+    extras, env = container_extras(family, revision)
     ecs.register_task_definition(
         family=family,
         networkMode="bridge",
@@ -88,11 +110,12 @@ def task_def(ecs, family, revision):
             "cpu": 256,
             "essential": True,
             "portMappings": [{"containerPort": 8080, "hostPort": 0}],
-            "environment": [{"name": "REVISION", "value": str(revision)}],
+            "environment": [{"name": "REVISION", "value": str(revision)}, *env],
             "logConfiguration": {
                 "logDriver": "awslogs",
                 "options": {"awslogs-group": f"/ecs/{family}", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs"},
             },
+            **extras,
         }],
     )
 
@@ -170,8 +193,17 @@ def metrics(cw, cluster, svc, cpu, mem, now):
     return len(data)
 
 
+def scalable_target(aas, namespace, resource_id, dimension, low, high, suspended):
+    extra = {"SuspendedState": suspended} if suspended else {}
+    aas.register_scalable_target(
+        ServiceNamespace=namespace, ResourceId=resource_id, ScalableDimension=dimension, MinCapacity=low,
+        MaxCapacity=high, **extra,
+    )
+
+
 def seed(url):
     ecs, logs, sm, cw = (client(url, n) for n in ("ecs", "logs", "sagemaker", "cloudwatch"))
+    aas = client(url, "application-autoscaling")
     now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
     now_ms = int(now.timestamp() * 1000)
     services = events = 0
@@ -185,10 +217,12 @@ def seed(url):
         endpoint(sm, name, variants)
     for a in ALARMS:
         alarm(cw, *a)
+    for t in SCALABLE_TARGETS:
+        scalable_target(aas, *t)
     points = sum(metrics(cw, c, s, cpu, mem, now) for (c, s), (cpu, mem) in METRICS.items())
     return {
         "clusters": len(FLEET), "services": services, "log_events": events, "endpoints": len(ENDPOINTS),
-        "alarms": len(ALARMS), "datapoints": points,
+        "alarms": len(ALARMS), "datapoints": points, "scalable_targets": len(SCALABLE_TARGETS),
     }
 
 

@@ -1,0 +1,213 @@
+//! Carrying out one mutation. Each sends exactly the fields its `Mutation` names and nothing
+//! else: a desired count goes out without a task definition (nothing that needs iam:PassRole),
+//! a variant's instance count without a weight, autoscaling bounds with the suspended flags read
+//! before. Only a `Permit` (made by `ops::execute`) reaches this.
+//!
+//! Every call that changes something lives in this file, and only those do: tests/iam.rs reads
+//! the operator-only IAM actions from here.
+
+use super::autoscaling::{coordinates, suspended_state};
+use super::AwsBackend;
+use crate::backend::BackendError;
+use crate::domain::{Address, InvokeResponse, Mutation, Receipt, ScalableResource, Suspended};
+use crate::ops::Permit;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::SdkConfig;
+use aws_sdk_ecs::operation::update_service::builders::UpdateServiceFluentBuilder;
+use aws_sdk_ecs::operation::RequestId;
+use aws_sdk_ecs::types::StopServiceDeploymentStopType;
+use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
+use aws_sdk_sagemakerruntime::operation::invoke_endpoint::InvokeEndpointError;
+use std::time::{Duration, Instant};
+
+/// The model container has 60 s to answer an invocation; the client waits a little longer so the
+/// container's own timeout is what the engineer sees.
+pub(super) const INVOKE_TIMEOUT: Duration = Duration::from_secs(70);
+
+/// The SageMaker Runtime client: the shared config with its own, longer operation timeout, and
+/// one attempt: a test inference is real traffic, and the plan promised exactly one request.
+pub(super) fn runtime_client(
+    config: &SdkConfig,
+    connect_timeout: Duration,
+    operation_timeout: Duration,
+) -> aws_sdk_sagemakerruntime::Client {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(connect_timeout)
+        .operation_timeout(operation_timeout.max(INVOKE_TIMEOUT))
+        .build();
+    let conf = aws_sdk_sagemakerruntime::config::Builder::from(config)
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    aws_sdk_sagemakerruntime::Client::from_conf(conf)
+}
+
+fn receipt(request_id: Option<&str>) -> Receipt {
+    Receipt { request_id: request_id.map(str::to_string), response: None }
+}
+
+fn ecs_service(address: &Address) -> Result<(&str, &str), BackendError> {
+    match address {
+        Address::EcsService { cluster, service } => Ok((cluster, service)),
+        other => Err(BackendError::Other(format!("{other} is not an ECS service"))),
+    }
+}
+
+fn count(n: u32) -> Result<i32, BackendError> {
+    i32::try_from(n).map_err(|_| BackendError::Other(format!("count {n} is out of range")))
+}
+
+impl AwsBackend {
+    pub(super) async fn apply_permit(&self, permit: Permit) -> Result<Receipt, BackendError> {
+        match permit.mutation() {
+            Mutation::SetDesiredCount { address, count: n } => {
+                let (cluster, service) = ecs_service(address)?;
+                let n = count(*n)?;
+                self.update_service(cluster, service, |b| b.desired_count(n)).await
+            }
+            Mutation::ForceNewDeployment { address } => {
+                let (cluster, service) = ecs_service(address)?;
+                self.update_service(cluster, service, |b| b.force_new_deployment(true)).await
+            }
+            Mutation::SetTaskDefinition { address, task_def } => {
+                let (cluster, service) = ecs_service(address)?;
+                // family:revision, never an ARN from elsewhere: the service's own family.
+                self.update_service(cluster, service, |b| b.task_definition(task_def.to_string())).await
+            }
+            Mutation::RollbackDeployment { deployment_arn, .. } => self.stop_service_deployment(deployment_arn).await,
+            Mutation::SetVariantInstances { endpoint, variant, count: n } => {
+                self.set_variant_instances(endpoint, variant, count(*n)?).await
+            }
+            Mutation::SetScalingBounds { resource, min, max, suspended } => {
+                self.register_scalable_target(resource, *min, *max, *suspended).await
+            }
+            Mutation::Invoke { endpoint, variant, content_type, body } => {
+                self.invoke(endpoint, variant.as_deref(), content_type, body).await
+            }
+        }
+    }
+
+    /// UpdateService with the cluster, the service and exactly what `change` adds.
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        change: impl FnOnce(UpdateServiceFluentBuilder) -> UpdateServiceFluentBuilder,
+    ) -> Result<Receipt, BackendError> {
+        self.stats.count("ecs:UpdateService");
+        let out = change(self.ecs.update_service().cluster(cluster).service(service))
+            .send()
+            .await
+            .map_err(|e| self.fail("ecs:UpdateService", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// ECS's native roll back of a deployment under way, to the last one that completed.
+    async fn stop_service_deployment(&self, deployment_arn: &str) -> Result<Receipt, BackendError> {
+        self.stats.count("ecs:StopServiceDeployment");
+        let out = self
+            .ecs
+            .stop_service_deployment()
+            .service_deployment_arn(deployment_arn)
+            .stop_type(StopServiceDeploymentStopType::Rollback)
+            .send()
+            .await
+            .map_err(|e| self.fail("ecs:StopServiceDeployment", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// The instance count only: a weight sent along would overwrite one someone else set.
+    async fn set_variant_instances(&self, endpoint: &str, variant: &str, n: i32) -> Result<Receipt, BackendError> {
+        let desired = DesiredWeightAndCapacity::builder().variant_name(variant).desired_instance_count(n).build();
+        self.stats.count("sagemaker:UpdateEndpointWeightsAndCapacities");
+        let out = self
+            .sagemaker
+            .update_endpoint_weights_and_capacities()
+            .endpoint_name(endpoint)
+            .desired_weights_and_capacities(desired)
+            .send()
+            .await
+            .map_err(|e| self.fail("sagemaker:UpdateEndpointWeightsAndCapacities", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// RegisterScalableTarget with new bounds and the suspended flags as given (read before,
+    /// unchanged). No RoleARN: Application Auto Scaling uses (and on first use creates) its
+    /// service-linked role.
+    async fn register_scalable_target(
+        &self,
+        resource: &ScalableResource,
+        min: u32,
+        max: u32,
+        suspended: Suspended,
+    ) -> Result<Receipt, BackendError> {
+        let (namespace, dimension) = coordinates(resource);
+        let (min, max) = (count(min)?, count(max)?);
+        self.stats.count("application-autoscaling:RegisterScalableTarget");
+        let out = self
+            .autoscaling
+            .register_scalable_target()
+            .service_namespace(namespace)
+            .resource_id(resource.resource_id())
+            .scalable_dimension(dimension)
+            .min_capacity(min)
+            .max_capacity(max)
+            .suspended_state(suspended_state(suspended))
+            .send()
+            .await
+            .map_err(|e| self.fail("application-autoscaling:RegisterScalableTarget", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// One test inference, timed here (round trip). A container that answered 4xx/5xx (ModelError)
+    /// is an answer, not a failure: its status and message come back as the response.
+    async fn invoke(
+        &self,
+        endpoint: &str,
+        variant: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<Receipt, BackendError> {
+        self.stats.count("sagemaker:InvokeEndpoint");
+        let request = self
+            .sagemaker_runtime
+            .invoke_endpoint()
+            .endpoint_name(endpoint)
+            .content_type(content_type)
+            .set_target_variant(variant.map(str::to_string))
+            .body(aws_smithy_types::Blob::new(body.to_vec()));
+        let started = Instant::now();
+        let result = request.send().await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok(out) => Ok(Receipt {
+                request_id: out.request_id().map(str::to_string),
+                response: Some(InvokeResponse {
+                    status: 200,
+                    content_type: out.content_type().map(str::to_string),
+                    invoked_variant: out.invoked_production_variant().map(str::to_string),
+                    body: out.body().map(|b| b.as_ref().to_vec()).unwrap_or_default(),
+                    latency_ms,
+                }),
+            }),
+            Err(err) => {
+                if let Some(InvokeEndpointError::ModelError(model)) = err.as_service_error() {
+                    if let Some(status) = model.original_status_code().and_then(|s| u16::try_from(s).ok()) {
+                        return Ok(Receipt {
+                            request_id: err.request_id().map(str::to_string),
+                            response: Some(InvokeResponse {
+                                status,
+                                content_type: None,
+                                invoked_variant: None,
+                                body: model.original_message().unwrap_or_default().as_bytes().to_vec(),
+                                latency_ms,
+                            }),
+                        });
+                    }
+                }
+                Err(self.fail("sagemaker:InvokeEndpoint", &err))
+            }
+        }
+    }
+}
