@@ -113,6 +113,10 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
         };
         return Ok(Arc::new(SimFleet::new(options)?));
     }
+    let named = cli.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    if let Some(profile) = named {
+        opsdeck::aws::check_profile(&profile).await.map_err(anyhow::Error::msg)?;
+    }
     let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
@@ -132,6 +136,9 @@ fn aws_connector(cli: &Cli, paths: &Paths, config: &Config) -> opsdeck::runtime:
     Arc::new(move |profile, region| {
         let options = AwsOptions { profile, region, ..base.clone() };
         Box::pin(async move {
+            if let Some(profile) = &options.profile {
+                opsdeck::aws::check_profile(profile).await?;
+            }
             let backend = AwsBackend::connect(options).await.map_err(|e| e.to_string())?;
             Ok(Arc::new(backend) as Arc<dyn Backend>)
         })

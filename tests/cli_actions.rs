@@ -162,3 +162,25 @@ fn completions_and_man_come_from_the_same_definitions() {
     assert!(text(&out.stdout).contains("rollback"));
     let _ = run;
 }
+
+#[test]
+fn an_unknown_profile_is_exit_2_before_anything_is_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("aws-config"), "[profile oncall]\nregion = us-east-1\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["--profile", "prdo", "--config-dir"])
+        .arg(dir.path())
+        .args(["scale", "ecs:svg-ai-cluster/svg-ai-service", "3", "--yes"])
+        .env("AWS_CONFIG_FILE", dir.path().join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        // Nothing may be sent: an endpoint nobody listens on would hang or fail differently.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unknown AWS profile 'prdo'") && text(&out.stderr).contains("oncall"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -13,9 +13,12 @@ mod identity;
 mod live_tail;
 mod logs;
 mod metrics;
+mod profiles;
 mod sagemaker;
 mod snapshot;
 mod tail_sessions;
+
+pub use profiles::check_profile;
 mod taskdef;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
