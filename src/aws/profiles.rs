@@ -2,13 +2,13 @@
 //! the SDK resolves profiles lazily, so a typo would otherwise surface later as a confusing
 //! credentials error, or (for an action) after the plan was shown.
 
-use aws_config::profile::profile_file::ProfileFiles;
+use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
 /// Ok when `name` is defined in ~/.aws/config or ~/.aws/credentials (or the files the
 /// AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE variables name).
 pub async fn check_profile(name: &str) -> Result<(), String> {
-    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
         .await
         .map_err(|e| format!("the AWS config files could not be read: {e}"))?;
     if set.get_profile(name).is_some() {

@@ -1,7 +1,7 @@
 //! CloudWatch alarm evaluation over the simulated datapoints: "N out of the last M" one-minute
 //! datapoints, missing data treated as missing, reasons worded the way CloudWatch words them.
 
-use super::catalog::{AlarmSpec, Cmp, Watch, ALARMS, ENDPOINTS, SERVICES};
+use super::catalog::{AlarmSpec, Cmp, Source, Watch, ALARMS, ENDPOINTS, SERVICES};
 use crate::domain::{Address, Alarm, AlarmState};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -158,7 +158,14 @@ impl Alarms {
                 watches: match a.spec.watch {
                     Watch::Nothing => None,
                     Watch::Service(i) => Some(Address::ecs(SERVICES[i].cluster, SERVICES[i].name)),
-                    Watch::Endpoint(i) => Some(Address::endpoint(ENDPOINTS[i].name)),
+                    // A variant's own metric names the variant, so actions from the alarm target it.
+                    Watch::Endpoint(i) => Some(match a.spec.source {
+                        Source::VariantP99(e, v) if e == i => Address::Endpoint {
+                            endpoint: ENDPOINTS[i].name.to_string(),
+                            variant: Some(ENDPOINTS[i].variants[v].name.to_string()),
+                        },
+                        _ => Address::endpoint(ENDPOINTS[i].name),
+                    }),
                 },
             })
             .collect()

@@ -57,6 +57,8 @@ pub(crate) struct Metrics {
     pub variants: Vec<Vec<VariantSeries>>,
     /// Per endpoint: the calling API's response time in ms (CleanisticAI/API ResponseTime).
     pub response_ms: Vec<Series>,
+    /// Instances serving each variant now: capacity relieves a load-driven slowdown.
+    pub instances: Vec<Vec<u32>>,
 }
 
 fn push(series: &mut Series, v: Option<f64>) {
@@ -84,6 +86,7 @@ impl Metrics {
             services: vec![ServiceSeries::default(); SERVICES.len()],
             variants,
             response_ms: vec![Series::default(); ENDPOINTS.len()],
+            instances: ENDPOINTS.iter().map(|e| e.variants.iter().map(|v| v.instances).collect()).collect(),
         }
     }
 
@@ -124,11 +127,12 @@ impl Metrics {
         for (e, spec) in ENDPOINTS.iter().enumerate() {
             for (v, vs) in spec.variants.iter().enumerate() {
                 let spike = e == PREDICTION_ENDPOINT && v == MODEL_V1;
+                let current = self.instances[e][v];
                 let factors: Vec<f64> = (0..6)
                     .map(|k| {
                         let elapsed = (minute + 5 + 10 * k - base) as f64;
                         if spike {
-                            scenario.latency_factor(elapsed)
+                            super::endpoints::relieved(scenario.latency_factor(elapsed), vs.instances, current)
                         } else {
                             1.0
                         }

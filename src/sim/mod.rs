@@ -4,18 +4,22 @@
 //! call, so an idle demo costs nothing and a given (seed, scenario, start, time) always shows the
 //! same fleet.
 
+mod actions;
 mod alarms;
 mod catalog;
 mod clock;
 mod cost;
 mod deploy;
+mod endpoints;
 mod logs;
 mod logtext;
 mod metrics;
 mod rng;
+mod scaling;
 mod scenario;
 mod service;
 mod smlogs;
+mod taskdefs;
 mod tasks;
 mod world;
 
@@ -30,7 +34,6 @@ pub use scenario::{scenarios, ScenarioInfo};
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
     Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, TaskDefRef,
-    Variant,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -119,7 +122,7 @@ impl Backend for SimFleet {
             services
                 .iter()
                 .filter_map(|a| {
-                    let i = service_index(a)?;
+                    let i = actions::service_index(a)?;
                     Some((a.clone(), w.metrics.services[i].metrics.clone()))
                 })
                 .collect()
@@ -127,7 +130,7 @@ impl Backend for SimFleet {
     }
 
     async fn service_detail(&self, service: &Address) -> Result<ServiceDetail, BackendError> {
-        let i = service_index(service).ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
+        let i = actions::service_index(service).ok_or_else(|| BackendError::NotFound(format!("service {service}")))?;
         self.read(|w| {
             let current = service::to_service(&w.services[i]).task_definition;
             // Every revision up to the newest deployed one exists, as it would in the account.
@@ -145,8 +148,7 @@ impl Backend for SimFleet {
     }
 
     async fn endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {
-        // Endpoints do not change in any scenario; still catch up so time moves consistently.
-        self.read(|_| ENDPOINTS.iter().map(to_endpoint).collect())
+        self.read(|w| w.endpoints.iter().enumerate().map(|(i, e)| endpoints::to_endpoint(i, e)).collect())
     }
 
     async fn endpoint_metrics(&self, endpoints: &[String]) -> Result<EndpointMetricsMap, BackendError> {
@@ -184,51 +186,32 @@ impl Backend for SimFleet {
     }
 
     async fn snapshot(&self, address: &Address) -> Result<crate::domain::Snapshot, BackendError> {
-        Err(BackendError::Other(format!("TODO(sim) snapshot {address}")))
+        self.read(|w| w.snapshot(address))?
     }
 
     async fn revision_history(&self, address: &Address) -> Result<crate::domain::RevisionHistory, BackendError> {
-        Err(BackendError::Other(format!("TODO(sim) revision_history {address}")))
+        self.read(|w| w.revision_history(address))?
     }
 
     async fn task_definition(&self, task_def: &TaskDefRef) -> Result<crate::domain::TaskDefSpec, BackendError> {
-        Err(BackendError::Other(format!("TODO(sim) task_definition {task_def}")))
+        self.read(|w| {
+            let i = SERVICES.iter().position(|s| s.family == task_def.family);
+            match i {
+                Some(i) if task_def.revision >= 1 && task_def.revision <= actions::newest_revision(&w.services[i]) => {
+                    Ok(taskdefs::spec(&SERVICES[i], task_def.revision))
+                }
+                _ => Err(BackendError::NotFound(format!("task definition {task_def}"))),
+            }
+        })?
     }
 
     async fn caller_identity(&self) -> Result<String, BackendError> {
-        Err(BackendError::Other("TODO(sim) caller_identity".into()))
+        Ok(format!("arn:aws:sts::{}:assumed-role/OnCall/demo", catalog::ACCOUNT_ID))
     }
 
     async fn apply(&self, permit: crate::ops::Permit) -> Result<crate::domain::Receipt, BackendError> {
-        Err(BackendError::Other(format!("TODO(sim) apply {:?}", permit.mutation())))
-    }
-}
-
-fn service_index(address: &Address) -> Option<usize> {
-    match address {
-        Address::EcsService { cluster, service } => {
-            SERVICES.iter().position(|s| s.cluster == cluster && s.name == service)
-        }
-        Address::Endpoint { .. } => None,
-    }
-}
-
-fn to_endpoint(spec: &catalog::EndpointSpec) -> Endpoint {
-    Endpoint {
-        name: spec.name.to_string(),
-        status: "InService".to_string(),
-        system: Some(spec.system.to_string()),
-        variants: spec
-            .variants
-            .iter()
-            .map(|v| Variant {
-                name: v.name.to_string(),
-                instance_type: v.instance_type.to_string(),
-                current_instances: v.instances,
-                desired_instances: v.instances,
-                weight: v.weight,
-            })
-            .collect(),
-        log_group: Some(spec.log_group.to_string()),
+        let mut guard = self.world();
+        let world = guard.as_mut().ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))?;
+        world.apply(permit.mutation())
     }
 }

@@ -56,7 +56,7 @@ async fn latency_spike_fires_model_latency_alarm() {
         let alarms = f.alarms().await.unwrap_or_default();
         let a = alarm(&alarms, "prediction-endpoint-ModelLatency-high");
         assert_eq!(a.state, AlarmState::Alarm, "{}", a.reason);
-        assert_eq!(a.watches, Some(Address::endpoint("prediction-endpoint")));
+        assert_eq!(a.watches, Some("sm:prediction-endpoint/model-v1".parse().unwrap()));
         let m = f.endpoint_metrics(&["prediction-endpoint".to_string()]).await.unwrap_or_default();
         let v1 = m.get("prediction-endpoint").and_then(|v| v.get("model-v1"));
         let p99 = v1.and_then(|v| v.latency_p99_us.latest()).unwrap_or(0.0);

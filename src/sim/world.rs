@@ -5,6 +5,7 @@
 use super::alarms::Alarms;
 use super::catalog::{Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES};
 use super::cost;
+use super::endpoints::EndpointState;
 use super::logs::LogStore;
 use super::logtext;
 use super::metrics::{load, Metrics, Second};
@@ -23,16 +24,16 @@ const PRE_ROLL_MINUTES: i64 = 30;
 /// Log history rolled before the start, in seconds.
 const PRE_ROLL_LOG_SECS: i64 = 3600;
 /// Revision the bad-deploy scenario ships.
-const BAD_REVISION: u32 = 15;
+pub(crate) const BAD_REVISION: u32 = 15;
 
 pub(crate) struct World {
-    seed: u64,
-    scenario: Scenario,
+    pub(crate) seed: u64,
+    pub(crate) scenario: Scenario,
     /// Epoch second of the simulation start.
     base: i64,
     /// Last second simulated.
-    t: i64,
-    rng_tasks: ChaCha8Rng,
+    pub(crate) t: i64,
+    pub(crate) rng_tasks: ChaCha8Rng,
     rng_logs: ChaCha8Rng,
     rng_metrics: ChaCha8Rng,
     pub services: Vec<ServiceState>,
@@ -41,6 +42,10 @@ pub(crate) struct World {
     pub metrics: Metrics,
     pub logs: LogStore,
     pub alarms: Alarms,
+    /// Endpoint capacity and Updating windows.
+    pub endpoints: Vec<EndpointState>,
+    /// Application Auto Scaling targets by resource id (service/C/S, endpoint/E/variant/V).
+    pub scaling: std::collections::BTreeMap<String, crate::domain::ScalingTarget>,
     notes: Vec<Note>,
     lines: Vec<String>,
 }
@@ -87,6 +92,8 @@ impl World {
             metrics: Metrics::new(),
             logs,
             alarms: Alarms::new(),
+            endpoints: EndpointState::seeded(),
+            scaling: super::scaling::registered(),
             notes: Vec::new(),
             lines: Vec::new(),
         };
@@ -131,6 +138,11 @@ impl World {
         }
     }
 
+    /// Epoch second of the simulation start.
+    pub(crate) fn base(&self) -> i64 {
+        self.base
+    }
+
     /// Simulates every second up to `now`.
     pub(crate) fn catch_up(&mut self, now: DateTime<Utc>) {
         let target = now.timestamp();
@@ -160,6 +172,9 @@ impl World {
             self.request_logs(i, t, &serving, &mut rng);
         }
         for e in 0..ENDPOINTS.len() {
+            if self.endpoints[e].step(t) {
+                self.capacity_changed(e);
+            }
             self.endpoint_logs(e, t, &mut rng);
         }
         self.rng_logs = rng;
@@ -256,7 +271,8 @@ impl World {
                 continue;
             };
             let factor = if e == PREDICTION_ENDPOINT && v == MODEL_V1 {
-                self.scenario.latency_factor((t - self.base) as f64)
+                let raw = self.scenario.latency_factor((t - self.base) as f64);
+                super::endpoints::relieved(raw, variant.instances, self.endpoints[e].variants[v].current)
             } else {
                 1.0
             };
@@ -265,6 +281,19 @@ impl World {
             self.lines.clear();
             smlogs::invocation(spec.style, ts, &model, variant.p50_ms, factor, rng, &mut self.lines);
             self.flush(SERVICES.len() + e, ts, &stream);
+        }
+    }
+
+    /// New instances came InService (or old ones left): log streams and metrics follow.
+    fn capacity_changed(&mut self, e: usize) {
+        for (v, state) in self.endpoints[e].variants.iter().enumerate() {
+            let name = ENDPOINTS[e].variants[v].name;
+            let streams = &mut self.instances[e][v];
+            while streams.len() < state.current as usize {
+                streams.push(Arc::from(format!("{name}/i-0{}", hex(&mut self.rng_tasks, 16))));
+            }
+            streams.truncate(state.current as usize);
+            self.metrics.instances[e][v] = state.current;
         }
     }
 
