@@ -13,7 +13,10 @@ struct Tmux {
 impl Tmux {
     /// A shell in a fresh tmux server of its own, so the terminal can be read after opsdeck exits.
     fn shell(size: (u16, u16)) -> Tmux {
-        let socket = format!("opsdeck-test-{}-{}x{}", std::process::id(), size.0, size.1);
+        // Tests run in parallel: each tmux server gets a socket of its own.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("opsdeck-test-{}-{n}-{}x{}", std::process::id(), size.0, size.1);
         let tmux = Tmux { socket, session: "t".into() };
         let status = Command::new("tmux")
             .args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", &tmux.session])
@@ -249,10 +252,11 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
     assert_eq!(keystrokes, 4, "keystrokes from the alarm firing to the roll back confirmed");
     let watching = tmux.wait_for(|s| s.contains("Operations"), Duration::from_secs(5));
     assert!(watching.contains("rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api"), "{watching}");
-    // The rollout completes and the alarm returns to OK: the status bar no longer counts it.
-    let resolved = tmux.wait_for(|s| s.contains("done") && !s.contains("1 ALARM"), Duration::from_secs(60));
+    // The rollout completes (the strip says done), then the alarm returns to OK.
+    let settled = tmux.wait_for(|s| s.contains("✓") && s.contains("· done ·"), Duration::from_secs(60));
+    assert!(settled.contains("· done ·"), "the watch did not settle:\n{settled}");
+    let resolved = tmux.wait_for(|s| !s.contains("1 ALARM"), Duration::from_secs(60));
     assert!(!resolved.contains("1 ALARM"), "the alarm did not return to OK:\n{resolved}");
-    assert!(resolved.contains("done"), "the watch did not settle:\n{resolved}");
     tmux.keys(&[":", "q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(after.contains("exit=0"), "{after}");

@@ -293,12 +293,12 @@ pub fn end_text(state: &crate::ops::WatchState) -> String {
 
 /// Operations the strip shows: running ones, and ones that ended in the last two minutes.
 pub fn shown_operations(state: &State) -> Vec<&Operation> {
-    let now = state.now;
+    let (now, keep) = (state.now, SHOWN_AFTER_END_SECS * state.speed());
     let mut shown: Vec<&Operation> = state
         .ops
         .operations
         .iter()
-        .filter(|o| o.finished_at.is_none_or(|at| (now - at).num_seconds() < SHOWN_AFTER_END_SECS))
+        .filter(|o| o.finished_at.is_none_or(|at| (now - at).num_seconds() < keep))
         .collect();
     let skip = shown.len().saturating_sub(STRIP_MAX);
     shown.drain(..skip);

@@ -361,6 +361,15 @@ impl State {
         crate::layout::compute(self.size, self.focus, self.zoomed, super::operations::strip_rows(self))
     }
 
+    /// Simulated seconds per real second (1 on AWS): on-screen lifetimes are the engineer's
+    /// seconds, however fast the simulated clock runs.
+    pub fn speed(&self) -> i64 {
+        match self.label {
+            BackendLabel::Demo { speed, .. } => i64::from(speed.max(1)),
+            BackendLabel::Aws { .. } => 1,
+        }
+    }
+
     pub fn is_demo(&self) -> bool {
         matches!(self.label, BackendLabel::Demo { .. })
     }

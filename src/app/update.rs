@@ -18,10 +18,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             state.now = now;
             // Eight seconds of the engineer's time, however fast the simulated clock runs.
-            let speed = match state.label {
-                crate::backend::BackendLabel::Demo { speed, .. } => i64::from(speed.max(1)),
-                crate::backend::BackendLabel::Aws { .. } => 1,
-            };
+            let speed = state.speed();
             if state.flash.as_ref().is_some_and(|f| now - f.at > chrono::Duration::seconds(8 * speed)) {
                 state.flash = None;
                 state.dirty = true;
