@@ -5,7 +5,7 @@ use super::AwsBackend;
 use crate::backend::{BackendError, ServicesProgress};
 use crate::domain::TaskDefRef;
 use crate::domain::{Address, Deployment, RolloutState, Service, ServiceDetail, ServiceEvent, Task, TaskHealth};
-use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, HealthStatus, SortOrder};
+use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, HealthStatus};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 /// DescribeServices takes at most 10 services per call.
@@ -213,24 +213,9 @@ impl AwsBackend {
 }
 
 impl AwsBackend {
-    /// The family's ten newest revisions, newest first (sorted here too: not every endpoint sorts).
+    /// The family's ten newest revisions, newest first: what the task view lists.
     async fn revisions(&self, family: &str) -> Result<Vec<TaskDefRef>, BackendError> {
-        if family.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.stats.count("ecs:ListTaskDefinitions");
-        let out = self
-            .ecs
-            .list_task_definitions()
-            .family_prefix(family)
-            .sort(SortOrder::Desc)
-            .max_results(10)
-            .send()
-            .await
-            .map_err(|e| self.fail("ecs:ListTaskDefinitions", &e))?;
-        let mut revisions: Vec<TaskDefRef> =
-            out.task_definition_arns().iter().map(|a| task_def_ref(a)).filter(|r| r.family == family).collect();
-        revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
+        let mut revisions = self.active_revisions(family).await?;
         revisions.truncate(10);
         Ok(revisions)
     }

@@ -34,7 +34,7 @@ impl AwsBackend {
 
     /// The family's ACTIVE revisions newest first (sorted and filtered here too: not every endpoint
     /// sorts, and some treat the prefix as a prefix).
-    async fn active_revisions(&self, family: &str) -> Result<Vec<TaskDefRef>, BackendError> {
+    pub(super) async fn active_revisions(&self, family: &str) -> Result<Vec<TaskDefRef>, BackendError> {
         if family.is_empty() {
             return Ok(Vec::new());
         }
