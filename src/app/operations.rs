@@ -183,7 +183,7 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
         _ => return,
     };
     let Mode::Confirm(dialog) = std::mem::replace(&mut state.mode, Mode::Normal) else { return };
-    let ConfirmDialog { plan, typed, scroll, .. } = *dialog;
+    let ConfirmDialog { plan, scroll, .. } = *dialog;
     match confirm(plan.clone(), &answer, state.settings.read_only) {
         Ok(confirmed) => {
             state.ops.executing = true;
@@ -193,7 +193,6 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
         // A wrong name keeps the dialog open, cleared, with the reason.
         Err(e) if destructive => {
             let error = Some(e.to_string());
-            let _ = typed;
             state.mode = Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll, error }));
         }
         Err(e) => state.flash_error(e.to_string()),

@@ -88,7 +88,7 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
         (Intent::Redeploy { .. }, Snapshot::Service(s)) => Ok(redeploy(intent.clone(), s, snapshot.clone())),
         (Intent::Rollback { to, .. }, Snapshot::Service(s)) => {
             let to = to.clone();
-            rollback(backend, intent.clone(), s, &to, snapshot.clone()).await
+            rollback(backend, s, &to, snapshot.clone()).await
         }
         (Intent::Invoke { .. }, Snapshot::Endpoint(e)) => invoke(intent.clone(), e, snapshot.clone()),
         (intent, _) => Err(OpError::BadInput(format!(
@@ -304,7 +304,6 @@ fn primary_id(s: &ServiceSnapshot) -> Option<String> {
 
 async fn rollback(
     backend: &dyn Backend,
-    _given: Intent,
     s: &ServiceSnapshot,
     to: &RevisionChoice,
     snapshot: Snapshot,
