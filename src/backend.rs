@@ -2,8 +2,9 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
-    ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantMetrics,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
+    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantCapacity,
+    VariantMetrics,
 };
 use crate::ops::Permit;
 use async_trait::async_trait;
@@ -91,8 +92,20 @@ pub trait Backend: Send + Sync {
     // Operator actions. Reads here are always fresh (no cache): a plan and its conflict check
     // must see the resource as it is now.
 
-    /// One resource read fresh, with its autoscaling target and newest deployment.
+    /// One resource read fresh, with its autoscaling target and newest deployment. A resource
+    /// that does not exist (a deleted endpoint) is `NotFound`.
     async fn snapshot(&self, address: &Address) -> Result<Snapshot, BackendError>;
+    /// The ECS services of one cluster, for an environment's `ecs:CLUSTER/*` (ListServices).
+    async fn cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError>;
+    /// The scaling policies attached to a scalable target (DescribeScalingPolicies): saved before a
+    /// teardown deletes an endpoint, since SageMaker removes them with it.
+    async fn scaling_policies(&self, resource: &ScalableResource) -> Result<Vec<ScalingPolicy>, BackendError>;
+    /// SSM parameters by exact name (GetParameters); names that do not exist are left out.
+    async fn parameters(&self, names: &[String]) -> Result<BTreeMap<String, String>, BackendError>;
+    /// The variants of an endpoint config with their initial instance counts and weights
+    /// (DescribeEndpointConfig): what an endpoint recreated from it starts with. `NotFound` when
+    /// the config is gone.
+    async fn endpoint_config(&self, config: &str) -> Result<Vec<VariantCapacity>, BackendError>;
     /// The service's family's revisions and which of them completed a deployment of it.
     async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError>;
     /// One task definition revision, for the roll back diff.

@@ -85,6 +85,21 @@ impl Backend for Faulty {
     async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError> {
         self.inner.revision_history(address).await
     }
+    async fn cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError> {
+        self.inner.cluster_services(cluster).await
+    }
+    async fn scaling_policies(
+        &self,
+        resource: &opsdeck::domain::ScalableResource,
+    ) -> Result<Vec<opsdeck::domain::ScalingPolicy>, BackendError> {
+        self.inner.scaling_policies(resource).await
+    }
+    async fn parameters(&self, names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
+        self.inner.parameters(names).await
+    }
+    async fn endpoint_config(&self, config: &str) -> Result<Vec<opsdeck::domain::VariantCapacity>, BackendError> {
+        self.inner.endpoint_config(config).await
+    }
     async fn task_definition(&self, td: &TaskDefRef) -> Result<TaskDefSpec, BackendError> {
         self.inner.task_definition(td).await
     }

@@ -269,6 +269,7 @@ fn jump_to_alarm_target(state: &mut State) {
                 None => state.flash_error(format!("{name} watches sm:{endpoint}, which is not in the endpoint list")),
             }
         }
+        Some(other) => state.flash_info(format!("{name} watches {other}, which no pane shows")),
         None => state.flash_info(format!("{name} does not watch a service or endpoint shown here")),
     }
 }

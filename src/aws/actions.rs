@@ -85,6 +85,7 @@ impl AwsBackend {
             Mutation::Invoke { endpoint, variant, content_type, body } => {
                 self.invoke(endpoint, variant.as_deref(), content_type, body).await
             }
+            other => Err(BackendError::Other(format!("not implemented yet: {}", other.describe()))),
         }
     }
 

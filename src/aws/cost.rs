@@ -205,6 +205,7 @@ impl AwsBackend {
                 .into_iter()
                 .map(|(date, services)| DailyCost { date, by_service: services.into_iter().collect() })
                 .collect(),
+            hourly: None,
         };
         self.store_cost(&report);
         Ok(report)

@@ -87,7 +87,7 @@ impl AwsBackend {
             .iter()
             .filter_map(|a| match a {
                 Address::EcsService { cluster, service } => Some((a, cluster.as_str(), service.as_str())),
-                Address::Endpoint { .. } => None,
+                _ => None,
             })
             .collect();
         let mut queries = Vec::new();

@@ -276,6 +276,25 @@ impl Backend for AwsBackend {
         self.fresh_snapshot(address).await
     }
 
+    async fn cluster_services(&self, _cluster: &str) -> Result<Vec<Address>, BackendError> {
+        Err(BackendError::Other("not implemented yet".into()))
+    }
+
+    async fn scaling_policies(
+        &self,
+        _resource: &crate::domain::ScalableResource,
+    ) -> Result<Vec<crate::domain::ScalingPolicy>, BackendError> {
+        Err(BackendError::Other("not implemented yet".into()))
+    }
+
+    async fn parameters(&self, _names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
+        Err(BackendError::Other("not implemented yet".into()))
+    }
+
+    async fn endpoint_config(&self, _config: &str) -> Result<Vec<crate::domain::VariantCapacity>, BackendError> {
+        Err(BackendError::Other("not implemented yet".into()))
+    }
+
     async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError> {
         self.ecs_revision_history(address).await
     }

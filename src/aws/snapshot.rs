@@ -12,6 +12,7 @@ impl AwsBackend {
                 self.service_snapshot(cluster, service).await.map(Snapshot::Service)
             }
             Address::Endpoint { endpoint, .. } => self.endpoint_snapshot(endpoint).await.map(Snapshot::Endpoint),
+            other => Err(BackendError::Other(format!("{other}: not implemented yet"))),
         }
     }
 
@@ -34,6 +35,6 @@ impl AwsBackend {
         let (endpoint, failure_reason) = self.describe_endpoint_detail(name.to_string()).await?;
         let variants: Vec<String> = endpoint.variants.iter().map(|v| v.name.clone()).collect();
         let scaling = self.variant_scaling(name, &variants).await?;
-        Ok(EndpointSnapshot { endpoint, failure_reason, scaling })
+        Ok(EndpointSnapshot { endpoint, config_name: None, failure_reason, scaling })
     }
 }

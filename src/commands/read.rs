@@ -29,6 +29,7 @@ pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
     let expect = match &address {
         Address::EcsService { .. } => Expect::EcsSteady,
         Address::Endpoint { variant, .. } => Expect::Endpoint { variant: variant.clone(), count: None },
+        other => return usage(err, format!("wait takes an ECS service or a SageMaker endpoint, not {other}")),
     };
     if let Err(e) = env.backend.snapshot(&address).await {
         return op_error(err, &OpError::from(e));
@@ -72,7 +73,7 @@ pub async fn revisions(
                 Ok(0)
             }
             (Err(e), _) | (_, Err(e)) => op_error(err, &OpError::from(e)),
-            (Ok(Snapshot::Endpoint(_)), _) => usage(err, "not an ECS service"),
+            (Ok(_), _) => usage(err, "not an ECS service"),
         };
     }
     match revisions::report(env.backend, &address, compare).await {
@@ -105,6 +106,8 @@ async fn group_of(env: &Env<'_>, source: &str) -> Result<String, String> {
             let endpoints = env.backend.endpoints().await.map_err(|e| e.to_string())?;
             endpoints.into_iter().find(|e| e.name == *endpoint).ok_or(format!("no endpoint sm:{endpoint}"))?.log_group
         }
+        Address::Function { name } => Some(format!("/aws/lambda/{name}")),
+        Address::Rule { .. } => None,
     };
     group.ok_or(format!("{address} has no log group"))
 }

@@ -9,12 +9,27 @@ use std::str::FromStr;
 mod ops;
 pub use ops::*;
 
-/// How a command names a resource: `ecs:CLUSTER/SERVICE` or `sm:ENDPOINT[/VARIANT]`.
+/// How a command names a resource: `ecs:CLUSTER/SERVICE`, `sm:ENDPOINT[/VARIANT]`,
+/// `lambda:FUNCTION` or `rule:[BUS/]NAME` (an EventBridge rule; the default bus when no bus is named).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(into = "String")]
 pub enum Address {
-    EcsService { cluster: String, service: String },
-    Endpoint { endpoint: String, variant: Option<String> },
+    EcsService {
+        cluster: String,
+        service: String,
+    },
+    Endpoint {
+        endpoint: String,
+        variant: Option<String>,
+    },
+    Function {
+        name: String,
+    },
+    /// `bus` is None for the default event bus.
+    Rule {
+        bus: Option<String>,
+        name: String,
+    },
 }
 
 impl Address {
@@ -24,6 +39,20 @@ impl Address {
     pub fn endpoint(endpoint: impl Into<String>) -> Self {
         Address::Endpoint { endpoint: endpoint.into(), variant: None }
     }
+    pub fn function(name: impl Into<String>) -> Self {
+        Address::Function { name: name.into() }
+    }
+    pub fn rule(bus: Option<&str>, name: impl Into<String>) -> Self {
+        Address::Rule { bus: bus.filter(|b| *b != "default").map(str::to_string), name: name.into() }
+    }
+
+    /// The address of the whole resource a snapshot reads: a variant's endpoint.
+    pub fn resource(&self) -> Address {
+        match self {
+            Address::Endpoint { endpoint, variant: Some(_) } => Address::endpoint(endpoint),
+            other => other.clone(),
+        }
+    }
 }
 
 impl fmt::Display for Address {
@@ -32,6 +61,9 @@ impl fmt::Display for Address {
             Address::EcsService { cluster, service } => write!(f, "ecs:{cluster}/{service}"),
             Address::Endpoint { endpoint, variant: None } => write!(f, "sm:{endpoint}"),
             Address::Endpoint { endpoint, variant: Some(v) } => write!(f, "sm:{endpoint}/{v}"),
+            Address::Function { name } => write!(f, "lambda:{name}"),
+            Address::Rule { bus: None, name } => write!(f, "rule:{name}"),
+            Address::Rule { bus: Some(bus), name } => write!(f, "rule:{bus}/{name}"),
         }
     }
 }
@@ -44,7 +76,9 @@ impl From<Address> for String {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
-    #[error("'{0}' is not an address: expected ecs:CLUSTER/SERVICE or sm:ENDPOINT[/VARIANT]")]
+    #[error(
+        "'{0}' is not an address: expected ecs:CLUSTER/SERVICE, sm:ENDPOINT[/VARIANT], lambda:FUNCTION or rule:[BUS/]NAME"
+    )]
     Malformed(String),
 }
 
@@ -73,6 +107,33 @@ impl FromStr for Address {
                 return Err(bad());
             }
             return Ok(Address::Endpoint { endpoint: endpoint.to_string(), variant: variant.map(str::to_string) });
+        }
+        if let Some(name) = s.strip_prefix("lambda:") {
+            // Function names: letters, digits, hyphens and underscores, up to 64 (ARNs are not taken here).
+            if name.is_empty()
+                || name.len() > 64
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+            {
+                return Err(bad());
+            }
+            return Ok(Address::function(name));
+        }
+        if let Some(rest) = s.strip_prefix("rule:") {
+            // Partner event buses contain slashes (aws.partner/...): the rule is what follows the last one.
+            let (bus, name) = match rest.rsplit_once('/') {
+                Some((bus, name)) => (Some(bus), name),
+                None => (None, rest),
+            };
+            let rule_ok = !name.is_empty()
+                && name.len() <= 64
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let bus_ok = bus.is_none_or(|b| {
+                !b.is_empty() && b.len() <= 256 && b.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            });
+            if !rule_ok || !bus_ok {
+                return Err(bad());
+            }
+            return Ok(Address::rule(bus, name));
         }
         Err(bad())
     }
@@ -311,6 +372,10 @@ pub struct CostReport {
     pub by_system: Vec<SystemCost>,
     /// Daily totals this month, oldest first.
     pub daily: Vec<DailyCost>,
+    /// What the account costs per hour right now, where the backend knows it (the simulated
+    /// fleet); None on AWS, where Cost Explorer has no present rate.
+    #[serde(default)]
+    pub hourly: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -338,4 +403,31 @@ pub struct LogBatch {
     pub events: Vec<LogEvent>,
     /// Events the source had but did not return (sampled or beyond `limit`): shown, never hidden.
     pub skipped: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_and_print_the_same() {
+        for text in [
+            "ecs:c/s",
+            "sm:e",
+            "sm:e/v",
+            "lambda:GarmaxAi-TryonProcessor-DEV",
+            "rule:garmax-nightly",
+            "rule:garmax-events/tryon-done",
+            "rule:aws.partner/saas.com/123/bus/rule.x",
+        ] {
+            let a: Address = text.parse().unwrap();
+            assert_eq!(a.to_string(), text);
+        }
+        assert_eq!("rule:default/nightly".parse::<Address>().unwrap(), Address::rule(None, "nightly"));
+        assert_eq!("sm:e/v".parse::<Address>().unwrap().resource(), Address::endpoint("e"));
+        for bad in ["lambda:", "lambda:a b", "lambda:a/b", "rule:", "rule:/x", "rule:bus/", "rule:a*b", "ec2:i-1"] {
+            let err = bad.parse::<Address>().unwrap_err().to_string();
+            assert!(err.contains("lambda:FUNCTION or rule:[BUS/]NAME"), "{bad}: {err}");
+        }
+    }
 }

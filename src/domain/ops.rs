@@ -68,10 +68,36 @@ pub struct ServiceSnapshot {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EndpointSnapshot {
     pub endpoint: Endpoint,
+    /// The endpoint config it runs (DescribeEndpoint EndpointConfigName): what a restore recreates it from.
+    pub config_name: Option<String>,
     /// Why the endpoint is Failed (DescribeEndpoint FailureReason).
     pub failure_reason: Option<String>,
     /// Variant name -> its registered scalable target.
     pub scaling: BTreeMap<String, ScalingTarget>,
+}
+
+/// A Lambda function's reserved concurrency (GetFunctionConcurrency). None means no limit is set,
+/// which is not the same as any number: a restore must remove the limit, not set one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionSnapshot {
+    pub name: String,
+    pub reserved_concurrency: Option<u32>,
+}
+
+/// An EventBridge rule's state (DescribeRule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleSnapshot {
+    /// None: the default event bus.
+    pub bus: Option<String>,
+    pub name: String,
+    /// ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+    pub state: String,
+}
+
+impl RuleSnapshot {
+    pub fn enabled(&self) -> bool {
+        self.state.starts_with("ENABLED")
+    }
 }
 
 /// A resource as read fresh from the backend (never the screen's cached copy).
@@ -79,6 +105,39 @@ pub struct EndpointSnapshot {
 pub enum Snapshot {
     Service(ServiceSnapshot),
     Endpoint(EndpointSnapshot),
+    Function(FunctionSnapshot),
+    Rule(RuleSnapshot),
+}
+
+impl Snapshot {
+    /// The address of the resource read (an endpoint without a variant).
+    pub fn address(&self) -> Address {
+        match self {
+            Snapshot::Service(s) => s.service.address(),
+            Snapshot::Endpoint(e) => e.endpoint.address(),
+            Snapshot::Function(f) => Address::function(&f.name),
+            Snapshot::Rule(r) => Address::rule(r.bus.as_deref(), &r.name),
+        }
+    }
+}
+
+/// An Application Auto Scaling policy, kept whole so it can be put back after SageMaker removes
+/// it with its endpoint. `config` is the policy's configuration as the AWS module writes and
+/// reads it (JSON); nothing else interprets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingPolicy {
+    pub name: String,
+    /// TargetTrackingScaling or StepScaling.
+    pub kind: String,
+    pub config: serde_json::Value,
+}
+
+/// One variant's instance count and weight, as a restore puts them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantCapacity {
+    pub variant: String,
+    pub instances: u32,
+    pub weight: f64,
 }
 
 /// What roll back can go to.
@@ -118,7 +177,7 @@ pub struct TaskDefSpec {
 }
 
 /// The registered-target resource an autoscaling change applies to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScalableResource {
     EcsService { cluster: String, service: String },
     Variant { endpoint: String, variant: String },
@@ -151,6 +210,71 @@ pub enum Mutation {
     RollbackDeployment { address: Address, deployment_arn: String },
     /// SageMaker Runtime InvokeEndpoint.
     Invoke { endpoint: String, variant: Option<String>, content_type: String, body: Vec<u8> },
+    /// SageMaker DeleteEndpoint: the endpoint config and models stay.
+    DeleteEndpoint { endpoint: String },
+    /// SageMaker CreateEndpoint from an existing endpoint config.
+    CreateEndpoint { endpoint: String, config: String },
+    /// SageMaker UpdateEndpointWeightsAndCapacities with the instance count and weight of each variant named.
+    SetVariantCapacities { endpoint: String, variants: Vec<VariantCapacity> },
+    /// Application Auto Scaling DeregisterScalableTarget (its policies go with it).
+    DeregisterScalingTarget { resource: ScalableResource },
+    /// Application Auto Scaling PutScalingPolicy, as saved.
+    PutScalingPolicy { resource: ScalableResource, policy: ScalingPolicy },
+    /// Lambda PutFunctionConcurrency (Some) or DeleteFunctionConcurrency (None: no limit).
+    SetFunctionConcurrency { function: String, reserved: Option<u32> },
+    /// EventBridge EnableRule / DisableRule.
+    SetRuleEnabled { bus: Option<String>, rule: String, enabled: bool },
+    /// SSM PutParameter (a standard String parameter, overwritten): where environment state is saved.
+    PutParameter { name: String, value: String },
+    /// SSM DeleteParameters (at most 10 names).
+    DeleteParameters { names: Vec<String> },
+}
+
+impl Mutation {
+    /// What the mutation acts on, for the audit record's steps.
+    pub fn describe(&self) -> String {
+        match self {
+            Mutation::SetDesiredCount { address, count } => format!("{address}: desired count {count}"),
+            Mutation::SetVariantInstances { endpoint, variant, count } => {
+                format!("sm:{endpoint}/{variant}: {count} instances")
+            }
+            Mutation::SetScalingBounds { resource, min, max, .. } => {
+                format!("autoscaling {}: min {min} max {max}", resource.resource_id())
+            }
+            Mutation::ForceNewDeployment { address } => format!("{address}: new deployment"),
+            Mutation::SetTaskDefinition { address, task_def } => format!("{address}: task definition {task_def}"),
+            Mutation::RollbackDeployment { address, .. } => format!("{address}: native roll back"),
+            Mutation::Invoke { endpoint, variant, .. } => match variant {
+                Some(v) => format!("sm:{endpoint}/{v}: test inference"),
+                None => format!("sm:{endpoint}: test inference"),
+            },
+            Mutation::DeleteEndpoint { endpoint } => format!("sm:{endpoint}: delete endpoint (config kept)"),
+            Mutation::CreateEndpoint { endpoint, config } => format!("sm:{endpoint}: create from config {config}"),
+            Mutation::SetVariantCapacities { endpoint, variants } => {
+                let each: Vec<String> =
+                    variants.iter().map(|v| format!("{} {} × weight {}", v.variant, v.instances, v.weight)).collect();
+                format!("sm:{endpoint}: {}", each.join(", "))
+            }
+            Mutation::DeregisterScalingTarget { resource } => {
+                format!("autoscaling {}: deregister", resource.resource_id())
+            }
+            Mutation::PutScalingPolicy { resource, policy } => {
+                format!("autoscaling {}: policy {}", resource.resource_id(), policy.name)
+            }
+            Mutation::SetFunctionConcurrency { function, reserved: Some(n) } => {
+                format!("lambda:{function}: reserved concurrency {n}")
+            }
+            Mutation::SetFunctionConcurrency { function, reserved: None } => {
+                format!("lambda:{function}: no reserved concurrency")
+            }
+            Mutation::SetRuleEnabled { bus, rule, enabled } => {
+                let address = Address::rule(bus.as_deref(), rule);
+                format!("{address}: {}", if *enabled { "enable" } else { "disable" })
+            }
+            Mutation::PutParameter { name, value } => format!("ssm {name}: {} bytes", value.len()),
+            Mutation::DeleteParameters { names } => format!("ssm: delete {}", names.join(", ")),
+        }
+    }
 }
 
 /// What the backend answered to one mutation.

@@ -443,6 +443,10 @@ pub(super) fn fingerprint(s: &Snapshot) -> Vec<(String, String)> {
             }
             f
         }
+        Snapshot::Function(f) => {
+            vec![("reserved concurrency".into(), f.reserved_concurrency.map_or("none".to_string(), |n| n.to_string()))]
+        }
+        Snapshot::Rule(r) => vec![("rule state".into(), r.state.clone())],
     }
 }
 

@@ -114,6 +114,9 @@ impl Watch {
             (Snapshot::Endpoint(_), _) => {
                 self.state = WatchState::Failed("expected an ECS service, read an endpoint".into());
             }
+            (other, _) => {
+                self.state = WatchState::Failed(format!("nothing to watch on {}", other.address()));
+            }
         }
     }
 

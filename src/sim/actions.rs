@@ -26,7 +26,7 @@ pub(crate) fn service_index(address: &Address) -> Option<usize> {
         Address::EcsService { cluster, service } => {
             SERVICES.iter().position(|s| s.cluster == cluster && s.name == service)
         }
-        Address::Endpoint { .. } => None,
+        _ => None,
     }
 }
 
@@ -90,10 +90,12 @@ impl World {
                     .collect();
                 Ok(Snapshot::Endpoint(EndpointSnapshot {
                     endpoint: to_endpoint(e, &self.endpoints[e]),
+                    config_name: None,
                     failure_reason: None,
                     scaling,
                 }))
             }
+            other => Err(not_found(other)),
         }
     }
 
@@ -205,6 +207,7 @@ impl World {
             Mutation::Invoke { endpoint, variant, body, .. } => {
                 receipt.response = Some(self.invoke(endpoint, variant.as_deref(), body.len())?);
             }
+            other => return Err(BackendError::Other(format!("not implemented yet: {}", other.describe()))),
         }
         Ok(receipt)
     }

@@ -171,6 +171,7 @@ pub(crate) fn report(seed: u64, now: DateTime<Utc>) -> CostReport {
         by_service: by_service(&m.mtd),
         by_system,
         daily: m.daily,
+        hourly: None,
     }
 }
 

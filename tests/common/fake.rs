@@ -125,9 +125,31 @@ impl Backend for FakeBackend {
                 let endpoints = self.endpoints.lock().unwrap();
                 let e = endpoints.iter().find(|e| e.name == *endpoint).cloned();
                 let e = e.ok_or_else(|| BackendError::NotFound(address.to_string()))?;
-                Ok(Snapshot::Endpoint(EndpointSnapshot { endpoint: e, failure_reason: None, scaling: BTreeMap::new() }))
+                Ok(Snapshot::Endpoint(EndpointSnapshot {
+                    endpoint: e,
+                    config_name: None,
+                    failure_reason: None,
+                    scaling: BTreeMap::new(),
+                }))
             }
+            other => Err(BackendError::NotFound(other.to_string())),
         }
+    }
+    async fn cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError> {
+        let services = self.services.lock().unwrap();
+        Ok(services.iter().filter(|s| s.cluster == cluster).map(|s| s.address()).collect())
+    }
+    async fn scaling_policies(
+        &self,
+        _: &opsdeck::domain::ScalableResource,
+    ) -> Result<Vec<opsdeck::domain::ScalingPolicy>, BackendError> {
+        Ok(Vec::new())
+    }
+    async fn parameters(&self, _: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
+        Ok(BTreeMap::new())
+    }
+    async fn endpoint_config(&self, config: &str) -> Result<Vec<opsdeck::domain::VariantCapacity>, BackendError> {
+        Err(BackendError::NotFound(config.to_string()))
     }
     async fn revision_history(&self, _: &Address) -> Result<RevisionHistory, BackendError> {
         let r = |revision| TaskDefRef { family: "cleanistic-ai-api".into(), revision };

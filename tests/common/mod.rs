@@ -126,6 +126,7 @@ pub fn cost() -> CostReport {
             SystemCost { system: "svg-ai".into(), month_to_date: 80.0, forecast: 160.0, budget: Some(250.0) },
         ],
         daily: vec![],
+        hourly: None,
     }
 }
 
