@@ -92,6 +92,7 @@ fn bench_ops(c: &mut Criterion) {
         request_ids: vec!["4b7e0c8e-2f49-4b9c-9d55-0f3c0b8d7a11".into()],
         outcome: "succeeded".into(),
         inverse: Some("rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api --to 15".into()),
+        step: None,
     };
     c.bench_function("audit_append_fsync", |b| b.iter(|| log.append(black_box(&record)).expect("append")));
 
@@ -130,7 +131,11 @@ fn bench_ops(c: &mut Criterion) {
                 fleet
             },
             |fleet| {
-                let ctx = OpsContext { read_only: false, audit: AuditLog::new(dir.path().join("sim-audit.jsonl")) };
+                let ctx = OpsContext::new(
+                    false,
+                    AuditLog::new(dir.path().join("sim-audit.jsonl")),
+                    dir.path().join("environments"),
+                );
                 let intent = Intent::Scale {
                     address: Address::ecs("svg-ai-cluster", "svg-ai-service"),
                     count: 3,

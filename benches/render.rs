@@ -60,7 +60,7 @@ fn fleet_state(services: usize) -> State {
             Fetch::Endpoints => Reply::Endpoints(Ok(vec![])),
             Fetch::EndpointMetrics(_) => Reply::EndpointMetrics(Ok(BTreeMap::new())),
             Fetch::Cost { .. } => continue,
-            Fetch::ServiceDetail(_) | Fetch::Snapshot(_) => continue,
+            Fetch::ServiceDetail(_) | Fetch::Snapshots(_) => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,
                 result: Ok(LogBatch {

@@ -81,6 +81,10 @@ pub trait Backend: Send + Sync {
     async fn cost_fresh(&self) -> Result<CostReport, BackendError> {
         self.cost().await
     }
+    /// Cost only where it is free to read now (a fresh cache, the simulated fleet); None otherwise.
+    async fn cost_cached(&self) -> Option<CostReport> {
+        None
+    }
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError>;
 
     /// The backend's own time where it keeps one (the simulated fleet, which may run faster than

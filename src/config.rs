@@ -21,6 +21,8 @@ pub struct Paths {
     pub audit_file: PathBuf,
     /// The audit log of actions on the simulated fleet, kept apart so drills never mix with the record.
     pub demo_audit_file: PathBuf,
+    /// Local copies of environments' saved state (`<profile>@<region>/ENV.json`, `demo/ENV.json`).
+    pub environments_dir: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,7 @@ impl Paths {
             saved_logs_dir: data_dir.join("saved-logs"),
             audit_file: data_dir.join("audit.jsonl"),
             demo_audit_file: data_dir.join("audit-demo.jsonl"),
+            environments_dir: data_dir.join("environments"),
             cache_dir,
             config_dir,
         })
@@ -103,6 +106,20 @@ pub struct Config {
     /// Test inference payloads per endpoint address, e.g. `[invoke."sm:prediction-endpoint"]`.
     #[serde(default)]
     pub invoke: std::collections::BTreeMap<String, InvokeConfig>,
+    /// Environments torn down and restored together, e.g. `[environments.garmax-dev]`.
+    #[serde(default)]
+    pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
+}
+
+/// `[environments.NAME]`: the resources torn down and restored together.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    /// Addresses (`ecs:C/S`, `sm:E`, `lambda:F`, `rule:[BUS/]R`) or `ecs:CLUSTER/*`.
+    pub resources: Vec<String>,
+    /// The cost allocation tag value whose cost the environments view shows per day.
+    pub system: Option<String>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -133,6 +150,9 @@ impl Config {
         for (address, entry) in demo.invoke {
             self.invoke.entry(address).or_insert(entry);
         }
+        for (name, entry) in demo.environments {
+            self.environments.entry(name).or_insert(entry);
+        }
         Ok(self)
     }
 
@@ -162,6 +182,7 @@ impl Config {
                 return Err(invalid(format!("log_buffer_lines = {n}: must be between 100 and 1000000")));
             }
         }
+        config.environment_specs().map_err(invalid)?;
         for (address, entry) in &config.invoke {
             match address.parse::<crate::domain::Address>() {
                 Ok(crate::domain::Address::Endpoint { variant: None, .. }) => {}
@@ -193,7 +214,26 @@ impl Config {
         settings.ctrl_c_quits = self.ctrl_c == Some(CtrlC::Quit);
         settings.monthly_budget = self.monthly_budget;
         settings.system_budgets = self.system_budgets.clone();
+        // Checked when the file was parsed; a spec that fails here was checked there already.
+        settings.environments = self.environment_specs().unwrap_or_default();
+        settings.env_dir = paths.environments_dir.clone();
         settings
+    }
+
+    /// The environments, checked: names, addresses, patterns, duplicates.
+    pub fn environment_specs(&self) -> Result<BTreeMap<String, crate::ops::env::EnvironmentSpec>, String> {
+        self.environments
+            .iter()
+            .map(|(name, e)| {
+                let spec = crate::ops::env::EnvironmentSpec::parse(
+                    name,
+                    &e.resources,
+                    e.system.clone(),
+                    e.description.clone(),
+                )?;
+                Ok((name.clone(), spec))
+            })
+            .collect()
     }
 
     /// Whether the profile in use is configured read-only.
@@ -292,6 +332,28 @@ mod tests {
         assert!(err.contains("missing.json"), "{err}");
         let c = Config::parse("[invoke.\"sm:e\"]\npayload = ''\n", "c.toml").unwrap();
         assert!(c.invoke_payloads(Path::new("/x")).unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn environments_are_checked_when_the_file_is_read() {
+        let c = Config::parse(
+            "[environments.garmax-dev]\nresources = [\"ecs:garmax-cluster/*\", \"lambda:GarmaxAi-TryonProcessor-DEV\"]\nsystem = \"garmax-ai\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let specs = c.environment_specs().unwrap();
+        assert_eq!(specs["garmax-dev"].resources.len(), 2);
+        assert_eq!(specs["garmax-dev"].system.as_deref(), Some("garmax-ai"));
+        for (text, expected) in [
+            ("[environments.x]\nresources = [\"sm:e/v\"]\n", "whole endpoints"),
+            ("[environments.x]\nresources = []\n", "resources is empty"),
+            ("[environments.x]\nresource = [\"rule:r\"]\n", "unknown field `resource`"),
+            ("[environments.\"a b\"]\nresources = [\"rule:r\"]\n", "environment name 'a b'"),
+            ("[environments.x]\nresources = [\"rule:r\", \"rule:r\"]\n", "listed twice"),
+        ] {
+            let err = Config::parse(text, "c.toml").unwrap_err().to_string();
+            assert!(err.starts_with("c.toml: ") && err.contains(expected), "{text}: {err}");
+        }
     }
 
     #[test]

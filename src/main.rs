@@ -80,7 +80,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         let read_only = cli.read_only || (!cli.demo && config.profile_read_only(&profile_name(&cli)));
         let audit_file = if cli.demo { &paths.demo_audit_file } else { &paths.audit_file };
-        let ops = Arc::new(OpsContext { read_only, audit: AuditLog::new(audit_file.clone()) });
+        let ops =
+            Arc::new(OpsContext::new(read_only, AuditLog::new(audit_file.clone()), paths.environments_dir.clone()));
         let mut settings = config.settings(cli.refresh, &paths);
         settings.read_only = read_only;
         settings.invoke_payloads = payloads;
@@ -88,7 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let env = opsdeck::commands::Env {
                 backend: backend.as_ref(),
                 ops: &ops,
-                payloads: &settings,
+                config: &settings,
                 interactive: std::io::stdin().is_terminal(),
             };
             let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
@@ -174,6 +175,7 @@ fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
     writeln!(out, "cache             {}", paths.cache_dir.display())?;
     writeln!(out, "audit log         {}", paths.audit_file.display())?;
     writeln!(out, "demo audit log    {}", paths.demo_audit_file.display())?;
+    writeln!(out, "environments      {} (local copies of saved state)", paths.environments_dir.display())?;
     writeln!(out, "theme in effect   {theme}")?;
     Ok(())
 }

@@ -80,7 +80,7 @@ async fn fixture() -> Fixture {
     emu.post_json("/moto-api/recorder/start-recording", "");
     emu.clear_calls();
     let aws = backend(&emu, &dir.path().join("cache")).await;
-    let ctx = OpsContext { read_only: false, audit: AuditLog::new(dir.path().join("audit.jsonl")) };
+    let ctx = OpsContext::new(false, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
     Fixture { emu, aws, ctx, dir }
 }
 
@@ -292,7 +292,11 @@ async fn scale_above_max_without_the_flag_is_refused_before_anything_is_sent() {
 async fn scale_a_service_above_max_with_adjust_raises_max_and_keeps_min_and_flags() {
     let f = fixture().await;
     let done = f.run(scale(API, 6, true)).await.expect("scale");
-    assert!(matches!(done.plan.mutations[0], Mutation::SetScalingBounds { .. }), "bounds first: {:?}", done.plan);
+    assert!(
+        matches!(done.plan.mutations().next(), Some(Mutation::SetScalingBounds { .. })),
+        "bounds first: {:?}",
+        done.plan
+    );
     let s = f.service(API).await;
     assert_eq!(s.service.desired, 6);
     assert_eq!(s.scaling, Some(ScalingTarget { min: 1, max: 6, suspended: Suspended::default() }));
@@ -362,7 +366,7 @@ async fn roll_back_to_previous_and_to_an_explicit_revision() {
     let plan = f.plan(previous.clone()).await.expect("plan");
     // No deployment ever completed here, so "previous" is the newest ACTIVE older revision.
     assert_eq!(
-        plan.mutations,
+        plan.mutations().cloned().collect::<Vec<_>>(),
         [Mutation::SetTaskDefinition { address: addr(API), task_def: td("cleanistic-ai-api", 2) }]
     );
     let diff = plan.details.join("\n");
@@ -451,7 +455,10 @@ async fn native_roll_back_sends_stop_service_deployment_and_reports_its_failure(
 
     let previous = Intent::Rollback { address: addr(API), to: RevisionChoice::Previous };
     let plan = f.plan(previous.clone()).await.expect("plan");
-    assert_eq!(plan.mutations, [Mutation::RollbackDeployment { address: addr(API), deployment_arn: running.clone() }]);
+    assert_eq!(
+        plan.mutations().cloned().collect::<Vec<_>>(),
+        [Mutation::RollbackDeployment { address: addr(API), deployment_arn: running.clone() }]
+    );
     f.emu.clear_calls();
     let err = f.run(previous).await.expect_err("moto does not implement StopServiceDeployment");
     eprintln!("StopServiceDeployment against moto: {err}");
@@ -565,7 +572,7 @@ async fn an_unwritable_audit_log_refuses_before_sending() {
     let f = fixture().await;
     let file = f.dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let ctx = OpsContext { read_only: false, audit: AuditLog::new(file.join("audit.jsonl")) };
+    let ctx = OpsContext::new(false, AuditLog::new(file.join("audit.jsonl")), file.join("environments"));
     let plan = f.plan(scale(API, 3, false)).await.expect("plan");
     let confirmed = ops::confirm(plan, &Answer::AssumeYes, false).expect("confirm");
     let err = ops::execute(&f.aws, &ctx, confirmed).await.expect_err("no audit, no action");

@@ -38,7 +38,8 @@ impl Headless {
         .unwrap();
         let state = State::new(fleet.label(), Settings::default(), fleet.now(), (160, 48));
         let dir = tempfile::tempdir().unwrap();
-        let ops = OpsContext { read_only: false, audit: AuditLog::new(dir.path().join("audit.jsonl")) };
+        let ops =
+            OpsContext::new(false, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
         let mut h = Headless { state, fleet, clock, keymap: Keymap::defaults().unwrap(), ops, _dir: dir };
         h.tick().await;
         h

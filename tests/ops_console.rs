@@ -22,7 +22,8 @@ struct Console {
 impl Console {
     fn new(read_only: bool) -> Console {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = OpsContext { read_only, audit: AuditLog::new(dir.path().join("audit.jsonl")) };
+        let ctx =
+            OpsContext::new(read_only, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
         let mut state = loaded_state((160, 48));
         state.settings.read_only = read_only;
         Console { state, fake: FakeBackend::new(), ctx, _dir: dir }

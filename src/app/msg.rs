@@ -33,6 +33,8 @@ pub enum Msg {
     Planned(RequestId, Box<Result<Plan, OpError>>),
     /// A confirmed action ran (or was refused at execute: conflict, audit, the backend).
     Executed(Box<Result<Executed, OpError>>),
+    /// The next stage of an action ran (or failed); the action as it now stands.
+    Proceeded(Box<Executed>, Result<(), OpError>),
     AuditRead(Result<Vec<AuditEntry>, String>),
     Report {
         title: String,
@@ -58,8 +60,8 @@ pub enum Fetch {
         query: LogQuery,
         generation: u64,
     },
-    /// One resource read fresh, for a watch.
-    Snapshot(Address),
+    /// Resources read fresh, for a watch.
+    Snapshots(Vec<Address>),
 }
 
 #[derive(Debug)]
@@ -77,7 +79,8 @@ pub enum Reply {
         generation: u64,
         result: Result<LogBatch, BackendError>,
     },
-    Snapshot(Box<Result<Snapshot, BackendError>>),
+    /// Fresh reads for a watch, each None when the resource does not exist.
+    Snapshots(Vec<(Address, Result<Option<Snapshot>, BackendError>)>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -108,6 +111,8 @@ pub enum OpEffect {
         intent: Intent,
     },
     Execute(Box<Confirmed>),
+    /// The watch of a stage settled: carry out the next one.
+    Proceed(Box<Executed>),
     /// The watch reached its end: write it to the audit log.
     RecordSettled {
         executed: Box<Executed>,
@@ -139,7 +144,22 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
         Fetch::Logs { group, query, generation } => {
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
-        Fetch::Snapshot(address) => Reply::Snapshot(Box::new(backend.snapshot(&address).await)),
+        Fetch::Snapshots(addresses) => {
+            let reads = futures::future::join_all(addresses.iter().map(|a| backend.snapshot(a))).await;
+            let reads = addresses
+                .into_iter()
+                .zip(reads)
+                .map(|(address, result)| {
+                    let result = match result {
+                        Ok(s) => Ok(Some(s)),
+                        Err(BackendError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                    (address, result)
+                })
+                .collect();
+            Reply::Snapshots(reads)
+        }
     }
 }
 
@@ -150,6 +170,11 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
         OpEffect::Plan { id, intent } => Some(Msg::Planned(id, Box::new(crate::ops::plan(backend, intent).await))),
         OpEffect::Execute(confirmed) => {
             Some(Msg::Executed(Box::new(crate::ops::execute(backend, ctx, *confirmed).await)))
+        }
+        OpEffect::Proceed(executed) => {
+            let mut executed = *executed;
+            let result = crate::ops::proceed(backend, ctx, &mut executed).await;
+            Some(Msg::Proceeded(Box::new(executed), result))
         }
         OpEffect::RecordSettled { executed, watch } => {
             let now = backend.clock().unwrap_or_else(chrono::Utc::now);

@@ -24,7 +24,7 @@ pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
     }
     let id = state.request_id();
     state.ops.planning = Some((id, intent.command_line()));
-    state.flash_info(format!("reading {} fresh for the plan…", intent.address()));
+    state.flash_info(format!("reading {} fresh for the plan…", intent.target()));
     effects.push(Effect::Op(Box::new(OpEffect::Plan { id, intent })));
 }
 
@@ -199,7 +199,7 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
     }
 }
 
-pub fn executed(state: &mut State, result: Result<Executed, OpError>) {
+pub fn executed(state: &mut State, result: Result<Executed, OpError>, effects: &mut Vec<Effect>) {
     state.ops.executing = false;
     let mut executed = match result {
         Ok(executed) => executed,
@@ -207,13 +207,95 @@ pub fn executed(state: &mut State, result: Result<Executed, OpError>) {
     };
     let watch = executed.watch.take();
     state.flash_info(format!("{} applied (audit {})", executed.plan.intent.command_line(), executed.id));
-    if let Some(response) = executed.receipts.iter().find_map(|r| r.response.as_ref()) {
-        let title = format!("invoke {}", executed.plan.intent.address());
-        state.mode = Mode::Report(Report { title, lines: invoke::describe_response(response), scroll: 0 });
+    show_responses(state, &executed, 0);
+    refresh_lists(state);
+    let mut op = Operation { executed, watch, in_flight: None, polled_at: None, finished_at: None, proceeding: false };
+    if op.watch.is_none() {
+        next_stage_or_finish(state.now, &mut op, effects);
+    }
+    state.ops.operations.push(op);
+}
+
+/// Invocation answers from `from` on (a test inference, a restore's checks) open as a report.
+fn show_responses(state: &mut State, executed: &Executed, from: usize) {
+    let answers: Vec<&crate::domain::InvokeResponse> =
+        executed.receipts.iter().skip(from).filter_map(|r| r.response.as_ref()).collect();
+    if answers.is_empty() {
+        return;
+    }
+    let mut lines = Vec::new();
+    let endpoints: Vec<String> = executed
+        .plan
+        .mutations()
+        .filter_map(|m| match m {
+            crate::domain::Mutation::Invoke { endpoint, .. } => Some(format!("sm:{endpoint}")),
+            _ => None,
+        })
+        .collect();
+    for (i, answer) in answers.iter().enumerate() {
+        if answers.len() > 1 {
+            lines.push(endpoints.get(i).cloned().unwrap_or_default());
+        }
+        lines.extend(invoke::describe_response(answer));
+    }
+    let title = format!("{} {}", executed.plan.intent.verb(), executed.plan.intent.target());
+    state.mode = Mode::Report(Report { title, lines, scroll: 0 });
+}
+
+/// A stage has nothing (more) to wait for: go on to the next stage, or record the end.
+fn next_stage_or_finish(now: chrono::DateTime<chrono::Utc>, op: &mut Operation, effects: &mut Vec<Effect>) {
+    let settled = op.watch.as_ref().is_none_or(|w| w.state == crate::ops::WatchState::Settled);
+    if settled && op.executed.has_next_stage() {
+        op.proceeding = true;
+        let mut executed = op.executed.clone();
+        executed.watch = op.watch.clone();
+        effects.push(Effect::Op(Box::new(OpEffect::Proceed(Box::new(executed)))));
+        return;
+    }
+    op.finished_at = Some(now);
+    if let Some(watch) = &op.watch {
+        effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
+            executed: Box::new(op.executed.clone()),
+            watch: watch.clone(),
+        })));
+    }
+}
+
+/// The next stage of an action was carried out (or failed).
+pub fn proceeded(state: &mut State, executed: Executed, result: Result<(), OpError>, effects: &mut Vec<Effect>) {
+    let Some(i) = state.ops.operations.iter().position(|o| o.executed.id == executed.id && o.proceeding) else {
+        return;
+    };
+    let before = state.ops.operations[i].executed.receipts.len();
+    let now = state.now;
+    let op = &mut state.ops.operations[i];
+    op.proceeding = false;
+    op.polled_at = None;
+    let mut executed = executed;
+    match result {
+        Ok(()) => {
+            op.watch = executed.watch.take();
+            op.executed = executed;
+            let label = op.executed.stage_label();
+            if op.watch.is_none() {
+                next_stage_or_finish(now, op, effects);
+            }
+            let shown = op.executed.clone();
+            state.flash_info(format!("{}: stage {label} applied", shown.plan.intent.command_line()));
+            show_responses(state, &shown, before);
+        }
+        Err(e) => {
+            op.executed = executed;
+            op.finished_at = Some(now);
+            let why = crate::sanitize::inert(&e.to_string()).into_owned();
+            if let Some(w) = op.watch.as_mut() {
+                w.state = crate::ops::WatchState::Failed(why.clone());
+            }
+            let command = op.executed.plan.intent.command_line();
+            state.flash_error(format!("{command}: {why}"));
+        }
     }
     refresh_lists(state);
-    let finished_at = watch.is_none().then_some(state.now);
-    state.ops.operations.push(Operation { executed, watch, in_flight: None, polled_at: None, finished_at });
 }
 
 fn refresh_lists(state: &mut State) {
@@ -224,55 +306,54 @@ fn refresh_lists(state: &mut State) {
     }
 }
 
-/// Watches read their resource every `watch_poll`; one read in flight per watch.
+/// Watches read their resources every `watch_poll`; one read in flight per watch.
 pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
     let (now, poll, limit) = (state.now, state.settings.watch_poll, state.settings.watch_timeout);
     let mut reads = Vec::new();
     for (i, op) in state.ops.operations.iter_mut().enumerate() {
+        if op.finished_at.is_some() || op.proceeding {
+            continue;
+        }
         let Some(watch) = op.watch.as_mut() else { continue };
         watch.check_timeout(now, limit);
         if watch.is_done() {
-            if op.finished_at.is_none() {
-                op.finished_at = Some(now);
-                effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
-                    executed: Box::new(op.executed.clone()),
-                    watch: watch.clone(),
-                })));
-            }
+            next_stage_or_finish(now, op, effects);
             continue;
         }
         if op.in_flight.is_none() && op.polled_at.is_none_or(|at| now - at >= poll) {
-            reads.push((i, watch.address.clone()));
+            reads.push((i, watch.pending_reads()));
         }
     }
-    for (i, address) in reads {
+    for (i, addresses) in reads {
         let id = state.request_id();
         state.ops.operations[i].in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::Snapshot(address) });
+        effects.push(Effect::Fetch { id, fetch: Fetch::Snapshots(addresses) });
     }
 }
 
-/// A fresh read for a watch. False when no watch asked for it.
-pub fn observed(state: &mut State, id: u64, result: Result<Snapshot, BackendError>, effects: &mut Vec<Effect>) -> bool {
+/// Fresh reads for a watch. False when no watch asked for them.
+pub fn observed(state: &mut State, id: u64, reads: Vec<(Address, SnapshotResult)>, effects: &mut Vec<Effect>) -> bool {
     let now = state.now;
     let Some(op) = state.ops.operations.iter_mut().find(|o| o.in_flight == Some(id)) else { return false };
     op.in_flight = None;
     op.polled_at = Some(now);
     let Some(watch) = op.watch.as_mut() else { return true };
-    match result {
-        Ok(snapshot) => watch.observe(&snapshot, now),
-        Err(e) => watch.progress = format!("read failed ({}); trying again", crate::sanitize::inert(&e.to_string())),
+    for (address, result) in reads {
+        match result {
+            Ok(snapshot) => watch.observe_read(&address, snapshot.as_ref(), now),
+            Err(e) => watch.read_failed(&address, &e.to_string()),
+        }
     }
     if !watch.is_done() {
         return true;
     }
-    op.finished_at = Some(now);
-    let (label, state_text) = (watch.label.clone(), end_text(&watch.state));
-    effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
-        executed: Box::new(op.executed.clone()),
-        watch: watch.clone(),
-    })));
-    if matches!(watch.state, crate::ops::WatchState::Settled) {
+    let (label, state_text, settled) =
+        (watch.label.clone(), end_text(&watch.state), watch.state == crate::ops::WatchState::Settled);
+    next_stage_or_finish(now, op, effects);
+    let more = op.proceeding;
+    if settled && more {
+        state.flash_info(format!("{label}: stage done, going on"));
+    } else if settled {
         state.flash_info(format!("{label}: {state_text}"));
     } else {
         state.flash_error(format!("{label}: {state_text}"));
@@ -280,6 +361,9 @@ pub fn observed(state: &mut State, id: u64, result: Result<Snapshot, BackendErro
     refresh_lists(state);
     true
 }
+
+/// A resource read fresh for a watch: None when it does not exist.
+pub type SnapshotResult = Result<Option<Snapshot>, BackendError>;
 
 pub fn end_text(state: &crate::ops::WatchState) -> String {
     match state {

@@ -26,11 +26,13 @@ pub struct Operation {
     pub in_flight: Option<RequestId>,
     pub polled_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The next stage is being carried out (a restore's instance counts, its test inferences).
+    pub proceeding: bool,
 }
 
 impl Operation {
     pub fn running(&self) -> bool {
-        self.watch.as_ref().is_some_and(|w| !w.is_done())
+        self.finished_at.is_none()
     }
 }
 

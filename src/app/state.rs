@@ -241,11 +241,24 @@ pub struct Settings {
     pub watch_timeout: Duration,
     /// Seconds between reads of a resource being watched.
     pub watch_poll: Duration,
+    /// Environments from config.toml (and the demo's), by name.
+    pub environments: std::collections::BTreeMap<String, crate::ops::env::EnvironmentSpec>,
+    /// Where local copies of environments' saved state are kept.
+    pub env_dir: PathBuf,
 }
 
-impl crate::ops::grammar::PayloadSource for Settings {
+impl crate::ops::grammar::ActionConfig for Settings {
     fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)> {
         self.invoke_payloads.get(endpoint).cloned()
+    }
+    fn environment(&self, name: &str) -> Option<crate::ops::env::EnvironmentSpec> {
+        self.environments.get(name).cloned()
+    }
+    fn environment_names(&self) -> Vec<String> {
+        self.environments.keys().cloned().collect()
+    }
+    fn env_dir(&self) -> PathBuf {
+        self.env_dir.clone()
     }
 }
 
@@ -264,6 +277,8 @@ impl Default for Settings {
             invoke_payloads: std::collections::BTreeMap::new(),
             watch_timeout: Duration::minutes(30),
             watch_poll: Duration::seconds(2),
+            environments: std::collections::BTreeMap::new(),
+            env_dir: PathBuf::from("environments"),
         }
     }
 }

@@ -46,8 +46,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             keys::clamp_all(state);
         }
-        Msg::Fetched(id, Reply::Snapshot(result)) => {
-            if operations::observed(state, id, *result, &mut effects) {
+        Msg::Fetched(id, Reply::Snapshots(reads)) => {
+            if operations::observed(state, id, reads, &mut effects) {
                 state.dirty = true;
                 schedule::due_fetches(state, &mut effects);
             }
@@ -90,7 +90,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Executed(result) => {
             state.dirty = true;
-            operations::executed(state, *result);
+            operations::executed(state, *result, &mut effects);
+            schedule::due_fetches(state, &mut effects);
+        }
+        Msg::Proceeded(executed, result) => {
+            state.dirty = true;
+            operations::proceeded(state, *executed, result, &mut effects);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::AuditRead(result) => {
@@ -188,6 +193,6 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
         }
         Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
         // Watches take their reads before this (update's Msg::Fetched arm).
-        Reply::Snapshot(_) => false,
+        Reply::Snapshots(_) => false,
     }
 }

@@ -84,7 +84,7 @@ impl AwsBackend {
         self.cache_dir.join(name)
     }
 
-    fn cached_cost(&self, now: DateTime<Utc>) -> Option<CostReport> {
+    pub(super) fn cached_cost(&self, now: DateTime<Utc>) -> Option<CostReport> {
         let text = std::fs::read_to_string(self.cost_cache_path()).ok()?;
         let cached: Cached = serde_json::from_str(&text).ok()?;
         (now - cached.fetched_at < Duration::hours(CACHE_HOURS)).then_some(cached.report)

@@ -268,6 +268,10 @@ impl Backend for AwsBackend {
         self.ce_cost(true).await
     }
 
+    async fn cost_cached(&self) -> Option<CostReport> {
+        self.cached_cost(chrono::Utc::now())
+    }
+
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.log_events_live(group, query).await
     }

@@ -2,8 +2,11 @@
 //! `--wait` follow the change to its end.
 
 use super::{follow, watch_end, Env, DEFAULT_TIMEOUT, EXIT_FAILED, EXIT_REFUSED, EXIT_USAGE};
+use crate::domain::InvokeResponse;
 use crate::ops::grammar::{self, Output, RunArgs, UndoArgs};
-use crate::ops::{confirm, execute, invoke, plan, record_settled, Answer, Intent, OpError, Plan};
+use crate::ops::{
+    confirm, execute, invoke, plan, proceed, record_settled, Answer, Executed, Intent, OpError, Plan, Watch, WatchState,
+};
 use crate::sanitize::inert;
 use serde_json::json;
 use std::io::{BufRead, Write};
@@ -11,7 +14,7 @@ use std::io::{BufRead, Write};
 fn plan_json(p: &Plan) -> serde_json::Value {
     json!({
         "action": p.intent.verb(),
-        "resource": p.intent.address().to_string(),
+        "resource": p.intent.target().to_string(),
         "command": p.intent.command_line(),
         "changes": p.changes,
         "notes": p.notes,
@@ -83,6 +86,14 @@ pub async fn act(
         }
         return Ok(0);
     }
+    if run.dry_run {
+        if text {
+            writeln!(out, "dry run: nothing was changed")?;
+        } else {
+            writeln!(out, "{}", json!({ "plan": plan_json(&plan), "outcome": "dry run" }))?;
+        }
+        return Ok(0);
+    }
     let answer = if run.yes {
         Answer::AssumeYes
     } else if env.ops.read_only {
@@ -99,64 +110,144 @@ pub async fn act(
         Ok(c) => c,
         Err(e) => return fail(&e, run.output, out, err),
     };
-    let mut executed = match execute(env.backend, env.ops, confirmed).await {
+    let executed = match execute(env.backend, env.ops, confirmed).await {
         Ok(x) => x,
         Err(e) => return fail(&e, run.output, out, err),
     };
     let request_ids: Vec<String> = executed.receipts.iter().filter_map(|r| r.request_id.clone()).collect();
-    let response = executed.receipts.iter().find_map(|r| r.response.clone());
     if text {
         writeln!(out, "applied (audit {}; request {})", executed.id, request_ids.join(", "))?;
-        if let Some(r) = &response {
+    }
+    let (executed, watches, mut code) = follow_stages(executed, run, env, out, err).await?;
+    let responses: Vec<&InvokeResponse> = executed.receipts.iter().filter_map(|r| r.response.as_ref()).collect();
+    if text {
+        for r in &responses {
             for line in invoke::describe_response(r) {
                 writeln!(out, "{line}")?;
             }
         }
+        if watches.iter().map(|w| w.targets.len()).sum::<usize>() > 1 {
+            writeln!(out, "outcome:")?;
+            for t in watches.iter().flat_map(|w| &w.targets) {
+                writeln!(out, "  {:<52} {}: {}", t.address.to_string(), end_word(&t.state), inert(&t.progress))?;
+            }
+        }
     }
-    let mut code = response.as_ref().map_or(0, |r| if r.status >= 400 { EXIT_FAILED } else { 0 });
-    let mut watch_view = serde_json::Value::Null;
-    if let Some(watch) = executed.watch.take().filter(|_| run.wait) {
-        if text {
-            writeln!(
-                out,
-                "watching {} (up to {})",
-                watch.address,
-                humantime::format_duration(run.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            )?;
-        }
-        let done = follow(env.backend, watch, run.timeout.unwrap_or(DEFAULT_TIMEOUT), text, out).await?;
-        let (summary, exit) = watch_end(&done);
-        code = exit;
-        let now = env.backend.clock().unwrap_or_else(chrono::Utc::now);
-        if let Err(e) = record_settled(env.ops, &executed, &done, &env.backend.label(), now) {
-            writeln!(err, "opsdeck: could not record the end in the audit log: {e}")?;
-        }
-        if text {
-            writeln!(out, "{summary}")?;
-        }
-        watch_view = serde_json::to_value(&done).unwrap_or_default();
+    if responses.iter().any(|r| r.status >= 400) {
+        code = EXIT_FAILED;
     }
     if !text {
-        let body = response.map(|r| {
-            json!({
-                "status": r.status,
-                "latency_ms": r.latency_ms,
-                "invoked_variant": r.invoked_variant,
-                "content_type": r.content_type,
-                "body": String::from_utf8_lossy(&r.body),
+        let bodies: Vec<serde_json::Value> = responses
+            .iter()
+            .map(|r| {
+                json!({
+                    "status": r.status,
+                    "latency_ms": r.latency_ms,
+                    "invoked_variant": r.invoked_variant,
+                    "content_type": r.content_type,
+                    "body": String::from_utf8_lossy(&r.body),
+                })
             })
-        });
+            .collect();
+        let all_ids: Vec<String> = executed.receipts.iter().filter_map(|r| r.request_id.clone()).collect();
         let view = json!({
             "plan": plan_view,
             "audit_id": executed.id,
-            "request_ids": request_ids,
+            "request_ids": all_ids,
             "outcome": if code == 0 { "succeeded" } else { "failed" },
-            "response": body,
-            "watch": watch_view,
+            "stage": executed.stage + 1,
+            "stages": executed.plan.stages.len(),
+            // One answer for an invoke (as before), every answer for a restore's test inferences.
+            "response": bodies.first(),
+            "responses": bodies,
+            "watch": watches.last().map(|w| serde_json::to_value(w).unwrap_or_default()),
+            "watches": watches,
         });
         writeln!(out, "{view}")?;
     }
     Ok(code)
+}
+
+fn end_word(state: &WatchState) -> &'static str {
+    match state {
+        WatchState::Running => "still going",
+        WatchState::Settled => "done",
+        WatchState::Failed(_) => "FAILED",
+        WatchState::TimedOut => "timed out",
+    }
+}
+
+/// Follow each stage's watch (with `--wait`) and go on to the next stage once it settles; a stage
+/// with nothing to wait for goes on at once. Returns the action as far as it got, the watches
+/// followed, and the exit code.
+async fn follow_stages(
+    mut executed: Executed,
+    run: &RunArgs,
+    env: &Env<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<(Executed, Vec<Watch>, u8)> {
+    let text = run.output == Output::Text;
+    let timeout = run.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let mut watches = Vec::new();
+    let mut code = 0;
+    loop {
+        let watch = executed.watch.clone();
+        match watch {
+            Some(watch) if run.wait => {
+                if text {
+                    let stage = executed.stage_label();
+                    let what = if stage.is_empty() { String::new() } else { format!(" ({stage})") };
+                    let targets: Vec<String> = watch.targets.iter().map(|t| t.address.to_string()).collect();
+                    writeln!(
+                        out,
+                        "watching {}{what} (up to {})",
+                        targets.join(", "),
+                        humantime::format_duration(timeout)
+                    )?;
+                }
+                let done = follow(env.backend, watch, timeout, text, out).await?;
+                let (summary, exit) = watch_end(&done);
+                code = exit;
+                if text {
+                    writeln!(out, "{summary}")?;
+                }
+                executed.watch = Some(done.clone());
+                watches.push(done.clone());
+                if exit != 0 || !executed.has_next_stage() {
+                    let now = env.backend.clock().unwrap_or_else(chrono::Utc::now);
+                    if let Err(e) = record_settled(env.ops, &executed, &done, &env.backend.label(), now) {
+                        writeln!(err, "opsdeck: could not record the end in the audit log: {e}")?;
+                    }
+                    return Ok((executed, watches, code));
+                }
+            }
+            Some(_) if executed.has_next_stage() => {
+                if text {
+                    let left: Vec<&str> =
+                        executed.plan.stages.iter().skip(executed.stage + 1).map(|s| s.label.as_str()).collect();
+                    writeln!(
+                        out,
+                        "not finished: {} wait{} for this stage to settle; run `opsdeck {} --wait` (or again once it has)",
+                        left.join(", "),
+                        if left.len() == 1 { "s" } else { "" },
+                        inert(&executed.plan.intent.command_line())
+                    )?;
+                }
+                return Ok((executed, watches, code));
+            }
+            _ if !executed.has_next_stage() => return Ok((executed, watches, code)),
+            _ => {}
+        }
+        match proceed(env.backend, env.ops, &mut executed).await {
+            Ok(()) if text => writeln!(out, "stage {} applied", executed.stage_label())?,
+            Ok(()) => {}
+            Err(e) => {
+                let c = fail(&e, run.output, out, err)?;
+                return Ok((executed, watches, c));
+            }
+        }
+    }
 }
 
 /// `undo [ID]`: the audit's inverse command, through the same path.
@@ -194,7 +285,7 @@ pub async fn undo(args: &UndoArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
             return Ok(EXIT_USAGE);
         }
     };
-    match grammar::intent_of(&verb, env.payloads) {
+    match grammar::intent_of(&verb, env.config) {
         Ok(Some(intent)) => act(intent, &args.run, env, out, err).await,
         Ok(None) | Err(_) => {
             writeln!(err, "opsdeck: `{}` is not an action", inert(inverse))?;

@@ -4,10 +4,11 @@
 //! input, 3 refused (read-only, not confirmed, conflict).
 
 mod act;
+mod env;
 mod read;
 
 use crate::backend::{Backend, BackendLabel};
-use crate::ops::grammar::{self, PayloadSource, Verb};
+use crate::ops::grammar::{self, ActionConfig, Verb};
 use crate::ops::{OpsContext, Watch, WatchState};
 use std::io::Write;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use std::time::Duration;
 pub struct Env<'a> {
     pub backend: &'a dyn Backend,
     pub ops: &'a OpsContext,
-    pub payloads: &'a dyn PayloadSource,
+    pub config: &'a dyn ActionConfig,
     /// Whether stdin is a terminal to ask on.
     pub interactive: bool,
 }
@@ -34,7 +35,8 @@ pub async fn run(verb: &Verb, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn 
         Verb::Alarms(args) => read::alarms(args, env, out, err).await,
         Verb::Audit(args) => read::audit(args, env, out, err),
         Verb::Undo(args) => act::undo(args, env, out, err).await,
-        other => match grammar::intent_of(other, env.payloads) {
+        Verb::Env(args) => env::run(args, env, out, err).await,
+        other => match grammar::intent_of(other, env.config) {
             Ok(Some(intent)) => {
                 let run = other.run_args().cloned().unwrap_or_default();
                 act::act(intent, &run, env, out, err).await
@@ -72,9 +74,12 @@ pub(crate) async fn follow(
     let mut events_shown = 0;
     loop {
         let now = backend.clock().unwrap_or_else(chrono::Utc::now);
-        match backend.snapshot(&watch.address).await {
-            Ok(snapshot) => watch.observe(&snapshot, now),
-            Err(e) => watch.progress = format!("read failed ({e}); trying again"),
+        for address in watch.pending_reads() {
+            match backend.snapshot(&address).await {
+                Ok(snapshot) => watch.observe_read(&address, Some(&snapshot), now),
+                Err(crate::backend::BackendError::NotFound(_)) => watch.observe_read(&address, None, now),
+                Err(e) => watch.read_failed(&address, &e.to_string()),
+            }
         }
         watch.check_timeout(now, limit);
         if text {

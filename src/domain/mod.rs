@@ -11,8 +11,8 @@ pub use ops::*;
 
 /// How a command names a resource: `ecs:CLUSTER/SERVICE`, `sm:ENDPOINT[/VARIANT]`,
 /// `lambda:FUNCTION` or `rule:[BUS/]NAME` (an EventBridge rule; the default bus when no bus is named).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Address {
     EcsService {
         cluster: String,
@@ -71,6 +71,13 @@ impl fmt::Display for Address {
 impl From<Address> for String {
     fn from(a: Address) -> String {
         a.to_string()
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

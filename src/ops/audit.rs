@@ -40,6 +40,8 @@ impl Who {
 pub enum Phase {
     /// Written before the first request is sent.
     Started,
+    /// One step of an action with several (an environment's teardown): written as each is done.
+    Step,
     /// Written when the backend answered (or failed).
     Finished,
     /// Written when the watch saw the change reach its end (or fail, or time out).
@@ -70,6 +72,20 @@ pub struct AuditRecord {
     /// The command that would undo this, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse: Option<String>,
+    /// For `step` records: which step and what it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepRecord>,
+}
+
+/// One step of a multi-step action, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// 1-based, across the action's stages.
+    pub n: usize,
+    pub of: usize,
+    /// The stage it belongs to ("save state", "tear down", ...).
+    pub stage: String,
+    pub what: String,
 }
 
 /// The file, and a lock so records from concurrent operations never interleave.
@@ -147,6 +163,9 @@ pub struct AuditEntry {
     pub request_ids: Vec<String>,
     pub outcome: String,
     pub inverse: Option<String>,
+    /// The steps of a multi-step action, in order: "3/9 tear down: ecs:c/s: desired count 0: done".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
 }
 
 /// Merge records by id, in order of first appearance.
@@ -154,6 +173,12 @@ pub fn entries(records: &[AuditRecord]) -> Vec<AuditEntry> {
     let mut out: Vec<AuditEntry> = Vec::new();
     for r in records {
         match out.iter_mut().find(|e| e.id == r.id) {
+            Some(e) if r.phase == Phase::Step => {
+                if let Some(step) = &r.step {
+                    e.steps.push(format!("{}/{} {}: {}: {}", step.n, step.of, step.stage, step.what, r.outcome));
+                }
+                e.request_ids.extend(r.request_ids.iter().cloned());
+            }
             Some(e) => {
                 e.outcome.clone_from(&r.outcome);
                 e.request_ids.extend(r.request_ids.iter().cloned());
@@ -175,6 +200,7 @@ pub fn entries(records: &[AuditRecord]) -> Vec<AuditEntry> {
                 request_ids: r.request_ids.clone(),
                 outcome: r.outcome.clone(),
                 inverse: r.inverse.clone(),
+                steps: Vec::new(),
             }),
         }
     }
@@ -211,6 +237,7 @@ mod tests {
             request_ids: vec![],
             outcome: outcome.into(),
             inverse: Some("scale ecs:c/s 2".into()),
+            step: None,
         }
     }
 

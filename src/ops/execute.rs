@@ -1,16 +1,20 @@
-//! Execute: conflict check, audit record, then the mutations, in that order and no other.
+//! Execute: conflict check, audit record, then the steps, in that order and no other. A plan
+//! with several stages goes on with `proceed` once the watch of a stage has settled.
 
-use super::audit::{self, AuditLog, AuditRecord, Phase, Who};
+use super::audit::{self, AuditLog, AuditRecord, Phase, StepRecord, Who};
 use super::confirm::Confirmed;
-use super::plan::{self, Plan};
+use super::env::store;
+use super::plan::{self, Plan, Step};
 use super::watch::Watch;
 use super::OpError;
-use crate::backend::{Backend, BackendLabel};
+use crate::backend::{Backend, BackendError, BackendLabel};
 use crate::domain::{Mutation, Receipt};
 use chrono::{DateTime, Utc};
+use std::path::PathBuf;
 
-/// The one thing a backend's `apply` takes. Its field is private and only `execute` (below)
-/// makes one, after the conflict check and the audit record: skipping a step does not compile.
+/// The one thing a backend's `apply` takes. Its field is private and only `execute` and
+/// `proceed` (below) make one, after the conflict check and the audit record: skipping a step
+/// does not compile.
 #[derive(Debug)]
 pub struct Permit {
     mutation: Mutation,
@@ -22,14 +26,23 @@ impl Permit {
     }
 }
 
-/// What every action needs besides the backend: the read-only switch and the audit log.
+/// What every action needs besides the backend: the read-only switch, the audit log, and where
+/// local copies of environments' saved state go.
 #[derive(Debug)]
 pub struct OpsContext {
     pub read_only: bool,
     pub audit: AuditLog,
+    pub env_dir: PathBuf,
 }
 
-/// An action that was carried out: its audit id, what AWS answered, and the watch to follow it.
+impl OpsContext {
+    pub fn new(read_only: bool, audit: AuditLog, env_dir: PathBuf) -> OpsContext {
+        OpsContext { read_only, audit, env_dir }
+    }
+}
+
+/// An action that was carried out (so far): its audit id, what AWS answered, and the watch of
+/// the stage it is in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Executed {
     pub id: String,
@@ -37,6 +50,27 @@ pub struct Executed {
     pub receipts: Vec<Receipt>,
     pub watch: Option<Watch>,
     pub who: Who,
+    /// The stage carried out last (0: the first).
+    pub stage: usize,
+    /// Steps done so far, across stages (for the audit's step numbers).
+    steps_done: usize,
+}
+
+impl Executed {
+    /// Another stage waits for this one's watch to settle.
+    pub fn has_next_stage(&self) -> bool {
+        self.stage + 1 < self.plan.stages.len()
+    }
+
+    /// "2/3 set instance counts", for a plan with stages; empty for one with a single stage.
+    pub fn stage_label(&self) -> String {
+        match self.plan.stages.get(self.stage) {
+            Some(s) if self.plan.stages.len() > 1 => {
+                format!("{}/{} {}", self.stage + 1, self.plan.stages.len(), s.label)
+            }
+            _ => String::new(),
+        }
+    }
 }
 
 fn where_(label: &BackendLabel) -> (String, String) {
@@ -46,83 +80,195 @@ fn where_(label: &BackendLabel) -> (String, String) {
     }
 }
 
-fn record(
-    plan: &Plan,
-    id: &str,
-    who: &Who,
-    label: &BackendLabel,
-    phase: Phase,
-    outcome: String,
-    now: DateTime<Utc>,
-) -> AuditRecord {
-    let (profile, region) = where_(label);
-    let (before, after) = plan.before_after();
-    AuditRecord {
-        id: id.to_string(),
-        time: now,
-        phase,
-        who: who.clone(),
-        profile,
-        region,
-        action: plan.intent.verb().to_string(),
-        resource: plan.intent.address().to_string(),
-        command: plan.intent.command_line(),
-        before,
-        after,
-        request_ids: Vec::new(),
-        outcome,
-        inverse: plan.inverse.clone(),
+/// The record of one phase of an action: who, where, what, before and after.
+struct Recorder<'a> {
+    plan: &'a Plan,
+    id: &'a str,
+    who: &'a Who,
+    label: BackendLabel,
+}
+
+impl Recorder<'_> {
+    fn record(&self, phase: Phase, outcome: String, now: DateTime<Utc>) -> AuditRecord {
+        let (profile, region) = where_(&self.label);
+        let (before, after) = self.plan.before_after();
+        AuditRecord {
+            id: self.id.to_string(),
+            time: now,
+            phase,
+            who: self.who.clone(),
+            profile,
+            region,
+            action: self.plan.intent.verb().to_string(),
+            resource: self.plan.intent.target().to_string(),
+            command: self.plan.intent.command_line(),
+            before,
+            after,
+            request_ids: Vec::new(),
+            outcome,
+            inverse: self.plan.inverse.clone(),
+            step: None,
+        }
     }
 }
 
-/// Carry out a confirmed plan: refuse in read-only mode, refuse if the resource changed since the
-/// plan read it, write the audit record (nothing runs if that fails), apply each mutation, and
-/// write what AWS said.
+/// Carry out a confirmed plan's first stage: refuse in read-only mode, refuse if any resource
+/// changed since the plan read it, write the audit record (nothing runs if that fails), carry out
+/// each step, and write what AWS said.
 pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirmed) -> Result<Executed, OpError> {
     let plan = confirmed.into_plan();
     if ctx.read_only {
         return Err(OpError::Refused("read-only mode".into()));
     }
-    let address = plan.intent.address().clone();
-    let fresh = backend.snapshot(&address).await?;
-    let changed = plan::conflicts(&plan.snapshot, &fresh);
-    if !changed.is_empty() {
-        return Err(OpError::Conflict { address: address.to_string(), changes: changed });
-    }
+    check_conflicts(backend, &plan).await?;
     let arn = match backend.caller_identity().await {
         Ok(arn) => arn,
         Err(e) => format!("unknown ({e})"),
     };
     let who = Who::local(arn);
-    let label = backend.label();
     let now = || backend.clock().unwrap_or_else(Utc::now);
     let id = audit::new_id(now());
-    ctx.audit
-        .append(&record(&plan, &id, &who, &label, Phase::Started, "started".into(), now()))
-        .map_err(OpError::Audit)?;
+    let recorder = Recorder { plan: &plan, id: &id, who: &who, label: backend.label() };
+    ctx.audit.append(&recorder.record(Phase::Started, "started".into(), now())).map_err(OpError::Audit)?;
     let mut receipts = Vec::new();
-    for mutation in &plan.mutations {
-        match backend.apply(Permit { mutation: mutation.clone() }).await {
-            Ok(receipt) => receipts.push(receipt),
-            Err(e) => {
-                let mut failed = record(&plan, &id, &who, &label, Phase::Finished, format!("failed: {e}"), now());
-                failed.request_ids = receipts.iter().filter_map(|r| r.request_id.clone()).collect();
-                // The failure is what matters now; a failed audit write is logged, not hidden.
-                if let Err(audit_error) = ctx.audit.append(&failed) {
-                    tracing::error!(%audit_error, "could not record a failed action");
-                }
-                return Err(OpError::Backend(e));
+    let run = run_stage(backend, ctx, &recorder, 0, 0, &mut receipts).await;
+    let request_ids = || receipts.iter().filter_map(|r| r.request_id.clone()).collect::<Vec<_>>();
+    let steps_done = match run {
+        Ok(done) => done,
+        Err(e) => {
+            let mut failed = recorder.record(Phase::Finished, format!("failed: {e}"), now());
+            failed.request_ids = request_ids();
+            // The failure is what matters now; a failed audit write is logged, not hidden.
+            if let Err(audit_error) = ctx.audit.append(&failed) {
+                tracing::error!(%audit_error, "could not record a failed action");
             }
+            return Err(e);
+        }
+    };
+    let mut done = recorder.record(Phase::Finished, "succeeded".into(), now());
+    done.request_ids = request_ids();
+    ctx.audit.append(&done).map_err(|e| OpError::Audit(format!("{e}; the change WAS applied")))?;
+    let watch = stage_watch(&plan, 0, &id, now());
+    Ok(Executed { id, plan, receipts, watch, who, stage: 0, steps_done })
+}
+
+/// Carry out the next stage of an action whose watch has settled (a restore's instance counts
+/// once its endpoints are InService). Each step is audited; nothing runs if the watch did not settle.
+pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Executed) -> Result<(), OpError> {
+    if ctx.read_only {
+        return Err(OpError::Refused("read-only mode".into()));
+    }
+    if executed.watch.as_ref().is_some_and(|w| w.state != super::WatchState::Settled) {
+        return Err(OpError::Refused(format!(
+            "{}: the stage before has not settled; nothing more was sent",
+            executed.plan.intent.command_line()
+        )));
+    }
+    if !executed.has_next_stage() {
+        return Err(OpError::Refused("no stage left".into()));
+    }
+    let stage = executed.stage + 1;
+    let now = || backend.clock().unwrap_or_else(Utc::now);
+    let recorder = Recorder { plan: &executed.plan, id: &executed.id, who: &executed.who, label: backend.label() };
+    let mut receipts = Vec::new();
+    let run = run_stage(backend, ctx, &recorder, stage, executed.steps_done, &mut receipts).await;
+    let label = executed.plan.stages.get(stage).map(|s| s.label.clone()).unwrap_or_default();
+    let failed_record = run.as_ref().err().map(|e| {
+        let mut failed = recorder.record(Phase::Settled, format!("failed at stage {label}: {e}"), now());
+        failed.request_ids = receipts.iter().filter_map(|r| r.request_id.clone()).collect();
+        failed
+    });
+    if let Some(failed) = failed_record {
+        if let Err(audit_error) = ctx.audit.append(&failed) {
+            tracing::error!(%audit_error, "could not record a failed stage");
         }
     }
-    let mut done = record(&plan, &id, &who, &label, Phase::Finished, "succeeded".into(), now());
-    done.request_ids = receipts.iter().filter_map(|r| r.request_id.clone()).collect();
-    ctx.audit.append(&done).map_err(|e| OpError::Audit(format!("{e}; the change WAS applied")))?;
-    let watch = plan.expect.clone().map(|expect| {
-        let label = plan.headline();
-        Watch::new(id.clone(), address.clone(), label, expect, now())
-    });
-    Ok(Executed { id, plan, receipts, watch, who })
+    match run {
+        Ok(done) => {
+            executed.steps_done = done;
+            executed.receipts.extend(receipts);
+            executed.stage = stage;
+            executed.watch = stage_watch(&executed.plan, stage, &executed.id, now());
+            Ok(())
+        }
+        Err(e) => {
+            executed.receipts.extend(receipts);
+            Err(e)
+        }
+    }
+}
+
+/// Every resource read again and compared with what the plan read: anything moved, nothing is sent.
+async fn check_conflicts(backend: &dyn Backend, plan: &Plan) -> Result<(), OpError> {
+    for read in &plan.reads {
+        let fresh = match backend.snapshot(&read.address).await {
+            Ok(s) => Some(s),
+            Err(BackendError::NotFound(_)) => None,
+            Err(e) => return Err(OpError::Backend(e)),
+        };
+        let changed = plan::conflicts(read.snapshot.as_ref(), fresh.as_ref());
+        if !changed.is_empty() {
+            return Err(OpError::Conflict { address: read.address.to_string(), changes: changed });
+        }
+    }
+    Ok(())
+}
+
+/// The steps of one stage, in order; each audited when the plan has more than one. Returns the
+/// number of steps done so far across stages.
+async fn run_stage(
+    backend: &dyn Backend,
+    ctx: &OpsContext,
+    recorder: &Recorder<'_>,
+    stage: usize,
+    mut done: usize,
+    receipts: &mut Vec<Receipt>,
+) -> Result<usize, OpError> {
+    let plan = recorder.plan;
+    let Some(current) = plan.stages.get(stage) else { return Ok(done) };
+    let total = plan.step_count();
+    let now = || backend.clock().unwrap_or_else(Utc::now);
+    for step in &current.steps {
+        done += 1;
+        let (what, result) = match step {
+            Step::Apply(mutation) => {
+                let what = mutation.describe();
+                let result = backend.apply(Permit { mutation: mutation.clone() }).await.map_err(OpError::Backend);
+                (what, result.map(Some))
+            }
+            Step::LocalCopy { path, contents } => {
+                let what = format!("local copy {}", path.display());
+                let result = store::write_local(path, contents)
+                    .map(|()| None)
+                    .map_err(|e| OpError::Backend(BackendError::Other(format!("local copy: {e}"))));
+                (what, result)
+            }
+        };
+        if total > 1 {
+            let outcome = match &result {
+                Ok(_) => "done".to_string(),
+                Err(e) => format!("failed: {e}"),
+            };
+            let mut record = recorder.record(Phase::Step, outcome, now());
+            record.step = Some(StepRecord { n: done, of: total, stage: current.label.clone(), what });
+            if let Ok(Some(Receipt { request_id: Some(id), .. })) = &result {
+                record.request_ids = vec![id.clone()];
+            }
+            ctx.audit.append(&record).map_err(OpError::Audit)?;
+        }
+        if let Some(receipt) = result? {
+            receipts.push(receipt);
+        }
+    }
+    Ok(done)
+}
+
+fn stage_watch(plan: &Plan, stage: usize, id: &str, now: DateTime<Utc>) -> Option<Watch> {
+    let expect = &plan.stages.get(stage)?.expect;
+    if expect.is_empty() {
+        return None;
+    }
+    Some(Watch::many(id.to_string(), plan.headline(), expect.clone(), now))
 }
 
 /// Write the watch's end to the audit log: settled, failed, or timed out.
@@ -139,5 +285,6 @@ pub fn record_settled(
         super::WatchState::Failed(why) => format!("watch failed: {why}"),
         super::WatchState::TimedOut => format!("timed out watching: {}", watch.progress),
     };
-    ctx.audit.append(&record(&executed.plan, &executed.id, &executed.who, label, Phase::Settled, outcome, now))
+    let recorder = Recorder { plan: &executed.plan, id: &executed.id, who: &executed.who, label: label.clone() };
+    ctx.audit.append(&recorder.record(Phase::Settled, outcome, now))
 }

@@ -2,10 +2,13 @@
 //! steps all parse these clap definitions, and all turn them into an [`Intent`] with the same
 //! checks, so a command means the same thing wherever it is typed.
 
+use super::env::{self, EnvironmentSpec, ResourcePattern};
 use super::intent::{parse_count, Intent, RevisionChoice};
-use super::invoke;
+use super::invoke::{self, Payload};
 use crate::domain::{Address, AlarmState};
 use clap::{Args, Subcommand, ValueEnum};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Output {
@@ -29,6 +32,9 @@ pub struct RunArgs {
     /// text (default) or json
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+    /// Print the plan (read fresh) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -154,6 +160,36 @@ pub struct AuditArgs {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct EnvActArgs {
+    /// The environment's name, as configured under [environments.NAME] in config.toml
+    pub environment: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum EnvCommand {
+    /// Every configured environment: its state, cost per day, what a teardown saves
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// One environment: each resource as it is now and as saved
+    Show {
+        environment: String,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct EnvArgs {
+    #[command(subcommand)]
+    pub command: Option<EnvCommand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct UndoArgs {
     /// The audit id to undo (default: the newest action that can be undone)
     pub id: Option<String>,
@@ -186,12 +222,28 @@ pub enum Verb {
     Audit(AuditArgs),
     /// Undo an action from the audit log through the same confirm-and-audit path
     Undo(UndoArgs),
+    /// Environments: list them, or show one (what runs, what is saved)
+    #[command(visible_alias = "environments")]
+    Env(EnvArgs),
+    /// Save an environment's state (SSM and a local copy), then take it down: services to 0, endpoints deleted (configs kept), Lambda concurrency 0, rules disabled
+    Teardown(EnvActArgs),
+    /// Put a torn-down environment back exactly as saved, and (with --wait) check it answers
+    Restore(EnvActArgs),
 }
 
 impl Verb {
     /// Whether the verb changes anything (and so is refused in read-only mode at `confirm`).
     pub fn mutates(&self) -> bool {
-        matches!(self, Verb::Scale(_) | Verb::Redeploy(_) | Verb::Rollback(_) | Verb::Invoke(_) | Verb::Undo(_))
+        matches!(
+            self,
+            Verb::Scale(_)
+                | Verb::Redeploy(_)
+                | Verb::Rollback(_)
+                | Verb::Invoke(_)
+                | Verb::Undo(_)
+                | Verb::Teardown(_)
+                | Verb::Restore(_)
+        )
     }
 
     pub fn run_args(&self) -> Option<&RunArgs> {
@@ -201,6 +253,7 @@ impl Verb {
             Verb::Rollback(a) => Some(&a.run),
             Verb::Invoke(a) => Some(&a.run),
             Verb::Undo(a) => Some(&a.run),
+            Verb::Teardown(a) | Verb::Restore(a) => Some(&a.run),
             _ => None,
         }
     }
@@ -231,16 +284,47 @@ pub fn parse_address(text: &str) -> Result<Address, String> {
     text.parse::<Address>().map_err(|e| e.to_string())
 }
 
-/// Where an invoke's payload comes from when `--payload` is not given.
-pub trait PayloadSource {
+/// What actions take from the configuration: test payloads and environments.
+pub trait ActionConfig {
     /// The body and content type configured for this endpoint (`[invoke."sm:NAME"]`).
     fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)>;
+    /// The environment configured under `[environments.NAME]`.
+    fn environment(&self, name: &str) -> Option<EnvironmentSpec>;
+    fn environment_names(&self) -> Vec<String>;
+    /// Where local copies of environments' saved state are kept.
+    fn env_dir(&self) -> PathBuf;
+}
+
+/// The environment a command names, or an error listing the configured ones.
+pub fn environment(config: &dyn ActionConfig, name: &str) -> Result<EnvironmentSpec, String> {
+    env::find(config.environment(name), &config.environment_names(), name)
+}
+
+/// Every configured payload, checked, by endpoint name (a restore's test inferences).
+fn configured_payloads(config: &dyn ActionConfig, env: &EnvironmentSpec) -> Result<BTreeMap<String, Payload>, String> {
+    let mut out = BTreeMap::new();
+    for pattern in &env.resources {
+        if let ResourcePattern::Exact(Address::Endpoint { endpoint, .. }) = pattern {
+            if let Some((body, ty)) = config.configured(endpoint) {
+                out.insert(endpoint.clone(), invoke::from_config(&body, ty.as_deref())?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Turn a mutating verb into an intent with every check that needs no network: address shape,
-/// count, revision, payload. `Ok(None)` for verbs that are not actions.
-pub fn intent_of(verb: &Verb, payloads: &dyn PayloadSource) -> Result<Option<Intent>, String> {
+/// count, revision, payload, environment. `Ok(None)` for verbs that are not actions.
+pub fn intent_of(verb: &Verb, payloads: &dyn ActionConfig) -> Result<Option<Intent>, String> {
     Ok(Some(match verb {
+        Verb::Teardown(a) => {
+            Intent::Teardown { env: environment(payloads, &a.environment)?, local_dir: payloads.env_dir() }
+        }
+        Verb::Restore(a) => {
+            let env = environment(payloads, &a.environment)?;
+            let checks = configured_payloads(payloads, &env)?;
+            Intent::Restore { env, local_dir: payloads.env_dir(), payloads: checks }
+        }
         Verb::Scale(a) => {
             let address = parse_address(&a.address)?;
             let count = parse_count(&a.count)?;
@@ -285,9 +369,20 @@ mod tests {
     use super::*;
 
     struct NoPayloads;
-    impl PayloadSource for NoPayloads {
+    impl ActionConfig for NoPayloads {
         fn configured(&self, _: &str) -> Option<(String, Option<String>)> {
             None
+        }
+        fn environment(&self, name: &str) -> Option<EnvironmentSpec> {
+            (name == "garmax-dev")
+                .then(|| EnvironmentSpec::parse(name, &["lambda:GarmaxAi-TryonProcessor-DEV".into()], None, None).ok())
+                .flatten()
+        }
+        fn environment_names(&self) -> Vec<String> {
+            vec!["garmax-dev".into()]
+        }
+        fn env_dir(&self) -> PathBuf {
+            PathBuf::from("/tmp/envs")
         }
     }
 
@@ -314,5 +409,11 @@ mod tests {
         assert!(intent("invoke ecs:c/s").unwrap_err().contains("needs a SageMaker endpoint"));
         assert!(intent("invoke sm:e").unwrap_err().contains("no payload"));
         assert!(intent("wait ecs:c/s --timeout soon").unwrap_err().contains("not a duration"));
+        assert!(intent("teardown nope").unwrap_err().contains("configured: garmax-dev"));
+        let i = intent("teardown garmax-dev --dry-run --yes").unwrap().unwrap();
+        assert_eq!(i.command_line(), "teardown garmax-dev");
+        assert_eq!(i.target().to_string(), "env:garmax-dev");
+        assert!(intent("restore garmax-dev").unwrap().is_some());
+        assert!(intent("env show garmax-dev").unwrap().is_none());
     }
 }

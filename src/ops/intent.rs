@@ -1,8 +1,11 @@
 //! What the user asked for, checked for shape but not yet read against the cloud.
 
+use super::env::EnvironmentSpec;
 use super::invoke::Payload;
 use crate::domain::Address;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 /// Which revision a roll back goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,13 +44,63 @@ impl std::str::FromStr for RevisionChoice {
     }
 }
 
+/// What an action is about: one resource, or a whole environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Resource(Address),
+    /// Shown as `env:NAME`.
+    Environment(String),
+}
+
+impl Target {
+    pub fn address(&self) -> Option<&Address> {
+        match self {
+            Target::Resource(a) => Some(a),
+            Target::Environment(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Resource(a) => write!(f, "{a}"),
+            Target::Environment(name) => write!(f, "env:{name}"),
+        }
+    }
+}
+
 /// One operator action, as typed in the palette, on the command line or in a runbook step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
-    Scale { address: Address, count: u32, adjust_autoscaling: bool },
-    Redeploy { address: Address },
-    Rollback { address: Address, to: RevisionChoice },
-    Invoke { address: Address, payload: Payload },
+    Scale {
+        address: Address,
+        count: u32,
+        adjust_autoscaling: bool,
+    },
+    Redeploy {
+        address: Address,
+    },
+    Rollback {
+        address: Address,
+        to: RevisionChoice,
+    },
+    Invoke {
+        address: Address,
+        payload: Payload,
+    },
+    /// Save the environment's state, then take it down; `local_dir` holds the local copies.
+    Teardown {
+        env: EnvironmentSpec,
+        local_dir: PathBuf,
+    },
+    /// Put the environment back as saved; `local_dir` holds the local copies (read when SSM is
+    /// unreachable), `payloads` the test inferences that verify its endpoints (by endpoint name).
+    Restore {
+        env: EnvironmentSpec,
+        local_dir: PathBuf,
+        payloads: BTreeMap<String, Payload>,
+    },
 }
 
 impl Intent {
@@ -57,15 +110,18 @@ impl Intent {
             Intent::Redeploy { .. } => "redeploy",
             Intent::Rollback { .. } => "rollback",
             Intent::Invoke { .. } => "invoke",
+            Intent::Teardown { .. } => "teardown",
+            Intent::Restore { .. } => "restore",
         }
     }
 
-    pub fn address(&self) -> &Address {
+    pub fn target(&self) -> Target {
         match self {
             Intent::Scale { address, .. }
             | Intent::Redeploy { address }
             | Intent::Rollback { address, .. }
-            | Intent::Invoke { address, .. } => address,
+            | Intent::Invoke { address, .. } => Target::Resource(address.clone()),
+            Intent::Teardown { env, .. } | Intent::Restore { env, .. } => Target::Environment(env.name.clone()),
         }
     }
 
@@ -80,6 +136,8 @@ impl Intent {
             Intent::Redeploy { address } => format!("redeploy {address}"),
             Intent::Rollback { address, to } => format!("rollback {address} --to {to}"),
             Intent::Invoke { address, payload } => format!("invoke {address}{}", payload.as_flags()),
+            Intent::Teardown { env, .. } => format!("teardown {}", env.name),
+            Intent::Restore { env, .. } => format!("restore {}", env.name),
         }
     }
 }

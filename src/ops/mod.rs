@@ -8,10 +8,14 @@
 //!   [`Permit`] a backend needs to mutate anything.
 //! - `watch` follows the change to its end.
 //!
+//! - environments (`env`) plan a teardown or restore of many resources as one plan with stages;
+//!   it goes through the same confirm and execute.
+//!
 //! The console, the headless CLI and (later) runbooks all go through these functions.
 
 pub mod audit;
 mod confirm;
+pub mod env;
 mod execute;
 pub mod grammar;
 mod intent;
@@ -22,10 +26,10 @@ pub mod watch;
 
 pub use audit::{AuditLog, AuditRecord, Who};
 pub use confirm::{confirm, Answer, Confirmed};
-pub use execute::{execute, record_settled, Executed, OpsContext, Permit};
-pub use intent::{Intent, RevisionChoice};
-pub use plan::{plan, Change, Plan};
-pub use watch::{Watch, WatchState};
+pub use execute::{execute, proceed, record_settled, Executed, OpsContext, Permit};
+pub use intent::{Intent, RevisionChoice, Target};
+pub use plan::{plan, Change, Plan, Read, Stage, Step};
+pub use watch::{Watch, WatchState, WatchTarget};
 
 use crate::backend::BackendError;
 

@@ -9,6 +9,7 @@ use crate::domain::{
     Address, EndpointSnapshot, Mutation, ScalableResource, ScalingTarget, ServiceSnapshot, Snapshot, TaskDefRef,
 };
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// One field a plan changes (or, in a conflict, one that changed under it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,9 +20,36 @@ pub struct Change {
 }
 
 impl Change {
-    fn new(field: impl Into<String>, before: impl ToString, after: impl ToString) -> Change {
+    pub(crate) fn new(field: impl Into<String>, before: impl ToString, after: impl ToString) -> Change {
         Change { field: field.into(), before: before.to_string(), after: after.to_string() }
     }
+}
+
+/// One resource as a plan read it; `snapshot` is None when it does not exist (a deleted endpoint).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub address: Address,
+    pub snapshot: Option<Snapshot>,
+}
+
+/// One thing `execute` does, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A change in the cloud, through the backend (with a `Permit`).
+    Apply(Mutation),
+    /// The local copy of an environment's saved state, written whole (temporary file, rename).
+    LocalCopy { path: PathBuf, contents: String },
+}
+
+/// Steps carried out together, then what to wait for before the next stage starts. Most actions
+/// have one stage; a restore waits for its endpoints before setting their instance counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// What the stage does, for the operations strip and the audit log.
+    pub label: String,
+    pub steps: Vec<Step>,
+    /// What "done" means for each resource the stage changed (the watch); empty: nothing to wait for.
+    pub expect: Vec<(Address, Expect)>,
 }
 
 /// What an action will do, read fresh from the backend. Only `confirm` turns it into something
@@ -29,11 +57,13 @@ impl Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub intent: Intent,
-    /// The resource as read for this plan: the conflict check compares against it.
-    pub snapshot: Snapshot,
+    /// Every resource as read for this plan: the conflict check compares against them.
+    pub reads: Vec<Read>,
     pub changes: Vec<Change>,
-    /// In order: autoscaling bounds before a count they would otherwise fight.
-    pub mutations: Vec<Mutation>,
+    /// Carried out by `execute` (the first) and `proceed` (the rest, each after the watch of the
+    /// one before settled). Within a stage, in order: autoscaling bounds before a count they
+    /// would otherwise fight, saved state before anything it protects.
+    pub stages: Vec<Stage>,
     /// Destructive plans are confirmed by typing `confirm_name`.
     pub destructive: bool,
     pub confirm_name: String,
@@ -43,21 +73,84 @@ pub struct Plan {
     pub details: Vec<String>,
     /// The command that would undo it, in the one grammar.
     pub inverse: Option<String>,
-    pub expect: Option<Expect>,
 }
 
 impl Plan {
+    pub(crate) fn new(intent: Intent, reads: Vec<Read>, confirm_name: String) -> Plan {
+        Plan {
+            intent,
+            reads,
+            changes: Vec::new(),
+            stages: Vec::new(),
+            destructive: false,
+            confirm_name,
+            notes: Vec::new(),
+            details: Vec::new(),
+            inverse: None,
+        }
+    }
+
     /// Nothing to send: the resource is already as asked.
     pub fn is_noop(&self) -> bool {
-        self.mutations.is_empty()
+        self.stages.iter().all(|s| s.steps.is_empty())
+    }
+
+    /// Every change to the cloud the plan makes, in order, across its stages.
+    pub fn mutations(&self) -> impl Iterator<Item = &Mutation> {
+        self.stages.iter().flat_map(|s| s.steps.iter()).filter_map(|step| match step {
+            Step::Apply(m) => Some(m),
+            Step::LocalCopy { .. } => None,
+        })
+    }
+
+    /// Steps across every stage (one action's audit record counts them).
+    pub fn step_count(&self) -> usize {
+        self.stages.iter().map(|s| s.steps.len()).sum()
+    }
+
+    fn first_stage(&mut self) -> &mut Stage {
+        if self.stages.is_empty() {
+            let label = self.intent.verb().to_string();
+            self.stages.push(Stage { label, steps: Vec::new(), expect: Vec::new() });
+        }
+        let last = self.stages.len() - 1;
+        &mut self.stages[last]
+    }
+
+    /// Add a mutation to the stage being built (the first, until `next_stage`).
+    pub(crate) fn push(&mut self, mutation: Mutation) {
+        self.first_stage().steps.push(Step::Apply(mutation));
+    }
+
+    pub(crate) fn push_step(&mut self, step: Step) {
+        self.first_stage().steps.push(step);
+    }
+
+    /// What the stage being built waits for.
+    pub(crate) fn wait_for(&mut self, address: Address, expect: Expect) {
+        self.first_stage().expect.push((address, expect));
+    }
+
+    /// Start the next stage: it runs once the one before has settled.
+    pub(crate) fn next_stage(&mut self, label: impl Into<String>) {
+        self.stages.push(Stage { label: label.into(), steps: Vec::new(), expect: Vec::new() });
+    }
+
+    /// The single resource this plan read (actions on one resource).
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.reads.first().and_then(|r| r.snapshot.as_ref())
     }
 
     /// A one-line summary: "scale ecs:c/s: desired 2 -> 5".
     pub fn headline(&self) -> String {
         let changes: Vec<String> =
             self.changes.iter().map(|c| format!("{} {} -> {}", c.field, c.before, c.after)).collect();
-        let what = if changes.is_empty() { "no change".to_string() } else { changes.join(", ") };
-        format!("{} {}: {what}", self.intent.verb(), self.intent.address())
+        let what = match changes.len() {
+            0 => "no change".to_string(),
+            1..=3 => changes.join(", "),
+            n => format!("{n} changes"),
+        };
+        format!("{} {}: {what}", self.intent.verb(), self.intent.target())
     }
 
     /// The audit's before/after: the fields this plan changes.
@@ -74,7 +167,13 @@ impl Plan {
 
 /// Read the resource fresh and work out the change.
 pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError> {
-    let address = intent.address().clone();
+    let address = match &intent {
+        Intent::Teardown { env, local_dir } => return super::env::plan_teardown(backend, env, local_dir).await,
+        Intent::Restore { env, local_dir, payloads } => {
+            return super::env::plan_restore(backend, env, local_dir, payloads).await
+        }
+        other => other.target().address().cloned().ok_or_else(|| OpError::BadInput("no resource".into()))?,
+    };
     let snapshot = backend.snapshot(&address).await?;
     match (&intent, &snapshot) {
         (Intent::Scale { count, adjust_autoscaling, .. }, Snapshot::Service(s)) => {
@@ -96,6 +195,7 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
             intent.verb(),
             match intent {
                 Intent::Invoke { .. } => "invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT])",
+                Intent::Scale { .. } => "scale needs an ECS service or a SageMaker variant",
                 _ => "redeploy and rollback need an ECS service (ecs:CLUSTER/SERVICE)",
             }
         ))),
@@ -103,18 +203,8 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
 }
 
 fn empty_plan(intent: Intent, snapshot: Snapshot, confirm_name: String) -> Plan {
-    Plan {
-        intent,
-        snapshot,
-        changes: Vec::new(),
-        mutations: Vec::new(),
-        destructive: false,
-        confirm_name,
-        notes: Vec::new(),
-        details: Vec::new(),
-        inverse: None,
-        expect: None,
-    }
+    let read = Read { address: snapshot.address(), snapshot: Some(snapshot) };
+    Plan::new(intent, vec![read], confirm_name)
 }
 
 fn scale_service(intent: Intent, s: &ServiceSnapshot, count: u32, adjust: bool, snapshot: Snapshot) -> Plan {
@@ -132,13 +222,13 @@ fn scale_service(intent: Intent, s: &ServiceSnapshot, count: u32, adjust: bool, 
             ScalableResource::EcsService { cluster: s.service.cluster.clone(), service: s.service.name.clone() };
         push_bounds(&mut plan, resource, bounds);
     }
-    plan.mutations.push(Mutation::SetDesiredCount { address: address.clone(), count });
+    plan.push(Mutation::SetDesiredCount { address: address.clone(), count });
     plan.destructive = count == 0;
     if count == 0 {
         plan.notes.push("scaling to 0 stops every task: the service serves nothing until scaled up".into());
     }
     plan.inverse = Some(format!("scale {address} {before}"));
-    plan.expect = Some(Expect::EcsCount { count });
+    plan.wait_for(address, Expect::EcsCount { count });
     plan
 }
 
@@ -160,7 +250,7 @@ fn push_bounds(plan: &mut Plan, resource: ScalableResource, (old, new): (Scaling
         format!("{}-{}", new.min, new.max),
     ));
     plan.notes.push("autoscaling's suspended flags are sent back exactly as read".into());
-    plan.mutations.push(Mutation::SetScalingBounds { resource, min: new.min, max: new.max, suspended: old.suspended });
+    plan.push(Mutation::SetScalingBounds { resource, min: new.min, max: new.max, suspended: old.suspended });
 }
 
 /// Autoscaling notes, and the refusal when the count is outside min/max without the flag.
@@ -183,7 +273,7 @@ fn check_bounds(mut plan: Plan, scaling: Option<ScalingTarget>, count: u32, adju
     };
     Err(OpError::BadInput(format!(
         "{count} is {side} for {}: autoscaling would undo it. Run `{} --adjust-autoscaling` to move min/max in the same change",
-        plan.intent.address(),
+        plan.intent.target(),
         plan.intent.command_line()
     )))
 }
@@ -235,7 +325,7 @@ fn scale_variant(
     adjust: bool,
     snapshot: Snapshot,
 ) -> Result<Plan, OpError> {
-    let address = intent.address().clone();
+    let address = intent.target().address().cloned().unwrap_or_else(|| e.endpoint.address());
     let variant = variant_of(e, &address)?;
     if count == 0 {
         return Err(OpError::BadInput(format!(
@@ -270,13 +360,10 @@ fn scale_variant(
         let resource = ScalableResource::Variant { endpoint: e.endpoint.name.clone(), variant: variant.clone() };
         push_bounds(&mut plan, resource, bounds);
     }
-    plan.mutations.push(Mutation::SetVariantInstances {
-        endpoint: e.endpoint.name.clone(),
-        variant: variant.clone(),
-        count,
-    });
+    plan.push(Mutation::SetVariantInstances { endpoint: e.endpoint.name.clone(), variant: variant.clone(), count });
     plan.inverse = Some(format!("scale sm:{}/{variant} {before}", e.endpoint.name));
-    plan.expect = Some(Expect::Endpoint { variant: Some(variant), count: Some(count) });
+    let watched = Address::Endpoint { endpoint: e.endpoint.name.clone(), variant: Some(variant.clone()) };
+    plan.wait_for(watched, Expect::Endpoint { variant: Some(variant), count: Some(count) });
     check_bounds(plan, scaling, count, adjust)
 }
 
@@ -289,12 +376,12 @@ fn redeploy(intent: Intent, s: &ServiceSnapshot, snapshot: Snapshot) -> Plan {
         format!("{} ({})", td, s.service.rollout.as_str()),
         format!("new deployment of {td}"),
     ));
-    plan.mutations.push(Mutation::ForceNewDeployment { address });
+    plan.push(Mutation::ForceNewDeployment { address });
     plan.notes.push(
         "every task is replaced, on the same task definition (same image tag: a moved tag is pulled again)".into(),
     );
     plan.notes.push("no undo: a redeploy changes no setting".into());
-    plan.expect = Some(Expect::Rollout { previous_primary: primary_id(s), task_def: td.clone() });
+    plan.wait_for(s.service.address(), Expect::Rollout { previous_primary: primary_id(s), task_def: td.clone() });
     plan
 }
 
@@ -357,12 +444,11 @@ async fn rollback(
                  last completed deployment, the faster path",
                 d.status
             ));
-            plan.mutations
-                .push(Mutation::RollbackDeployment { address: address.clone(), deployment_arn: d.arn.clone() });
+            plan.push(Mutation::RollbackDeployment { address: address.clone(), deployment_arn: d.arn.clone() });
         }
         None => {
             plan.notes.push("UpdateService sends only the task definition (no iam:PassRole needed)".into());
-            plan.mutations.push(Mutation::SetTaskDefinition { address: address.clone(), task_def: target.clone() });
+            plan.push(Mutation::SetTaskDefinition { address: address.clone(), task_def: target.clone() });
         }
     }
     match (backend.task_definition(&current).await, backend.task_definition(&target).await) {
@@ -373,7 +459,7 @@ async fn rollback(
         (Err(e), _) | (_, Err(e)) => plan.details.push(format!("(no diff: {e})")),
     }
     plan.inverse = Some(format!("rollback {address} --to {}", current.revision));
-    plan.expect = Some(Expect::Rollout { previous_primary: primary_id(s), task_def: target });
+    plan.wait_for(address, Expect::Rollout { previous_primary: primary_id(s), task_def: target });
     Ok(plan)
 }
 
@@ -405,7 +491,7 @@ fn invoke(intent: Intent, e: &EndpointSnapshot, snapshot: Snapshot) -> Result<Pl
     plan.details.extend(preview(&payload.body));
     plan.notes.push("a test request is real traffic: it is billed, logged and may have side effects".into());
     plan.notes.push("the container has 60 s to answer; opsdeck waits 70 s".into());
-    plan.mutations.push(Mutation::Invoke {
+    plan.push(Mutation::Invoke {
         endpoint: e.endpoint.name.clone(),
         variant,
         content_type: payload.content_type.clone(),
@@ -425,8 +511,11 @@ fn preview(body: &[u8]) -> Vec<String> {
 }
 
 /// The fields whose change between plan and execute means the plan is stale.
-pub(super) fn fingerprint(s: &Snapshot) -> Vec<(String, String)> {
+pub(super) fn fingerprint(s: Option<&Snapshot>) -> Vec<(String, String)> {
     let bounds = |t: Option<&ScalingTarget>| t.map_or("none".to_string(), |t| format!("{}-{}", t.min, t.max));
+    let Some(s) = s else {
+        return vec![("exists".into(), "no".into())];
+    };
     match s {
         Snapshot::Service(s) => vec![
             ("desired count".into(), s.service.desired.to_string()),
@@ -450,8 +539,8 @@ pub(super) fn fingerprint(s: &Snapshot) -> Vec<(String, String)> {
     }
 }
 
-/// What differs between the plan's read and a fresh one.
-pub(super) fn conflicts(planned: &Snapshot, now: &Snapshot) -> Vec<Change> {
+/// What differs between the plan's read and a fresh one of the same resource.
+pub(super) fn conflicts(planned: Option<&Snapshot>, now: Option<&Snapshot>) -> Vec<Change> {
     let (a, b) = (fingerprint(planned), fingerprint(now));
     let mut changes: Vec<Change> = a
         .iter()

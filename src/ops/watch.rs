@@ -1,5 +1,6 @@
-//! Watching a change to its end. Pure: each fresh read of the resource goes through
-//! [`Watch::observe`], which says how far the change has come. The console and `--wait` share it.
+//! Watching a change to its end. Pure: each fresh read of a resource goes through
+//! [`Watch::observe_read`], which says how far the change has come. A watch follows one resource
+//! or several (an environment) and is done when every one is. The console and `--wait` share it.
 
 use crate::domain::{Address, RolloutState, ServiceSnapshot, Snapshot, TaskDefRef};
 use crate::sanitize::inert;
@@ -20,6 +21,8 @@ pub enum Expect {
     Endpoint { variant: Option<String>, count: Option<u32> },
     /// The service steady: its primary deployment COMPLETED and running = desired (`opsdeck wait`).
     EcsSteady,
+    /// The resource gone (an endpoint deleted by a teardown).
+    Absent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,44 +34,83 @@ pub enum WatchState {
     TimedOut,
 }
 
+/// One resource a watch follows, and where it has got to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WatchTarget {
+    /// What `expect` is about (a variant address for a variant's instance count).
+    pub address: Address,
+    pub expect: Expect,
+    pub state: WatchState,
+    /// One line: where this resource is now.
+    pub progress: String,
+    #[serde(skip)]
+    last_event_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Watch {
     /// The audit id of the action being watched (empty for a plain `wait`).
     pub id: String,
-    pub address: Address,
     /// e.g. "rollback ecs:c/s -> api:14".
     pub label: String,
-    pub expect: Expect,
+    pub targets: Vec<WatchTarget>,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// All settled, any failed, or timed out.
     pub state: WatchState,
     /// One line: where the change is now.
     pub progress: String,
     /// New service events since the watch began, oldest first (inert).
     pub events: Vec<String>,
-    #[serde(skip)]
-    last_event_at: Option<DateTime<Utc>>,
 }
 
 impl Watch {
+    /// A watch of one resource.
     pub fn new(id: String, address: Address, label: String, expect: Expect, now: DateTime<Utc>) -> Watch {
-        Watch {
+        Watch::many(id, label, vec![(address, expect)], now)
+    }
+
+    /// A watch of several resources (an environment): done when every one is.
+    pub fn many(id: String, label: String, targets: Vec<(Address, Expect)>, now: DateTime<Utc>) -> Watch {
+        let targets = targets
+            .into_iter()
+            .map(|(address, expect)| WatchTarget {
+                address,
+                expect,
+                state: WatchState::Running,
+                progress: "waiting for the first read".into(),
+                // Events from a few seconds before the action belong to it (clock skew, ECS latency).
+                last_event_at: Some(now - chrono::Duration::seconds(5)),
+            })
+            .collect();
+        let mut watch = Watch {
             id,
-            address,
             label,
-            expect,
+            targets,
             started_at: now,
             updated_at: now,
             state: WatchState::Running,
             progress: "waiting for the first read".into(),
             events: Vec::new(),
-            // Events from a few seconds before the action belong to it (clock skew, ECS latency).
-            last_event_at: Some(now - chrono::Duration::seconds(5)),
-        }
+        };
+        watch.summarise();
+        watch
     }
 
     pub fn is_done(&self) -> bool {
         self.state != WatchState::Running
+    }
+
+    /// The resources still to read (an endpoint once for all its variants), in target order.
+    pub fn pending_reads(&self) -> Vec<Address> {
+        let mut out: Vec<Address> = Vec::new();
+        for t in self.targets.iter().filter(|t| t.state == WatchState::Running) {
+            let resource = t.address.resource();
+            if !out.contains(&resource) {
+                out.push(resource);
+            }
+        }
+        out
     }
 
     /// Give up after `limit`; the change may still finish, the watch no longer says so.
@@ -79,59 +121,126 @@ impl Watch {
         }
     }
 
-    /// Take one fresh read into account.
+    /// Take one fresh read of a resource into account.
     pub fn observe(&mut self, snapshot: &Snapshot, now: DateTime<Utc>) {
+        self.observe_read(&snapshot.address(), Some(snapshot), now);
+    }
+
+    /// A fresh read of `address`: None when the resource does not exist (any more).
+    pub fn observe_read(&mut self, address: &Address, snapshot: Option<&Snapshot>, now: DateTime<Utc>) {
         if self.is_done() {
             return;
         }
         self.updated_at = now;
-        match (snapshot, &self.expect) {
-            (Snapshot::Service(s), _) => {
-                self.take_events(s);
-                let (state, progress) = assess_service(s, &self.expect);
-                self.state = state;
-                self.progress = progress;
+        let resource = address.resource();
+        let mut new_events = Vec::new();
+        for target in self.targets.iter_mut().filter(|t| t.address.resource() == resource && !t.is_done()) {
+            if let Some(Snapshot::Service(s)) = snapshot {
+                new_events.extend(target.take_events(s));
             }
-            (Snapshot::Endpoint(e), Expect::Endpoint { variant, count }) => {
-                let v = variant.as_ref().and_then(|name| e.endpoint.variants.iter().find(|v| &v.name == name));
-                let instances =
-                    v.map(|v| format!("; {} {}/{} instances", v.name, v.current_instances, v.desired_instances));
-                self.progress = format!("endpoint {}{}", e.endpoint.status, instances.unwrap_or_default());
-                let at_count = match (v, count) {
-                    (Some(v), Some(n)) => v.current_instances == *n && v.desired_instances == *n,
-                    _ => true,
-                };
-                self.state = match e.endpoint.status.as_str() {
-                    "Failed" => WatchState::Failed(
-                        e.failure_reason
-                            .as_deref()
-                            .map_or("endpoint Failed".into(), |r| format!("endpoint Failed: {}", inert(r))),
-                    ),
-                    "InService" if at_count => WatchState::Settled,
-                    _ => WatchState::Running,
-                };
-            }
-            (Snapshot::Endpoint(_), _) => {
-                self.state = WatchState::Failed("expected an ECS service, read an endpoint".into());
-            }
-            (other, _) => {
-                self.state = WatchState::Failed(format!("nothing to watch on {}", other.address()));
+            let (state, progress) = assess(snapshot, &target.expect);
+            target.state = state;
+            target.progress = progress;
+        }
+        for e in new_events {
+            if !self.events.contains(&e) {
+                self.events.push(e);
             }
         }
+        let excess = self.events.len().saturating_sub(EVENTS_KEPT);
+        self.events.drain(..excess);
+        self.summarise();
     }
 
-    fn take_events(&mut self, s: &ServiceSnapshot) {
+    /// A read that failed: the watch goes on, saying so.
+    pub fn read_failed(&mut self, address: &Address, why: &str) {
+        let resource = address.resource();
+        for t in self.targets.iter_mut().filter(|t| t.address.resource() == resource && !t.is_done()) {
+            t.progress = format!("read failed ({}); trying again", inert(why));
+        }
+        self.summarise();
+    }
+
+    /// The overall state and line from the targets'.
+    fn summarise(&mut self) {
+        if self.state == WatchState::TimedOut {
+            return;
+        }
+        let many = self.targets.len() > 1;
+        let failed = self.targets.iter().find_map(|t| match &t.state {
+            WatchState::Failed(why) if many => Some(format!("{}: {why}", t.address)),
+            WatchState::Failed(why) => Some(why.clone()),
+            _ => None,
+        });
+        let running: Vec<&WatchTarget> = self.targets.iter().filter(|t| !t.is_done()).collect();
+        self.state = match failed {
+            Some(why) => WatchState::Failed(why),
+            None if running.is_empty() => WatchState::Settled,
+            None => WatchState::Running,
+        };
+        self.progress = match (self.targets.as_slice(), running.first()) {
+            ([only], _) => only.progress.clone(),
+            (all, Some(next)) => {
+                format!("{}/{} done; {}: {}", all.len() - running.len(), all.len(), next.address, next.progress)
+            }
+            (all, None) => format!("{n}/{n} done", n = all.len()),
+        };
+    }
+}
+
+impl WatchTarget {
+    fn is_done(&self) -> bool {
+        self.state != WatchState::Running
+    }
+
+    fn take_events(&mut self, s: &ServiceSnapshot) -> Vec<String> {
         let since = self.last_event_at;
         let mut new: Vec<_> = s.events.iter().filter(|e| since.is_none_or(|t| e.at > t)).collect();
         new.sort_by_key(|e| e.at);
         if let Some(last) = new.last() {
             self.last_event_at = Some(last.at);
         }
-        for e in new {
-            self.events.push(format!("{} {}", e.at.format("%H:%M:%S"), inert(&e.message)));
+        new.into_iter().map(|e| format!("{} {}", e.at.format("%H:%M:%S"), inert(&e.message))).collect()
+    }
+}
+
+/// How far one resource has come towards what is expected of it.
+fn assess(snapshot: Option<&Snapshot>, expect: &Expect) -> (WatchState, String) {
+    match (snapshot, expect) {
+        (None, Expect::Absent) => (WatchState::Settled, "gone".into()),
+        (None, _) => (WatchState::Running, "not found (yet)".into()),
+        (Some(s), Expect::Absent) => {
+            let status = match s {
+                Snapshot::Endpoint(e) => format!("endpoint {}", e.endpoint.status),
+                _ => "still there".into(),
+            };
+            (WatchState::Running, status)
         }
-        let excess = self.events.len().saturating_sub(EVENTS_KEPT);
-        self.events.drain(..excess);
+        (Some(Snapshot::Service(s)), expect) => assess_service(s, expect),
+        (Some(Snapshot::Endpoint(e)), Expect::Endpoint { variant, count }) => {
+            let v = variant.as_ref().and_then(|name| e.endpoint.variants.iter().find(|v| &v.name == name));
+            let instances =
+                v.map(|v| format!("; {} {}/{} instances", v.name, v.current_instances, v.desired_instances));
+            let progress = format!("endpoint {}{}", e.endpoint.status, instances.unwrap_or_default());
+            let at_count = match (v, count) {
+                (Some(v), Some(n)) => v.current_instances == *n && v.desired_instances == *n,
+                _ => true,
+            };
+            let state = match e.endpoint.status.as_str() {
+                "Failed" => WatchState::Failed(
+                    e.failure_reason
+                        .as_deref()
+                        .map_or("endpoint Failed".into(), |r| format!("endpoint Failed: {}", inert(r))),
+                ),
+                "InService" if at_count => WatchState::Settled,
+                _ => WatchState::Running,
+            };
+            (state, progress)
+        }
+        (Some(Snapshot::Endpoint(_)), _) => {
+            (WatchState::Failed("expected an ECS service, read an endpoint".into()), String::new())
+        }
+        (Some(other), _) => (WatchState::Failed(format!("nothing to watch on {}", other.address())), String::new()),
     }
 }
 
@@ -211,7 +320,7 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
                 _ => (WatchState::Running, progress),
             }
         }
-        Expect::Endpoint { .. } => {
+        Expect::Endpoint { .. } | Expect::Absent => {
             (WatchState::Failed("expected an endpoint, read an ECS service".into()), String::new())
         }
     }

@@ -177,6 +177,10 @@ impl Backend for SimFleet {
         Ok(cost::report(self.options.seed, self.now()))
     }
 
+    async fn cost_cached(&self) -> Option<CostReport> {
+        self.cost().await.ok()
+    }
+
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.read(|w| w.logs.query(group, &query))?
     }

@@ -17,7 +17,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let text_width = usize::from(width.saturating_sub(4));
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{} ", plan.intent.verb()), theme.title_focused),
-        Span::styled(truncate(&plan.intent.address().to_string(), text_width.saturating_sub(12)), theme.title),
+        Span::styled(truncate(&plan.intent.target().to_string(), text_width.saturating_sub(12)), theme.title),
     ])];
     lines.push(Line::raw(""));
     let field_width = plan.changes.iter().map(|c| c.field.chars().count()).max().unwrap_or(0);

@@ -156,7 +156,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
     while let Some(effect) = queue.pop() {
         match effect {
             // Watches read through the test's own backend.
-            Effect::Fetch { fetch: Fetch::Snapshot(_), .. } => rest.push(effect),
+            Effect::Fetch { fetch: Fetch::Snapshots(_), .. } => rest.push(effect),
             Effect::Fetch { id, fetch } => {
                 let reply = match fetch {
                     Fetch::Services => Reply::Services(Ok(services())),
@@ -219,7 +219,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                     Fetch::Logs { generation, .. } => {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
-                    Fetch::Snapshot(_) => unreachable!("passed through above"),
+                    Fetch::Snapshots(_) => unreachable!("passed through above"),
                 };
                 queue.extend(update(state, Msg::Fetched(id, reply)));
             }

@@ -1,0 +1,189 @@
+//! Where each environment stands, for `env list`, `env show` and the console's environments
+//! view: running, torn down since T, partly torn down, or restoring; what it costs per day now;
+//! what a teardown would save. Reads only.
+
+use super::saved::{describe_now, is_down, EnvStatus, Pointer, SavedState};
+use super::spec::EnvironmentSpec;
+use super::store;
+use super::{pricing, read_all};
+use crate::backend::Backend;
+use crate::domain::CostReport;
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+use std::path::Path;
+
+/// Where an environment stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Shape {
+    Running,
+    TornDown {
+        since: DateTime<Utc>,
+    },
+    /// Some resources are down and some up: a teardown interrupted, or brought back by hand.
+    PartlyTornDown {
+        since: Option<DateTime<Utc>>,
+        why: String,
+    },
+    Restoring {
+        since: DateTime<Utc>,
+    },
+    /// It could not be read.
+    Unknown,
+}
+
+impl Shape {
+    pub fn text(&self) -> String {
+        let at = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        match self {
+            Shape::Running => "running".into(),
+            Shape::TornDown { since } => format!("torn down since {}", at(since)),
+            Shape::PartlyTornDown { since: Some(since), why } => format!("partly torn down since {}: {why}", at(since)),
+            Shape::PartlyTornDown { since: None, why } => format!("partly down: {why}"),
+            Shape::Restoring { since } => format!("restoring since {} (or interrupted: run restore again)", at(since)),
+            Shape::Unknown => "unknown".into(),
+        }
+    }
+}
+
+/// One resource: what it is now, and what was saved for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceLine {
+    pub address: String,
+    pub now: String,
+    pub saved: Option<String>,
+    pub down: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvOverview {
+    pub name: String,
+    pub description: Option<String>,
+    pub shape: Shape,
+    pub resources: Vec<ResourceLine>,
+    /// Estimated cost per hour of what runs now (on-demand list prices).
+    pub hourly_now: Option<f64>,
+    /// What the environment cost per day, from the cost data, where its `system` is known.
+    pub cost_per_day: Option<f64>,
+    /// Where the saved state was read from.
+    pub saved_in: String,
+    pub error: Option<String>,
+}
+
+impl EnvOverview {
+    /// What a teardown would save per day now (estimate), when it is running at all.
+    pub fn saves_per_day(&self) -> Option<f64> {
+        self.hourly_now.filter(|h| *h > 0.0).map(|h| h * 24.0)
+    }
+}
+
+/// Every environment, read now. `cost` is the cost report already on hand (never read here:
+/// Cost Explorer is billed per request).
+pub async fn overview(
+    backend: &dyn Backend,
+    specs: &[EnvironmentSpec],
+    local_dir: &Path,
+    cost: Option<&CostReport>,
+) -> Vec<EnvOverview> {
+    let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+    let pointers = store::read_pointers(backend, &names).await;
+    let mut out = Vec::new();
+    for spec in specs {
+        let (pointer, saved_in) = match &pointers {
+            Ok(found) => {
+                let p = found.iter().find(|(n, _)| *n == spec.name).and_then(|(_, p)| p.clone());
+                (p, "SSM".to_string())
+            }
+            Err(e) => {
+                let local = store::local_path(local_dir, &backend.label(), &spec.name);
+                let copy = store::read_local(&local).ok().flatten();
+                (copy.map(|c| c.pointer), format!("local copy ({e})"))
+            }
+        };
+        out.push(one(backend, spec, pointer, saved_in, cost).await);
+    }
+    out
+}
+
+async fn one(
+    backend: &dyn Backend,
+    spec: &EnvironmentSpec,
+    pointer: Option<Pointer>,
+    saved_in: String,
+    cost: Option<&CostReport>,
+) -> EnvOverview {
+    let mut view = EnvOverview {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        shape: Shape::Unknown,
+        resources: Vec::new(),
+        hourly_now: None,
+        cost_per_day: cost_per_day(spec, cost),
+        saved_in,
+        error: None,
+    };
+    let addresses = match spec.expand(backend).await {
+        Ok(a) => a,
+        Err(e) => {
+            view.error = Some(e.to_string());
+            return view;
+        }
+    };
+    let reads = match read_all(backend, &addresses).await {
+        Ok(r) => r,
+        Err(e) => {
+            view.error = Some(e.to_string());
+            return view;
+        }
+    };
+    let saved: Option<SavedState> = match pointer.as_ref().filter(|p| p.status != EnvStatus::Restored) {
+        Some(p) => match store::read_saved(backend, p).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                view.error = Some(e.to_string());
+                None
+            }
+        },
+        None => None,
+    };
+    view.resources = reads
+        .iter()
+        .map(|r| ResourceLine {
+            address: r.address.to_string(),
+            now: describe_now(r.snapshot.as_ref()),
+            saved: saved.as_ref().and_then(|s| s.find(&r.address)).map(|s| s.describe()),
+            down: is_down(r.snapshot.as_ref()),
+        })
+        .collect();
+    let down = view.resources.iter().filter(|r| r.down).count();
+    let total = view.resources.len();
+    view.shape = match pointer.filter(|p| p.status != EnvStatus::Restored) {
+        None if down == 0 => Shape::Running,
+        None => Shape::PartlyTornDown {
+            since: None,
+            why: format!("{down} of {total} resources are down, but nothing was saved by a teardown"),
+        },
+        Some(p) => match p.status {
+            EnvStatus::TornDown if down == total => Shape::TornDown { since: p.status_at },
+            EnvStatus::TornDown => Shape::PartlyTornDown {
+                since: Some(p.status_at),
+                why: format!("{} of {total} resources are up again", total - down),
+            },
+            EnvStatus::TearingDown => Shape::PartlyTornDown {
+                since: Some(p.status_at),
+                why: format!("a teardown started and did not finish ({down} of {total} down): run it again to finish"),
+            },
+            EnvStatus::Restoring | EnvStatus::Restored => Shape::Restoring { since: p.status_at },
+        },
+    };
+    view.hourly_now = pricing::hourly_cost(backend, &reads).await;
+    view
+}
+
+/// The system's month to date divided by the days so far, where the environment names its system.
+fn cost_per_day(spec: &EnvironmentSpec, cost: Option<&CostReport>) -> Option<f64> {
+    let (system, cost) = (spec.system.as_ref()?, cost?);
+    let s = cost.by_system.iter().find(|s| &s.system == system)?;
+    let days = f64::from(cost.as_of.day()).max(1.0);
+    Some(s.month_to_date / days)
+}
