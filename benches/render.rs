@@ -55,6 +55,8 @@ fn fleet_state(services: usize) -> State {
                     state_since: now - Duration::minutes(i),
                     condition: "x > 1".into(),
                     watches: None,
+                    description: None,
+                    runbook_tag: None,
                 })
                 .collect())),
             Fetch::Endpoints => Reply::Endpoints(Ok(vec![])),

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod layout;
 pub mod logs;
 pub mod ops;
+pub mod runbook;
 pub mod runtime;
 pub mod sanitize;
 pub mod sim;

@@ -96,3 +96,20 @@ pub fn plan(p: &mut crate::ops::Plan) {
     p.notes.iter_mut().chain(p.details.iter_mut()).for_each(clean);
     clean(&mut p.confirm_name);
 }
+
+pub fn env_overview(v: &mut crate::ops::env::EnvOverview) {
+    clean(&mut v.saved_in);
+    if let Some(e) = v.error.as_mut() {
+        clean(e);
+    }
+    if let crate::ops::env::Shape::PartlyTornDown { why, .. } = &mut v.shape {
+        clean(why);
+    }
+    for r in &mut v.resources {
+        clean(&mut r.address);
+        clean(&mut r.now);
+        if let Some(s) = r.saved.as_mut() {
+            clean(s);
+        }
+    }
+}

@@ -3,13 +3,20 @@
 
 use super::msg::Msg;
 use super::state::{Mode, Pane, State};
-use crate::keymap::{KeyChord, Keymap};
+use crate::keymap::{Context, KeyChord, Keymap};
 
 pub fn key_to_msg(state: &State, keymap: &Keymap, chord: KeyChord) -> Option<Msg> {
     match state.mode {
         Mode::Palette(_) | Mode::Filter(_) | Mode::ConfirmQuit | Mode::Confirm(_) => Some(Msg::Text(chord)),
-        Mode::Normal | Mode::Help { .. } | Mode::Audit(_) | Mode::Report(_) => {
-            keymap.action(&chord, state.focus == Pane::Logs && state.mode == Mode::Normal).map(Msg::Action)
-        }
+        _ => keymap.action(&chord, context(state)).map(Msg::Action),
+    }
+}
+
+/// Which bindings apply now.
+pub fn context(state: &State) -> Context {
+    match state.mode {
+        Mode::Environments(_) => Context::Environments,
+        Mode::Normal if state.focus == Pane::Logs => Context::Logs,
+        _ => Context::Global,
     }
 }

@@ -10,6 +10,7 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match state.mode {
         Mode::Audit(_) => return operations::audit_action(state, action, effects),
         Mode::Report(_) => return operations::report_action(state, action),
+        Mode::Environments(_) => return super::environments::action(state, action, effects),
         _ => {}
     }
     if let Mode::Help { scroll } = &mut state.mode {
@@ -80,6 +81,10 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             operations::key_action(state, action, effects)
         }
         Action::Undo => state.flash_info("u undoes an action in the audit view: open it with :audit"),
+        Action::Environments => super::environments::open(state, None, false, effects),
+        Action::Teardown | Action::Restore => {
+            state.flash_info("teardown and restore act on an environment: open the list with E (or :env)")
+        }
         Action::None => {}
     }
 }

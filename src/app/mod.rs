@@ -1,5 +1,6 @@
 //! The console's state machine: `State`, the messages that change it, and the effects it asks for.
 
+mod environments;
 mod inert;
 mod input;
 mod keys;

@@ -36,6 +36,8 @@ pub enum Msg {
     /// The next stage of an action ran (or failed); the action as it now stands.
     Proceeded(Box<Executed>, Result<(), OpError>),
     AuditRead(Result<Vec<AuditEntry>, String>),
+    /// Every environment read (for the environments view).
+    Environments(RequestId, Vec<crate::ops::env::EnvOverview>),
     Report {
         title: String,
         result: Result<Vec<String>, String>,
@@ -119,6 +121,14 @@ pub enum OpEffect {
         watch: Watch,
     },
     ReadAudit,
+    /// Where every environment stands (the environments view).
+    Environments {
+        id: RequestId,
+        specs: Vec<crate::ops::env::EnvironmentSpec>,
+        local_dir: PathBuf,
+        /// The cost report on hand, if any: never read for this (Cost Explorer is billed).
+        cost: Option<CostReport>,
+    },
     /// A revision list, or a diff of two revisions.
     Revisions {
         address: Address,
@@ -182,6 +192,10 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
                 tracing::error!(error = %e, "could not record the end of a watched action");
             }
             None
+        }
+        OpEffect::Environments { id, specs, local_dir, cost } => {
+            let views = crate::ops::env::overview(backend, &specs, &local_dir, cost.as_ref()).await;
+            Some(Msg::Environments(id, views))
         }
         OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
             let mut entries = crate::ops::audit::entries(&records);

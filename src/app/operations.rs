@@ -2,7 +2,7 @@
 //! execution and the watch. Pure like the rest of update: the I/O goes out as `Effect::Op`.
 
 use super::msg::{Effect, Fetch, OpEffect};
-use super::ops_state::{AuditView, ConfirmDialog, Operation, Report};
+use super::ops_state::{AuditView, ConfirmDialog, Operation, Planning, Report};
 use super::rows;
 use super::state::{Mode, Pane, State, TextInput};
 use crate::backend::BackendError;
@@ -19,11 +19,16 @@ pub const STRIP_MAX: usize = 3;
 
 /// Ask for a plan: the resource is read fresh, and the dialog opens when it arrives.
 pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
+    request_plan(state, intent, false, effects);
+}
+
+/// Ask for a plan; with `dry_run` it is only shown when it arrives.
+fn request_plan(state: &mut State, intent: Intent, dry_run: bool, effects: &mut Vec<Effect>) {
     if state.ops.planning.is_some() {
         return state.flash_info("a plan is still being read: one at a time");
     }
     let id = state.request_id();
-    state.ops.planning = Some((id, intent.command_line()));
+    state.ops.planning = Some(Planning { id, command: intent.command_line(), dry_run });
     state.flash_info(format!("reading {} fresh for the plan…", intent.target()));
     effects.push(Effect::Op(Box::new(OpEffect::Plan { id, intent })));
 }
@@ -39,6 +44,7 @@ pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
                 view.undo_when_read = Some(id.clone());
             }
         }
+        Verb::Env(args) => super::environments::open_from_palette(state, args, effects),
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
@@ -47,7 +53,10 @@ pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             Err(e) => state.flash_error(e),
         },
         other => match grammar::intent_of(other, &state.settings) {
-            Ok(Some(intent)) => request(state, intent, effects),
+            Ok(Some(intent)) => {
+                let dry_run = other.run_args().is_some_and(|r| r.dry_run);
+                request_plan(state, intent, dry_run, effects)
+            }
             Ok(None) => {}
             Err(e) => state.flash_error(e),
         },
@@ -124,15 +133,21 @@ fn single_variant(state: &State, endpoint: &str) -> Option<String> {
 }
 
 pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>) {
-    let Some((planning, command)) = state.ops.planning.take() else { return };
-    if planning != id {
-        state.ops.planning = Some((planning, command));
+    let Some(planning) = state.ops.planning.take() else { return };
+    if planning.id != id {
+        state.ops.planning = Some(planning);
         return;
     }
+    let command = planning.command;
     match result {
         Ok(plan) if plan.is_noop() => {
             let why = plan.notes.first().cloned().unwrap_or_else(|| "nothing to change".into());
             state.flash_info(why);
+        }
+        Ok(plan) if planning.dry_run => {
+            state.flash_info("dry run: nothing was changed");
+            let title = format!("dry run: {}", plan.intent.command_line());
+            state.mode = Mode::Report(Report { title, lines: plan_lines(&plan), scroll: 0 });
         }
         Ok(plan) => {
             state.flash = None;
@@ -301,6 +316,11 @@ pub fn proceeded(state: &mut State, executed: Executed, result: Result<(), OpErr
 fn refresh_lists(state: &mut State) {
     state.services.expire();
     state.endpoints.expire();
+    // The simulated fleet's cost follows what runs and costs nothing to read; Cost Explorer is
+    // billed per request, so on AWS it waits for ctrl-r.
+    if state.is_demo() {
+        state.cost.expire();
+    }
     if let Some(d) = state.detail.as_mut() {
         d.data.expire();
     }
@@ -484,4 +504,21 @@ pub fn report(state: &mut State, title: String, result: Result<Vec<String>, Stri
         }
         Err(e) => state.flash_error(crate::sanitize::inert(&e).into_owned()),
     }
+}
+
+/// A plan as text: what `--dry-run` shows.
+fn plan_lines(plan: &Plan) -> Vec<String> {
+    let mut lines: Vec<String> =
+        plan.changes.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect();
+    lines.push(String::new());
+    lines.extend(plan.notes.iter().map(|n| format!("• {n}")));
+    if !plan.details.is_empty() {
+        lines.push(String::new());
+        lines.extend(plan.details.iter().cloned());
+    }
+    if let Some(inverse) = &plan.inverse {
+        lines.push(String::new());
+        lines.push(format!("undo: {inverse}"));
+    }
+    lines
 }

@@ -55,11 +55,34 @@ pub struct Report {
     pub scroll: usize,
 }
 
+/// `:env`: every environment, where it stands and what a teardown saves; `t`/`r` act on the
+/// selected one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvView {
+    pub views: Vec<crate::ops::env::EnvOverview>,
+    pub selected: usize,
+    /// The reading in flight, if any (the view keeps what it had meanwhile).
+    pub in_flight: Option<RequestId>,
+    /// Show the selected environment's resources, now and as saved.
+    pub detail: bool,
+    /// Select this environment once the first reading arrives (`:env show NAME`).
+    pub select_when_read: Option<String>,
+}
+
+/// A plan being read: its request id, the command it is for, and whether it is only to be shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planning {
+    pub id: RequestId,
+    pub command: String,
+    /// `--dry-run`: the plan is shown and nothing can be applied.
+    pub dry_run: bool,
+}
+
 /// Everything about actions in one place of `State`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpsState {
-    /// A plan being read: its request id and what it is for.
-    pub planning: Option<(RequestId, String)>,
+    /// A plan being read.
+    pub planning: Option<Planning>,
     /// A confirmed action on its way (plans cannot be confirmed twice).
     pub executing: bool,
     pub operations: Vec<Operation>,

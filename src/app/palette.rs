@@ -86,8 +86,8 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
             pane_with_filter(state, Pane::Alarms, filter)
         }
         PaletteCommand::Verb(Verb::Wait(args)) => state.flash_info(format!(
-            "the console watches every action it applies (the strip above the status bar); `opsdeck wait {}` is for scripts",
-            args.address
+            "the console watches every action it applies (the strip above the status bar); `opsdeck wait {}` is for scripts and runbooks",
+            args.address.as_deref().or(args.alarm.as_deref()).unwrap_or_default()
         )),
         PaletteCommand::Verb(verb) => super::operations::run_verb(state, &verb, effects),
     }

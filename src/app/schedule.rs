@@ -28,7 +28,9 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         state.endpoints.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Endpoints });
     }
-    if state.cost.data.is_none() && state.cost.error.is_none() && state.cost.due(now, every) {
+    // Read once; the simulated fleet's (free) cost also after an action changed what runs.
+    let wanted = state.cost.data.is_none() || (state.is_demo() && state.cost.fetched_at.is_none());
+    if wanted && state.cost.error.is_none() && state.cost.due(now, every) {
         let id = state.request_id();
         state.cost.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Cost { fresh: false } });

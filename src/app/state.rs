@@ -60,6 +60,7 @@ pub enum Mode {
     Confirm(Box<super::ops_state::ConfirmDialog>),
     Audit(super::ops_state::AuditView),
     Report(super::ops_state::Report),
+    Environments(super::ops_state::EnvView),
 }
 
 /// Data from one backend call plus what the UI needs to say about its freshness.

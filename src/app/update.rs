@@ -98,6 +98,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             operations::proceeded(state, *executed, result, &mut effects);
             schedule::due_fetches(state, &mut effects);
         }
+        Msg::Environments(id, views) => {
+            state.dirty = true;
+            super::environments::read_done(state, id, views);
+        }
         Msg::AuditRead(result) => {
             state.dirty = true;
             operations::audit_read(state, result, &mut effects);

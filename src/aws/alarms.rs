@@ -79,6 +79,8 @@ fn alarm_from(a: &MetricAlarm) -> Alarm {
         state_since: time(a.state_updated_timestamp()).unwrap_or_default(),
         condition,
         watches: watched(a.dimensions()),
+        description: a.alarm_description().map(str::to_string),
+        runbook_tag: None,
     }
 }
 

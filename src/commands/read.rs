@@ -21,8 +21,12 @@ fn op_error(err: &mut dyn Write, e: &OpError) -> std::io::Result<u8> {
 }
 
 /// `wait ADDRESS`: a service steady (rollout done, running = desired), an endpoint InService.
+/// `wait --alarm NAME [--state S]`: the alarm in that state.
 pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
-    let address = match grammar::parse_address(&args.address) {
+    if let Some(alarm) = &args.alarm {
+        return wait_alarm(alarm, args, env, out, err).await;
+    }
+    let address = match grammar::parse_address(args.address.as_deref().unwrap_or_default()) {
         Ok(a) => a,
         Err(e) => return usage(err, e),
     };
@@ -45,6 +49,56 @@ pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
         writeln!(out, "{}", serde_json::to_string(&done).unwrap_or_default())?;
     }
     Ok(code)
+}
+
+/// Poll the alarms until `name` is in the state asked for, printing each change it goes through.
+async fn wait_alarm(
+    name: &str,
+    args: &WaitArgs,
+    env: &Env<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<u8> {
+    let wanted = args.state.state();
+    let started = env.backend.clock().unwrap_or_else(chrono::Utc::now);
+    let limit =
+        chrono::Duration::from_std(args.timeout.unwrap_or(DEFAULT_TIMEOUT)).unwrap_or(chrono::Duration::minutes(15));
+    let text = args.output == Output::Text;
+    let mut last = None;
+    loop {
+        let now = env.backend.clock().unwrap_or_else(chrono::Utc::now);
+        match env.backend.alarms().await {
+            Ok(alarms) => {
+                let Some(alarm) = alarms.iter().find(|a| a.name == name) else {
+                    return usage(err, format!("no alarm named {name}"));
+                };
+                if last != Some(alarm.state) && text {
+                    writeln!(out, "  {}  {} is {}", now.format("%H:%M:%S"), inert(name), alarm.state.as_str())?;
+                }
+                last = Some(alarm.state);
+                if alarm.state == wanted {
+                    if text {
+                        writeln!(out, "done: {} is {}", inert(name), wanted.as_str())?;
+                    } else {
+                        writeln!(out, "{}", json!({ "alarm": name, "state": wanted.as_str(), "outcome": "settled" }))?;
+                    }
+                    return Ok(0);
+                }
+            }
+            Err(e) if text => writeln!(out, "  read failed ({}); trying again", inert(&e.to_string()))?,
+            Err(_) => {}
+        }
+        if now - started >= limit {
+            let state = last.map_or("unknown", |s| s.as_str());
+            if text {
+                writeln!(out, "timed out waiting: {} is still {state}", inert(name))?;
+            } else {
+                writeln!(out, "{}", json!({ "alarm": name, "state": state, "outcome": "timed out" }))?;
+            }
+            return Ok(EXIT_FAILED);
+        }
+        tokio::time::sleep(poll_interval(env.backend) * 5).await;
+    }
 }
 
 pub async fn revisions(

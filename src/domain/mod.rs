@@ -347,6 +347,10 @@ pub struct Alarm {
     pub condition: String,
     /// The resource the alarm watches, when it is one opsdeck shows.
     pub watches: Option<Address>,
+    /// AlarmDescription: may name its runbook (a path or URL).
+    pub description: Option<String>,
+    /// The alarm's `runbook_url` tag, where read.
+    pub runbook_tag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

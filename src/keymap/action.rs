@@ -42,6 +42,9 @@ pub enum Action {
     Rollback,
     Invoke,
     Undo,
+    Environments,
+    Teardown,
+    Restore,
     /// Unbinds a key inherited from the defaults.
     None,
 }
@@ -85,6 +88,9 @@ impl Action {
             Action::Rollback => "roll the selected service back to the last revision that completed",
             Action::Invoke => "send the configured test inference to the selected endpoint",
             Action::Undo => "in the audit view (:audit): undo the selected action",
+            Action::Environments => "environments: what runs, what is torn down, what a teardown saves (:env)",
+            Action::Teardown => "tear the selected environment down (its state is saved first)",
+            Action::Restore => "restore the selected environment exactly as saved",
             Action::None => "(unbound)",
         }
     }

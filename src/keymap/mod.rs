@@ -12,26 +12,42 @@ use std::path::Path;
 
 const DEFAULT_KEYMAP: &str = include_str!("default-keymap.toml");
 
-/// Where a binding applies. Logs bindings win over global ones while the log pane is focused.
+/// Where a binding applies. A context's own bindings win over global ones while it is in use:
+/// the log pane focused, the environments view or a runbook open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Context {
     Global,
     Logs,
+    Environments,
+    Runbook,
 }
 
 impl Context {
+    pub const ALL: [Context; 4] = [Context::Global, Context::Logs, Context::Environments, Context::Runbook];
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::Logs => "Log pane",
+            Context::Environments => "Environments view (:env)",
+            Context::Runbook => "Runbook view",
+        }
+    }
+
+    /// The section of the keymap file.
+    pub fn section(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Logs => "logs",
+            Context::Environments => "environments",
+            Context::Runbook => "runbook",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    global: BTreeMap<KeyChord, Action>,
-    logs: BTreeMap<KeyChord, Action>,
+    tables: BTreeMap<Context, BTreeMap<KeyChord, Action>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +67,10 @@ struct KeymapFile {
     global: BTreeMap<String, Action>,
     #[serde(default)]
     logs: BTreeMap<String, Action>,
+    #[serde(default)]
+    environments: BTreeMap<String, Action>,
+    #[serde(default)]
+    runbook: BTreeMap<String, Action>,
 }
 
 /// One row of the help screen: the keys bound to an action in a context.
@@ -63,7 +83,7 @@ pub struct HelpEntry {
 
 impl Keymap {
     pub fn defaults() -> Result<Keymap, KeymapError> {
-        let empty = Keymap { global: BTreeMap::new(), logs: BTreeMap::new() };
+        let empty = Keymap { tables: Context::ALL.iter().map(|c| (*c, BTreeMap::new())).collect() };
         empty.layered(DEFAULT_KEYMAP, "built-in keymap")
     }
 
@@ -84,11 +104,18 @@ impl Keymap {
         let file: KeymapFile = toml::from_str(text)
             .map_err(|e| KeymapError::Syntax { origin: origin.to_string(), message: e.message().to_string() })?;
         let mut out = self.clone();
-        for (name, table, entries) in [("global", &mut out.global, file.global), ("logs", &mut out.logs, file.logs)] {
+        let sections = [
+            (Context::Global, file.global),
+            (Context::Logs, file.logs),
+            (Context::Environments, file.environments),
+            (Context::Runbook, file.runbook),
+        ];
+        for (context, entries) in sections {
+            let table = out.tables.entry(context).or_default();
             for (key, action) in entries {
                 let chord: KeyChord = key.parse().map_err(|source| KeymapError::Key {
                     origin: origin.to_string(),
-                    context: name,
+                    context: context.section(),
                     source,
                 })?;
                 table.insert(chord, action);
@@ -97,16 +124,18 @@ impl Keymap {
         Ok(out)
     }
 
-    pub fn action(&self, chord: &KeyChord, in_logs: bool) -> Option<Action> {
-        let found =
-            if in_logs { self.logs.get(chord).or_else(|| self.global.get(chord)) } else { self.global.get(chord) };
+    /// The action of a key in a context: the context's own binding, else the global one.
+    pub fn action(&self, chord: &KeyChord, context: Context) -> Option<Action> {
+        let own = self.tables.get(&context).and_then(|t| t.get(chord));
+        let found = own.or_else(|| self.tables.get(&Context::Global).and_then(|t| t.get(chord)));
         found.copied().filter(|a| *a != Action::None)
     }
 
     /// Help rows grouped by context, in action order, each with every key bound to it.
     pub fn help(&self) -> Vec<HelpEntry> {
         let mut rows = Vec::new();
-        for (context, table) in [(Context::Global, &self.global), (Context::Logs, &self.logs)] {
+        for (context, table) in &self.tables {
+            let context = *context;
             let mut by_action: BTreeMap<Action, Vec<KeyChord>> = BTreeMap::new();
             for (chord, action) in table {
                 if *action != Action::None {
@@ -120,7 +149,13 @@ impl Keymap {
 
     /// The first key bound to an action, for hints in the status bar.
     pub fn key_for(&self, action: Action) -> Option<KeyChord> {
-        self.global.iter().find(|(_, a)| **a == action).map(|(k, _)| *k)
+        self.key_in(Context::Global, action)
+    }
+
+    /// The first key bound to an action in a context (its own bindings, else the global ones).
+    pub fn key_in(&self, context: Context, action: Action) -> Option<KeyChord> {
+        let find = |c: Context| self.tables.get(&c)?.iter().find(|(_, a)| **a == action).map(|(k, _)| *k);
+        find(context).or_else(|| find(Context::Global))
     }
 
     /// The help table as Markdown (docs/keys.md embeds this; a test keeps them equal).
@@ -147,15 +182,15 @@ mod tests {
     fn defaults_bind_the_k9s_conventions() {
         let km = Keymap::defaults().unwrap();
         let k = |s: &str| s.parse::<KeyChord>().unwrap();
-        assert_eq!(km.action(&k(":"), false), Some(Action::Palette));
-        assert_eq!(km.action(&k("/"), false), Some(Action::Filter));
-        assert_eq!(km.action(&k("j"), false), Some(Action::Down));
-        assert_eq!(km.action(&k("G"), false), Some(Action::Bottom));
-        assert_eq!(km.action(&k("ctrl-f"), false), Some(Action::PageDown));
+        assert_eq!(km.action(&k(":"), Context::Global), Some(Action::Palette));
+        assert_eq!(km.action(&k("/"), Context::Global), Some(Action::Filter));
+        assert_eq!(km.action(&k("j"), Context::Global), Some(Action::Down));
+        assert_eq!(km.action(&k("G"), Context::Global), Some(Action::Bottom));
+        assert_eq!(km.action(&k("ctrl-f"), Context::Global), Some(Action::PageDown));
         // Log bindings only apply in the log pane.
-        assert_eq!(km.action(&k("f"), false), None);
-        assert_eq!(km.action(&k("f"), true), Some(Action::ToggleFollow));
-        assert_eq!(km.action(&k("j"), true), Some(Action::Down));
+        assert_eq!(km.action(&k("f"), Context::Global), None);
+        assert_eq!(km.action(&k("f"), Context::Logs), Some(Action::ToggleFollow));
+        assert_eq!(km.action(&k("j"), Context::Logs), Some(Action::Down));
     }
 
     #[test]
@@ -163,8 +198,8 @@ mod tests {
         let km = Keymap::defaults().unwrap();
         let km = km.layered("[global]\n\"x\" = \"zoom\"\n\"z\" = \"none\"\n", "mine.toml").unwrap();
         let k = |s: &str| s.parse::<KeyChord>().unwrap();
-        assert_eq!(km.action(&k("x"), false), Some(Action::Zoom));
-        assert_eq!(km.action(&k("z"), false), None);
+        assert_eq!(km.action(&k("x"), Context::Global), Some(Action::Zoom));
+        assert_eq!(km.action(&k("z"), Context::Global), None);
         assert!(km.help().iter().any(|r| r.action == Action::Zoom && r.keys == vec![k("x")]));
     }
 

@@ -87,7 +87,14 @@ pub struct InvokeArgs {
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct WaitArgs {
     /// ecs:CLUSTER/SERVICE (steady: rollout done) or sm:ENDPOINT (InService)
-    pub address: String,
+    #[arg(required_unless_present = "alarm")]
+    pub address: Option<String>,
+    /// Wait for this CloudWatch alarm to reach --state instead (default OK)
+    #[arg(long, value_name = "NAME", conflicts_with = "address")]
+    pub alarm: Option<String>,
+    /// The state --alarm waits for
+    #[arg(long, value_enum, requires = "alarm", default_value_t = StateArg::Ok)]
+    pub state: StateArg,
     /// Give up after this long (default 15m)
     #[arg(long, value_name = "D", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,

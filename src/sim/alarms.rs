@@ -167,6 +167,8 @@ impl Alarms {
                         _ => Address::endpoint(ENDPOINTS[i].name),
                     }),
                 },
+                description: super::runbooks::description(a.spec.name),
+                runbook_tag: super::runbooks::tag(a.spec.name),
             })
             .collect()
     }

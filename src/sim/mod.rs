@@ -15,6 +15,7 @@ mod logs;
 mod logtext;
 mod metrics;
 mod rng;
+mod runbooks;
 mod scaling;
 mod scenario;
 mod service;

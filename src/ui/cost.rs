@@ -30,14 +30,20 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn report_lines<'a>(r: &'a CostReport, theme: &Theme, width: usize) -> Vec<Line<'a>> {
-    let mut lines = vec![Line::from(vec![
+    let mut totals = vec![
         Span::styled("today ", theme.muted),
         Span::styled(usd(r.today), theme.base),
         Span::styled("  month ", theme.muted),
         Span::styled(usd(r.month_to_date), theme.base),
         Span::styled("  forecast ", theme.muted),
         Span::styled(usd(r.forecast), forecast_style(theme, r.forecast, r.budget)),
-    ])];
+    ];
+    // Where the backend knows the present rate (the simulated fleet), a teardown shows at once.
+    if let Some(hourly) = r.hourly {
+        totals.push(Span::styled("  now ", theme.muted));
+        totals.push(Span::styled(format!("{}/h", usd(hourly)), theme.base));
+    }
+    let mut lines = vec![Line::from(totals)];
     if let Some(budget) = r.budget {
         lines.push(budget_gauge(theme, r.month_to_date, r.forecast, budget, width));
     }

@@ -7,6 +7,7 @@ mod confirm;
 mod cost;
 mod detail;
 mod endpoints;
+mod environments;
 
 mod logs;
 mod operations;
@@ -55,6 +56,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         Mode::Confirm(_) => confirm::render(state, theme, frame, area),
         Mode::Audit(_) => reports::audit(state, theme, frame, area),
         Mode::Report(_) => reports::report(state, theme, frame, area),
+        Mode::Environments(_) => environments::render(state, theme, keymap, frame, area),
         _ => {}
     }
 }

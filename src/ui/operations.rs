@@ -16,6 +16,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     for op in shown_operations(state) {
         let plan = &op.executed.plan;
         let (mark, style, status) = match op.watch.as_ref().map(|w| &w.state) {
+            _ if op.proceeding => ("⟳", theme.health_warn, "next stage".to_string()),
+            None if op.finished_at.is_none() => ("⟳", theme.health_warn, "in progress".to_string()),
             None => ("✓", theme.health_ok, "done".to_string()),
             Some(WatchState::Running) => ("⟳", theme.health_warn, "in progress".to_string()),
             Some(WatchState::Settled) => ("✓", theme.health_ok, "done".to_string()),
@@ -24,7 +26,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         };
         let started = op.watch.as_ref().map_or(state.now, |w| w.started_at);
         let progress = op.watch.as_ref().map(|w| w.progress.clone()).unwrap_or_default();
-        let head = format!("{} · {status} · {} ago · ", plan.headline(), age(started, state.now));
+        let stage = op.executed.stage_label();
+        let stage = if stage.is_empty() { String::new() } else { format!("stage {stage} · ") };
+        let head = format!("{} · {stage}{status} · {} ago · ", plan.headline(), age(started, state.now));
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} "), style),
             Span::styled(truncate(&head, width.saturating_sub(2)), theme.base),

@@ -80,6 +80,8 @@ pub fn alarms() -> Vec<Alarm> {
             state_since: t0() - Duration::hours(5),
             condition: "AWS/ECS CPUUtilization > 80".into(),
             watches: Some(Address::ecs("svg-ai-cluster", "svg-ai-service")),
+            description: None,
+            runbook_tag: None,
         },
         Alarm {
             name: "CleanisticAI-HighErrorRate".into(),
@@ -88,6 +90,8 @@ pub fn alarms() -> Vec<Alarm> {
             state_since: t0() - Duration::minutes(3),
             condition: "5XX > 5".into(),
             watches: Some(Address::ecs("cleanistic-ai-cluster", "cleanistic-ai-api")),
+            description: None,
+            runbook_tag: None,
         },
         Alarm {
             name: "GarmaxAI-QueueDepth-PROD".into(),
@@ -96,6 +100,8 @@ pub fn alarms() -> Vec<Alarm> {
             state_since: t0() - Duration::hours(2),
             condition: "SQS depth > 100".into(),
             watches: None,
+            description: None,
+            runbook_tag: None,
         },
         Alarm {
             name: "prediction-endpoint-ModelLatency-high".into(),
@@ -104,6 +110,8 @@ pub fn alarms() -> Vec<Alarm> {
             state_since: t0() - Duration::hours(9),
             condition: "ModelLatency p99 > 1s".into(),
             watches: Some(Address::endpoint("prediction-endpoint")),
+            description: None,
+            runbook_tag: None,
         },
     ]
 }
