@@ -47,7 +47,9 @@ fn front_matter(source: &str) -> Result<(Option<FrontMatter>, &str, usize), Prob
     let Some(rest) = source.strip_prefix("+++\n").or_else(|| source.strip_prefix("+++\r\n")) else {
         return Ok((None, source, 0));
     };
-    let Some(end) = rest.find("\n+++") else {
+    // The closing line is the first that is exactly +++ (it may be the very next one).
+    let end = if rest.starts_with("+++") { Some(0) } else { rest.find("\n+++").map(|i| i + 1) };
+    let Some(end) = end else {
         return Err(Problem::new(1, 1, "front matter opened with +++ is never closed"));
     };
     let toml_text = &rest[..end];
@@ -62,7 +64,7 @@ fn front_matter(source: &str) -> Result<(Option<FrontMatter>, &str, usize), Prob
             .unwrap_or((1, 1));
         Problem::new(line, col, format!("front matter: {}", e.message()))
     })?;
-    let after = &rest[end + 1..];
+    let after = &rest[end..];
     let body_start = after.find('\n').map_or(after.len(), |i| i + 1);
     let skipped_lines = source[..source.len() - after.len() + body_start].matches('\n').count();
     Ok((Some(front), &after[body_start..], skipped_lines))
