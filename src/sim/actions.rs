@@ -1,9 +1,12 @@
 //! Operator actions on the simulated fleet: fresh snapshots, revision history, and every
-//! mutation played out the way ECS and SageMaker play them (deployments roll, tasks start and
-//! stop, endpoints go Updating and come back InService).
+//! mutation played out the way AWS plays it (deployments roll, tasks start and stop, endpoints go
+//! Updating, Deleting or Creating before the change shows). ECS lives here; the other services'
+//! actions have files of their own.
 
-use super::catalog::{ACCOUNT_ID, CLEANISTIC_API, ENDPOINTS, REGION, SERVICES};
-use super::endpoints::{relieved, to_endpoint, UPDATING_SECS};
+use super::billing::Unit;
+use super::catalog::{endpoint_config_name, ACCOUNT_ID, CLEANISTIC_API, ENDPOINTS, REGION, SERVICES};
+use super::endpoint_actions::endpoint_index;
+use super::endpoints::to_endpoint;
 use super::rng::rng_keyed;
 use super::scenario::Scenario;
 use super::service::{to_events, to_service};
@@ -11,8 +14,8 @@ use super::tasks::{Phase, ServiceState};
 use super::world::{World, BAD_REVISION};
 use crate::backend::BackendError;
 use crate::domain::{
-    Address, EndpointSnapshot, InvokeResponse, Mutation, Receipt, RevisionHistory, RolloutState, ScalableResource,
-    ScalingTarget, ServiceDeploymentInfo, ServiceSnapshot, Snapshot, TaskDefRef,
+    Address, EndpointSnapshot, Mutation, Receipt, RevisionHistory, RolloutState, ServiceDeploymentInfo,
+    ServiceSnapshot, Snapshot, TaskDefRef,
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -30,8 +33,15 @@ pub(crate) fn service_index(address: &Address) -> Option<usize> {
     }
 }
 
-fn endpoint_index(name: &str) -> Option<usize> {
-    ENDPOINTS.iter().position(|e| e.name == name)
+/// ListServices of one cluster, sorted.
+pub(crate) fn cluster_services(cluster: &str) -> Result<Vec<Address>, BackendError> {
+    let mut out: Vec<Address> =
+        SERVICES.iter().filter(|s| s.cluster == cluster).map(|s| Address::ecs(s.cluster, s.name)).collect();
+    if out.is_empty() {
+        return Err(not_found(format!("cluster {cluster}: ClusterNotFoundException: Cluster not found.")));
+    }
+    out.sort();
+    Ok(out)
 }
 
 fn not_found(what: impl std::fmt::Display) -> BackendError {
@@ -74,28 +84,31 @@ impl World {
                 Ok(Snapshot::Service(ServiceSnapshot {
                     service: to_service(s),
                     events,
-                    scaling: self.scaling.get(&format!("service/{cluster}/{service}")).copied(),
+                    scaling: self.scaling.target(&format!("service/{cluster}/{service}")),
                     deployment: deployment_info(s),
                 }))
             }
             Address::Endpoint { endpoint, .. } => {
-                let e = endpoint_index(endpoint).ok_or_else(|| not_found(format!("endpoint {endpoint}")))?;
+                let e = endpoint_index(endpoint)
+                    .filter(|&e| self.endpoints[e].exists)
+                    .ok_or_else(|| not_found(format!("endpoint {endpoint}")))?;
                 let scaling = ENDPOINTS[e]
                     .variants
                     .iter()
                     .filter_map(|v| {
-                        let t = self.scaling.get(&format!("endpoint/{endpoint}/variant/{}", v.name))?;
-                        Some((v.name.to_string(), *t))
+                        let t = self.scaling.target(&format!("endpoint/{endpoint}/variant/{}", v.name))?;
+                        Some((v.name.to_string(), t))
                     })
                     .collect();
                 Ok(Snapshot::Endpoint(EndpointSnapshot {
                     endpoint: to_endpoint(e, &self.endpoints[e]),
-                    config_name: None,
+                    config_name: Some(endpoint_config_name(&ENDPOINTS[e])),
                     failure_reason: None,
                     scaling,
                 }))
             }
-            other => Err(not_found(other)),
+            Address::Function { name } => self.serverless.function(name).map(Snapshot::Function),
+            Address::Rule { bus, name } => self.serverless.rule(bus.as_deref(), name).map(Snapshot::Rule),
         }
     }
 
@@ -133,6 +146,8 @@ impl World {
                 let i = service_index(address).ok_or_else(|| not_found(format!("service {address}")))?;
                 let (rng, s) = (&mut self.rng_tasks, &mut self.services[i]);
                 s.set_desired(t, *count, rng);
+                // Fargate bills running tasks: the service's share follows its desired count.
+                self.meter.set(Unit::Service(i), t, f64::from(*count) / f64::from(SERVICES[i].desired));
             }
             Mutation::ForceNewDeployment { address } => {
                 let i = service_index(address).ok_or_else(|| not_found(format!("service {address}")))?;
@@ -177,99 +192,31 @@ impl World {
                 self.services[i].event(t, format!("rollback requested: returning to revision {last}."));
             }
             Mutation::SetVariantInstances { endpoint, variant, count } => {
-                let e = endpoint_index(endpoint).ok_or_else(|| not_found(format!("endpoint {endpoint}")))?;
-                let v = ENDPOINTS[e]
-                    .variants
-                    .iter()
-                    .position(|v| v.name == variant)
-                    .ok_or_else(|| not_found(format!("variant {variant} of {endpoint}")))?;
-                let state = &mut self.endpoints[e];
-                if state.updating_until.is_some() {
-                    return Err(BackendError::Other(format!(
-                        "ValidationException: Cannot update in-progress endpoint \"{endpoint}\"."
-                    )));
-                }
-                state.variants[v].desired = *count;
-                state.updating_until = Some(t + UPDATING_SECS);
+                self.set_variant_instances(endpoint, variant, *count)?;
             }
+            Mutation::SetVariantCapacities { endpoint, variants } => self.set_variant_capacities(endpoint, variants)?,
+            Mutation::DeleteEndpoint { endpoint } => self.delete_endpoint(endpoint)?,
+            Mutation::CreateEndpoint { endpoint, config } => self.create_endpoint(endpoint, config)?,
             Mutation::SetScalingBounds { resource, min, max, suspended } => {
-                let id = resource.resource_id();
-                let known = match resource {
-                    ScalableResource::EcsService { .. } | ScalableResource::Variant { .. } => {
-                        self.scaling.contains_key(&id)
-                    }
-                };
-                if !known {
-                    return Err(not_found(format!("scalable target {id}")));
-                }
-                self.scaling.insert(id, ScalingTarget { min: *min, max: *max, suspended: *suspended });
+                self.register_target(resource, *min, *max, *suspended)?;
             }
+            Mutation::DeregisterScalingTarget { resource } => self.scaling.deregister(resource)?,
+            Mutation::PutScalingPolicy { resource, policy } => self.put_policy(resource, policy)?,
+            Mutation::SetFunctionConcurrency { function, reserved } => {
+                let f = self.serverless.set_concurrency(function, *reserved)?;
+                // Reserved concurrency 0 throttles every invocation: nothing runs, nothing bills.
+                self.meter.set(Unit::Function(f), t, if self.serverless.runs(f) { 1.0 } else { 0.0 });
+            }
+            Mutation::SetRuleEnabled { bus, rule, enabled } => {
+                self.serverless.set_rule(bus.as_deref(), rule, *enabled)?
+            }
+            Mutation::PutParameter { name, value } => self.params.put(name, value)?,
+            Mutation::DeleteParameters { names } => self.params.delete(names)?,
             Mutation::Invoke { endpoint, variant, body, .. } => {
                 receipt.response = Some(self.invoke(endpoint, variant.as_deref(), body.len())?);
             }
-            other => return Err(BackendError::Other(format!("not implemented yet: {}", other.describe()))),
         }
         Ok(receipt)
-    }
-
-    /// A test inference: answered by a variant (the target, else by weight), as slow as that
-    /// variant is now; during heavy degradation some answers are 500s.
-    fn invoke(&self, endpoint: &str, target: Option<&str>, size: usize) -> Result<InvokeResponse, BackendError> {
-        let e = endpoint_index(endpoint).ok_or_else(|| not_found(format!("endpoint {endpoint}")))?;
-        let spec = &ENDPOINTS[e];
-        let mut rng = rng_keyed(self.seed ^ 0x1_4f0c, (self.t as u64).wrapping_mul(31).wrapping_add(size as u64));
-        let v = match target {
-            Some(name) => {
-                spec.variants.iter().position(|v| v.name == name).ok_or_else(|| not_found(format!("variant {name}")))?
-            }
-            None => {
-                let pick: f64 = rng.random();
-                let mut acc = 0.0;
-                spec.variants
-                    .iter()
-                    .position(|v| {
-                        acc += v.weight;
-                        pick < acc
-                    })
-                    .unwrap_or(0)
-            }
-        };
-        let variant = &spec.variants[v];
-        let factor = if e == super::catalog::PREDICTION_ENDPOINT && v == super::catalog::MODEL_V1 {
-            let raw = self.scenario.latency_factor((self.t - self.base()) as f64);
-            relieved(raw, variant.instances, self.endpoints[e].variants[v].current)
-        } else {
-            1.0
-        };
-        let latency_ms = variant.p50_ms * factor * (1.0 + 0.2 * rng.random::<f64>()) + 12.0;
-        let failing = factor > 20.0 && rng.random_bool(0.3);
-        let (status, body) = if failing {
-            (500, "<html><body><h1>500 Internal Server Error</h1>[CRITICAL] WORKER TIMEOUT</body></html>".to_string())
-        } else if spec.system == "prediction-app" {
-            let p: f64 = 0.55 + 0.4 * rng.random::<f64>();
-            (
-                200,
-                format!(
-                    r#"{{"predictions":[{{"label":"churn","probability":{p:.3}}}],"model":"prediction-model-{}"}}"#,
-                    variant.name.trim_start_matches("model-")
-                ),
-            )
-        } else {
-            let c: f64 = 0.7 + 0.29 * rng.random::<f64>();
-            (
-                200,
-                format!(
-                    r#"{{"detections":[{{"class":"stain","confidence":{c:.3},"box":[112,40,310,222]}}],"image_ok":true}}"#
-                ),
-            )
-        };
-        Ok(InvokeResponse {
-            status,
-            content_type: Some(if failing { "text/html" } else { "application/json" }.to_string()),
-            invoked_variant: Some(variant.name.to_string()),
-            body: body.into_bytes(),
-            latency_ms,
-        })
     }
 }
 

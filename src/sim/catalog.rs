@@ -276,6 +276,47 @@ pub(crate) static ENDPOINTS: [EndpointSpec; 2] = [
     },
 ];
 
+/// A Lambda function of GARMAX AI's PROD stage and the reserved concurrency it is deployed with
+/// (None: no limit, drawing on the account's unreserved pool).
+#[derive(Debug)]
+pub(crate) struct FunctionSpec {
+    pub system: &'static str,
+    pub name: &'static str,
+    pub reserved: Option<u32>,
+    /// Its part of the system's Lambda bill; the shares of a system's functions sum to 1.
+    pub cost_share: f64,
+}
+
+pub(crate) static FUNCTIONS: [FunctionSpec; 3] = [
+    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-TryonProcessor-PROD", reserved: Some(10), cost_share: 0.5 },
+    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-AiRenderProcessor-PROD", reserved: None, cost_share: 0.35 },
+    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-BillingProcessor-PROD", reserved: Some(2), cost_share: 0.15 },
+];
+
+/// An EventBridge rule of GARMAX AI's PROD stage; `bus` None is the default bus.
+#[derive(Debug)]
+pub(crate) struct RuleSpec {
+    pub bus: Option<&'static str>,
+    pub name: &'static str,
+    pub enabled: bool,
+}
+
+pub(crate) static RULES: [RuleSpec; 3] = [
+    RuleSpec { bus: None, name: "garmaxai-nightly-batch-PROD", enabled: true },
+    // Deployed off: a teardown must leave it off and a restore must not turn it on.
+    RuleSpec { bus: None, name: "garmaxai-warmup-PROD", enabled: false },
+    RuleSpec { bus: Some("garmaxai-events-PROD"), name: "tryon-completed-PROD", enabled: true },
+];
+
+/// SSM parameters the account holds before anything is saved (String tier only: SecureString
+/// values never leave AWS undecrypted, and the simulation has no KMS).
+pub(crate) static PARAMETERS: [(&str, &str); 1] = [("/garmaxai/PROD/frontend/url", "https://app.your-domain.com")];
+
+/// The endpoint config each catalog endpoint was created from.
+pub(crate) fn endpoint_config_name(endpoint: &EndpointSpec) -> String {
+    format!("{}-config", endpoint.name)
+}
+
 const fn alarm(
     name: &'static str,
     metric: &'static str,

@@ -1,13 +1,11 @@
-//! Cost Explorer for the simulated account. A pure function of (seed, date, time of day): past
-//! days never change, today accrues as the day goes on.
+//! Cost Explorer for the simulated account. A pure function of (seed, date, time of day) and of
+//! what the meter says ran: days before the simulation never change, today accrues as the day
+//! goes on, and a resource that was torn down stops accruing its share for as long as it is down.
 
+use super::billing::{Meter, Unit, ECS, LAMBDA, SAGEMAKER};
 use super::rng::{gauss, rng_keyed};
 use crate::domain::{CostReport, DailyCost, SystemCost};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
-
-const ECS: &str = "Amazon Elastic Container Service";
-const SAGEMAKER: &str = "Amazon SageMaker";
-const LAMBDA: &str = "AWS Lambda";
 const CLOUDWATCH: &str = "Amazon CloudWatch";
 const S3: &str = "Amazon Simple Storage Service";
 const ELB: &str = "Elastic Load Balancing";
@@ -78,6 +76,36 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
+fn line_index(system: &str, service: &str) -> Option<usize> {
+    LINES.iter().position(|&(s, svc, _)| s == system && svc == service)
+}
+
+/// Takes off each line the part of its full-day charge that did not run: `short` is, per unit,
+/// catalog-size seconds not running that day.
+fn charge_shortfall(lines: &mut [f64; LINES.len()], full: &[f64; LINES.len()], short: &[f64]) {
+    for (unit, &secs) in Unit::all().zip(short) {
+        let (system, service, share) = unit.line();
+        if secs == 0.0 {
+            continue;
+        }
+        if let Some(l) = line_index(system, service) {
+            lines[l] = (lines[l] - full[l] * share * secs / 86_400.0).max(0.0);
+        }
+    }
+}
+
+/// What the account costs per hour at `now`, given what runs.
+fn hourly(full_today: &[f64; LINES.len()], meter: &Meter, now: i64) -> f64 {
+    let mut running = [1.0; LINES.len()];
+    for unit in Unit::all() {
+        let (system, service, share) = unit.line();
+        if let Some(l) = line_index(system, service) {
+            running[l] -= share * (1.0 - meter.running(unit, now));
+        }
+    }
+    full_today.iter().zip(running).map(|(usd, r)| usd * r.max(0.0) / 24.0).sum()
+}
+
 /// Per-line month to date and per-day totals, plus how much of the month has elapsed.
 struct Month {
     mtd: [f64; LINES.len()],
@@ -87,10 +115,12 @@ struct Month {
     days_left: f64,
     /// Average of the full days so far (today's full-day value on the 1st).
     avg_daily: [f64; LINES.len()],
+    hourly: f64,
 }
 
-fn month(seed: u64, now: DateTime<Utc>) -> Month {
+fn month(seed: u64, now: DateTime<Utc>, meter: &Meter) -> Month {
     let today = now.date_naive();
+    let shortfall = meter.shortfall(now.timestamp());
     let frac = f64::from(now.num_seconds_from_midnight()) / 86_400.0;
     let mut mtd = [0.0; LINES.len()];
     let mut full = [0.0; LINES.len()];
@@ -101,10 +131,17 @@ fn month(seed: u64, now: DateTime<Utc>) -> Month {
         let Some(date) = today.with_day(day) else {
             continue;
         };
-        let mut lines = day_lines(seed, date);
+        let full_day = day_lines(seed, date);
+        let mut lines = full_day;
         if date == today {
             today_full = lines;
             lines.iter_mut().for_each(|v| *v *= frac);
+        }
+        let epoch_day = date.signed_duration_since(NaiveDate::default()).num_days();
+        if let Some(short) = shortfall.get(&epoch_day) {
+            charge_shortfall(&mut lines, &full_day, short);
+        }
+        if date == today {
             today_total = lines.iter().sum();
         } else {
             full.iter_mut().zip(lines.iter()).for_each(|(f, v)| *f += v);
@@ -116,7 +153,8 @@ fn month(seed: u64, now: DateTime<Utc>) -> Month {
     let avg_daily = if full_days > 0.0 { full.map(|v| v / full_days) } else { today_full };
     let days_in_month = days_in_month(today);
     let days_left = f64::from(days_in_month - today.day()) + (1.0 - frac);
-    Month { mtd, daily, today: today_total, days_left, avg_daily }
+    let hourly = hourly(&today_full, meter, now.timestamp());
+    Month { mtd, daily, today: today_total, days_left, avg_daily, hourly }
 }
 
 fn days_in_month(d: NaiveDate) -> u32 {
@@ -141,12 +179,12 @@ fn system_sum(system: &str, lines: &[f64; LINES.len()]) -> f64 {
 }
 
 /// Month-to-date charges of one system (what a billing alarm on it would see).
-pub(crate) fn system_month_to_date(seed: u64, now: DateTime<Utc>, system: &str) -> f64 {
-    system_sum(system, &month(seed, now).mtd)
+pub(crate) fn system_month_to_date(seed: u64, now: DateTime<Utc>, system: &str, meter: &Meter) -> f64 {
+    system_sum(system, &month(seed, now, meter).mtd)
 }
 
-pub(crate) fn report(seed: u64, now: DateTime<Utc>) -> CostReport {
-    let m = month(seed, now);
+pub(crate) fn report(seed: u64, now: DateTime<Utc>, meter: &Meter) -> CostReport {
+    let m = month(seed, now, meter);
     let month_to_date: f64 = m.mtd.iter().sum();
     let avg: f64 = m.avg_daily.iter().sum();
     let by_system = SYSTEMS
@@ -171,7 +209,7 @@ pub(crate) fn report(seed: u64, now: DateTime<Utc>) -> CostReport {
         by_service: by_service(&m.mtd),
         by_system,
         daily: m.daily,
-        hourly: None,
+        hourly: Some(m.hourly),
     }
 }
 
@@ -186,7 +224,7 @@ mod tests {
 
     #[test]
     fn month_to_date_is_the_sum_of_days_and_forecast_exceeds_it() {
-        let r = report(42, at(21, 3));
+        let r = report(42, at(21, 3), &Meter::default());
         let daily: f64 = r.daily.iter().flat_map(|d| d.by_service.iter().map(|(_, v)| v)).sum();
         assert!((daily - r.month_to_date).abs() < 1e-6);
         let services: f64 = r.by_service.iter().map(|(_, v)| v).sum();
@@ -200,13 +238,14 @@ mod tests {
 
     #[test]
     fn past_days_are_fixed_and_today_accrues() {
-        let early = report(42, at(21, 3));
-        let late = report(42, at(21, 20));
+        let calm = Meter::default();
+        let early = report(42, at(21, 3), &calm);
+        let late = report(42, at(21, 20), &calm);
         assert_eq!(early.daily[..20], late.daily[..20]);
         assert!(late.today > early.today);
         assert!(late.month_to_date > early.month_to_date);
-        assert_ne!(report(43, at(21, 3)).daily[0], early.daily[0]);
-        let first = report(42, at(1, 0));
+        assert_ne!(report(43, at(21, 3), &calm).daily[0], early.daily[0]);
+        let first = report(42, at(1, 0), &calm);
         assert!(first.forecast > 0.0 && first.today == 0.0);
     }
 }

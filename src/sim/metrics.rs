@@ -59,6 +59,10 @@ pub(crate) struct Metrics {
     pub response_ms: Vec<Series>,
     /// Instances serving each variant now: capacity relieves a load-driven slowdown.
     pub instances: Vec<Vec<u32>>,
+    /// Each variant's part of its endpoint's traffic (its weight over the endpoint's total).
+    pub shares: Vec<Vec<f64>>,
+    /// Per endpoint: whether it takes traffic. One that does not publishes nothing.
+    pub serving: Vec<bool>,
 }
 
 fn push(series: &mut Series, v: Option<f64>) {
@@ -87,6 +91,8 @@ impl Metrics {
             variants,
             response_ms: vec![Series::default(); ENDPOINTS.len()],
             instances: ENDPOINTS.iter().map(|e| e.variants.iter().map(|v| v.instances).collect()).collect(),
+            shares: ENDPOINTS.iter().map(|e| e.variants.iter().map(|v| v.weight).collect()).collect(),
+            serving: vec![true; ENDPOINTS.len()],
         }
     }
 
@@ -139,7 +145,8 @@ impl Metrics {
                     })
                     .collect();
                 let series = &mut self.variants[e][v];
-                finish_variant(series, spec.inv_per_min, vs, &factors, l, rng);
+                let share = self.serving[e].then_some(self.shares[e][v]);
+                finish_variant(series, share.map(|s| spec.inv_per_min * s), vs, &factors, l, rng);
             }
             let p50 = self.variants[e].first().and_then(|v| v.metrics.latency_p50_us.latest());
             let ms = p50.map(|us| us / 1000.0 + 35.0 + 4.0 * gauss(rng).abs());
@@ -166,16 +173,21 @@ fn finish_service(s: &mut ServiceSeries, i: usize, l: f64, rng: &mut ChaCha8Rng)
     push(&mut s.running, acc.min_running.map(f64::from));
     let requests = acc.requests * l;
     let errors = acc.errors * l;
-    let rate = (acc.seconds > 0 && requests > 0.0)
-        .then(|| (100.0 * errors / requests + 0.3 + 0.15 * gauss(rng)).clamp(0.0, 100.0));
+    // With no task running all minute (a service scaled to 0) the app publishes no error rate and
+    // no target answers: missing data, not 100 % errors.
+    let ran = acc.running_secs > 0;
+    let rate = (ran && requests > 0.0).then(|| (100.0 * errors / requests + 0.3 + 0.15 * gauss(rng)).clamp(0.0, 100.0));
     push(&mut s.error_rate, rate);
     let fivexx = (requests * 0.002 + errors + 0.5 * gauss(rng)).round().max(0.0);
-    push(&mut s.target_5xx, (acc.seconds > 0).then_some(fivexx));
+    push(&mut s.target_5xx, ran.then_some(fivexx));
 }
 
+/// Closes one variant's minute; `inv_per_min` is the variant's part of its endpoint's traffic,
+/// None when the endpoint does not serve (every datapoint missing, noise still drawn so the other
+/// series keep their story).
 fn finish_variant(
     s: &mut VariantSeries,
-    inv_per_min: f64,
+    inv_per_min: Option<f64>,
     spec: &super::catalog::VariantSpec,
     factors: &[f64],
     l: f64,
@@ -185,7 +197,8 @@ fn finish_variant(
     let max_f = factors.iter().copied().fold(1.0, f64::max);
     s.ar = 0.8 * s.ar + 0.4 * gauss(rng);
     let m = &mut s.metrics;
-    let inv = (inv_per_min * spec.weight * l * (1.0 + 0.08 * gauss(rng))).round().max(0.0);
+    let serving = inv_per_min.is_some();
+    let inv = (inv_per_min.unwrap_or(0.0) * l * (1.0 + 0.08 * gauss(rng))).round().max(0.0);
     let p50 = spec.p50_ms * 1000.0 * mean_f * (1.0 + 0.05 * s.ar).max(0.5);
     let p99 = spec.p99_ms * 1000.0 * (0.7 * max_f + 0.3 * mean_f) * (1.0 + 0.08 * s.ar).max(0.5);
     let degraded = ((mean_f - 1.0) / 40.0).clamp(0.0, 1.0);
@@ -193,14 +206,16 @@ fn finish_variant(
     let e4 = (inv * 0.004 + 0.6 * gauss(rng).abs()).round();
     let util = (0.12 + 0.18 * l + 0.6 * degraded).min(0.97);
     let cpu = (spec.vcpus * 100.0 * util + 2.0 * gauss(rng)).clamp(0.5, spec.vcpus * 100.0);
-    push(&mut m.invocations, Some(inv));
-    push(&mut m.latency_p50_us, Some(p50));
-    push(&mut m.latency_p99_us, Some(p99));
-    push(&mut m.errors_4xx, Some(e4));
-    push(&mut m.errors_5xx, Some(e5));
-    push(&mut m.cpu, Some(cpu));
-    if let Some(gpu) = m.gpu.as_mut() {
-        push(gpu, Some((util * 100.0 + 3.0 * gauss(rng)).clamp(0.0, 100.0)));
+    let gpu = m.gpu.is_some().then(|| (util * 100.0 + 3.0 * gauss(rng)).clamp(0.0, 100.0));
+    let seen = |v: f64| serving.then_some(v);
+    push(&mut m.invocations, seen(inv));
+    push(&mut m.latency_p50_us, seen(p50));
+    push(&mut m.latency_p99_us, seen(p99));
+    push(&mut m.errors_4xx, seen(e4));
+    push(&mut m.errors_5xx, seen(e5));
+    push(&mut m.cpu, seen(cpu));
+    if let (Some(series), Some(gpu)) = (m.gpu.as_mut(), gpu) {
+        push(series, seen(gpu));
     }
 }
 
@@ -223,6 +238,7 @@ mod tests {
         assert_eq!(s.metrics.cpu.points, vec![None]);
         assert_eq!(s.metrics.memory.points, vec![None]);
         assert_eq!(s.running.latest(), Some(0.0));
+        assert_eq!((s.error_rate.latest(), s.target_5xx.latest()), (None, None));
     }
 
     #[test]

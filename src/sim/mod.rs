@@ -6,24 +6,32 @@
 
 mod actions;
 mod alarms;
+mod billing;
 mod catalog;
 mod clock;
 mod cost;
 mod deploy;
+mod endpoint_actions;
 mod endpoints;
 mod logs;
 mod logtext;
 mod metrics;
+mod params;
 mod rng;
 mod runbooks;
 mod scaling;
 mod scenario;
+mod serverless;
 mod service;
 mod smlogs;
 mod taskdefs;
 mod tasks;
 mod world;
 
+#[cfg(test)]
+mod env_cost_tests;
+#[cfg(test)]
+mod env_tests;
 #[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]
@@ -149,7 +157,14 @@ impl Backend for SimFleet {
     }
 
     async fn endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {
-        self.read(|w| w.endpoints.iter().enumerate().map(|(i, e)| endpoints::to_endpoint(i, e)).collect())
+        self.read(|w| {
+            w.endpoints
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.exists)
+                .map(|(i, e)| endpoints::to_endpoint(i, e))
+                .collect()
+        })
     }
 
     async fn endpoint_metrics(&self, endpoints: &[String]) -> Result<EndpointMetricsMap, BackendError> {
@@ -175,7 +190,13 @@ impl Backend for SimFleet {
     }
 
     async fn cost(&self) -> Result<CostReport, BackendError> {
-        Ok(cost::report(self.options.seed, self.now()))
+        // The meter already holds every change up to any later second, so the world need not be
+        // stepped (nor built: a world never built has had nothing applied).
+        let now = self.now();
+        let guard = self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let calm = billing::Meter::default();
+        let meter = guard.as_ref().map_or(&calm, |w| &w.meter);
+        Ok(cost::report(self.options.seed, now, meter))
     }
 
     async fn cost_cached(&self) -> Option<CostReport> {
@@ -194,23 +215,23 @@ impl Backend for SimFleet {
         self.read(|w| w.snapshot(address))?
     }
 
-    async fn cluster_services(&self, _cluster: &str) -> Result<Vec<Address>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError> {
+        actions::cluster_services(cluster)
     }
 
     async fn scaling_policies(
         &self,
-        _resource: &crate::domain::ScalableResource,
+        resource: &crate::domain::ScalableResource,
     ) -> Result<Vec<crate::domain::ScalingPolicy>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+        self.read(|w| w.scaling.policies(resource))
     }
 
-    async fn parameters(&self, _names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn parameters(&self, names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
+        self.read(|w| w.params.get(names))
     }
 
-    async fn endpoint_config(&self, _config: &str) -> Result<Vec<crate::domain::VariantCapacity>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn endpoint_config(&self, config: &str) -> Result<Vec<crate::domain::VariantCapacity>, BackendError> {
+        endpoint_actions::endpoint_config(config)
     }
 
     async fn revision_history(&self, address: &Address) -> Result<crate::domain::RevisionHistory, BackendError> {

@@ -11,6 +11,15 @@ fn env(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     v
 }
 
+/// CPU units of one task: the services that run two tasks are the bigger ones.
+pub(crate) fn task_cpu(service: &ServiceSpec) -> u32 {
+    if service.desired > 1 {
+        1024
+    } else {
+        512
+    }
+}
+
 pub(crate) fn spec(service: &ServiceSpec, revision: u32) -> TaskDefSpec {
     let tag = format!("v1.{}.{}", revision / 4, revision % 4);
     let mut vars = vec![
@@ -28,7 +37,7 @@ pub(crate) fn spec(service: &ServiceSpec, revision: u32) -> TaskDefSpec {
     }
     TaskDefSpec {
         task_def: TaskDefRef { family: service.family.to_string(), revision },
-        cpu: Some(if service.desired > 1 { "1024" } else { "512" }.to_string()),
+        cpu: Some(task_cpu(service).to_string()),
         memory: Some(if service.desired > 1 { "2048" } else { "1024" }.to_string()),
         containers: vec![ContainerSpec {
             name: service.container.to_string(),

@@ -31,7 +31,7 @@ pub(super) fn alarm(alarms: &[Alarm], name: &str) -> Alarm {
 }
 
 /// Everything a reader can see, as one comparable string.
-async fn snapshot(f: &SimFleet) -> String {
+pub(super) async fn snapshot(f: &SimFleet) -> String {
     let mut out = String::new();
     let services = f.services().await.unwrap_or_default();
     for s in &services {

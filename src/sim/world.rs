@@ -3,14 +3,18 @@
 //! the start is rolled from its own random stream.
 
 use super::alarms::Alarms;
+use super::billing::Meter;
 use super::catalog::{Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES};
 use super::cost;
 use super::endpoints::EndpointState;
 use super::logs::LogStore;
 use super::logtext;
 use super::metrics::{load, Metrics, Second};
+use super::params::Parameters;
 use super::rng::{count_for_rate, gauss, hex, rng_for, Stream};
+use super::scaling::Scaling;
 use super::scenario::{Scenario, BAD_DEPLOY_AT};
+use super::serverless::Serverless;
 use super::service::seeded;
 use super::smlogs;
 use super::tasks::{Fate, Note, Phase, ServiceState};
@@ -42,10 +46,16 @@ pub(crate) struct World {
     pub metrics: Metrics,
     pub logs: LogStore,
     pub alarms: Alarms,
-    /// Endpoint capacity and Updating windows.
+    /// Endpoint capacity and their Creating, Updating and Deleting windows.
     pub endpoints: Vec<EndpointState>,
-    /// Application Auto Scaling targets by resource id (service/C/S, endpoint/E/variant/V).
-    pub scaling: std::collections::BTreeMap<String, crate::domain::ScalingTarget>,
+    /// Application Auto Scaling targets and policies.
+    pub scaling: Scaling,
+    /// GARMAX AI's Lambda functions and EventBridge rules.
+    pub serverless: Serverless,
+    /// SSM Parameter Store.
+    pub params: Parameters,
+    /// What ran when, for the bill.
+    pub meter: Meter,
     notes: Vec<Note>,
     lines: Vec<String>,
 }
@@ -93,7 +103,10 @@ impl World {
             logs,
             alarms: Alarms::new(),
             endpoints: EndpointState::seeded(),
-            scaling: super::scaling::registered(),
+            scaling: Scaling::seeded(),
+            serverless: Serverless::seeded(),
+            params: Parameters::seeded(),
+            meter: Meter::default(),
             notes: Vec::new(),
             lines: Vec::new(),
         };
@@ -173,7 +186,7 @@ impl World {
         }
         for e in 0..ENDPOINTS.len() {
             if self.endpoints[e].step(t) {
-                self.capacity_changed(e);
+                self.endpoint_changed(e);
             }
             self.endpoint_logs(e, t, &mut rng);
         }
@@ -201,7 +214,7 @@ impl World {
                 Source::ResponseTimeMs(e) => m.response_ms[e].latest(),
                 Source::SystemCharges(system) => {
                     let at = DateTime::<Utc>::from_timestamp(minute + 60, 0).unwrap_or_default();
-                    Some(cost::system_month_to_date(self.seed, at, system))
+                    Some(cost::system_month_to_date(self.seed, at, system, &self.meter))
                 }
                 Source::Synthetic { mean, sd } => Some((mean + sd * gauss(rng)).max(0.0).round()),
                 Source::NoData => None,
@@ -254,17 +267,12 @@ impl World {
     fn endpoint_logs(&mut self, e: usize, t: i64, rng: &mut ChaCha8Rng) {
         let spec = &ENDPOINTS[e];
         let n = count_for_rate(rng, spec.log_per_sec * load(t));
+        // No instances take traffic while an endpoint is created, deleted or gone: no invocation lines.
+        if !self.endpoints[e].serving() {
+            return;
+        }
         for j in 0..n {
-            let pick: f64 = rng.random();
-            let mut acc = 0.0;
-            let v = spec
-                .variants
-                .iter()
-                .position(|v| {
-                    acc += v.weight;
-                    pick < acc
-                })
-                .unwrap_or(0);
+            let v = self.endpoints[e].pick_variant(rng.random());
             let variant = &spec.variants[v];
             let streams = &self.instances[e][v];
             let Some(stream) = streams.get(rng.random_range(0..streams.len().max(1))).cloned() else {
@@ -284,17 +292,21 @@ impl World {
         }
     }
 
-    /// New instances came InService (or old ones left): log streams and metrics follow.
-    fn capacity_changed(&mut self, e: usize) {
-        for (v, state) in self.endpoints[e].variants.iter().enumerate() {
+    /// New instances came InService, old ones left, weights or the status changed: log streams
+    /// and metrics follow.
+    pub(crate) fn endpoint_changed(&mut self, e: usize) {
+        let state = &self.endpoints[e];
+        for (v, variant) in state.variants.iter().enumerate() {
             let name = ENDPOINTS[e].variants[v].name;
             let streams = &mut self.instances[e][v];
-            while streams.len() < state.current as usize {
+            while streams.len() < variant.current as usize {
                 streams.push(Arc::from(format!("{name}/i-0{}", hex(&mut self.rng_tasks, 16))));
             }
-            streams.truncate(state.current as usize);
-            self.metrics.instances[e][v] = state.current;
+            streams.truncate(variant.current as usize);
+            self.metrics.instances[e][v] = variant.current;
         }
+        self.metrics.shares[e] = state.traffic_shares();
+        self.metrics.serving[e] = state.serving();
     }
 
     /// Writes the pending lines to a group, one millisecond apart.
