@@ -96,7 +96,7 @@ impl AwsBackend {
                     name: variant,
                     current_instances: v.current_instance_count().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
                     desired_instances: v.desired_instance_count().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
-                    weight: f64::from(v.current_weight().or(v.desired_weight()).unwrap_or(0.0)),
+                    weight: widen(v.current_weight().or(v.desired_weight()).unwrap_or(0.0)),
                 }
             })
             .collect();
