@@ -1,15 +1,20 @@
 //! Carrying out one mutation. Each sends exactly the fields its `Mutation` names and nothing
 //! else: a desired count goes out without a task definition (nothing that needs iam:PassRole),
 //! a variant's instance count without a weight, autoscaling bounds with the suspended flags read
-//! before. Only a `Permit` (made by `ops::execute`) reaches this.
+//! before, a recreated endpoint with its name and config only (a restore's variant capacities
+//! carry count and weight both, since it puts back exactly what was saved). Only a `Permit` (made
+//! by `ops::execute`) reaches this.
 //!
 //! Every call that changes something lives in this file, and only those do: tests/iam.rs reads
 //! the operator-only IAM actions from here.
 
 use super::autoscaling::{coordinates, suspended_state};
+use super::policies::{config_from, PolicyConfig};
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{Address, InvokeResponse, Mutation, Receipt, ScalableResource, Suspended};
+use crate::domain::{
+    Address, InvokeResponse, Mutation, Receipt, ScalableResource, ScalingPolicy, Suspended, VariantCapacity,
+};
 use crate::ops::Permit;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -19,6 +24,7 @@ use aws_sdk_ecs::operation::RequestId;
 use aws_sdk_ecs::types::StopServiceDeploymentStopType;
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
 use aws_sdk_sagemakerruntime::operation::invoke_endpoint::InvokeEndpointError;
+use aws_sdk_ssm::types::{ParameterTier, ParameterType};
 use std::time::{Duration, Instant};
 
 /// The model container has 60 s to answer an invocation; the client waits a little longer so the
@@ -54,6 +60,9 @@ fn ecs_service(address: &Address) -> Result<(&str, &str), BackendError> {
     }
 }
 
+/// DeleteParameters takes 1 to 10 names.
+const DELETE_PARAMETERS_MAX: usize = 10;
+
 fn count(n: u32) -> Result<i32, BackendError> {
     i32::try_from(n).map_err(|_| BackendError::Other(format!("count {n} is out of range")))
 }
@@ -85,7 +94,24 @@ impl AwsBackend {
             Mutation::Invoke { endpoint, variant, content_type, body } => {
                 self.invoke(endpoint, variant.as_deref(), content_type, body).await
             }
-            other => Err(BackendError::Other(format!("not implemented yet: {}", other.describe()))),
+            Mutation::DeleteEndpoint { endpoint } => self.delete_endpoint(endpoint).await,
+            Mutation::CreateEndpoint { endpoint, config } => self.create_endpoint(endpoint, config).await,
+            Mutation::SetVariantCapacities { endpoint, variants } => {
+                self.set_variant_capacities(endpoint, variants).await
+            }
+            Mutation::DeregisterScalingTarget { resource } => self.deregister_scalable_target(resource).await,
+            Mutation::PutScalingPolicy { resource, policy } => self.put_scaling_policy(resource, policy).await,
+            Mutation::SetFunctionConcurrency { function, reserved: Some(n) } => {
+                self.put_function_concurrency(function, count(*n)?).await
+            }
+            Mutation::SetFunctionConcurrency { function, reserved: None } => {
+                self.delete_function_concurrency(function).await
+            }
+            Mutation::SetRuleEnabled { bus, rule, enabled } => {
+                self.set_rule_enabled(bus.as_deref(), rule, *enabled).await
+            }
+            Mutation::PutParameter { name, value } => self.put_parameter(name, value).await,
+            Mutation::DeleteParameters { names } => self.delete_parameters(names).await,
         }
     }
 
@@ -158,6 +184,196 @@ impl AwsBackend {
             .send()
             .await
             .map_err(|e| self.fail("application-autoscaling:RegisterScalableTarget", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// The endpoint only: its config and models stay, so CreateEndpoint can bring it back.
+    async fn delete_endpoint(&self, endpoint: &str) -> Result<Receipt, BackendError> {
+        self.stats.count("sagemaker:DeleteEndpoint");
+        let out = self
+            .sagemaker
+            .delete_endpoint()
+            .endpoint_name(endpoint)
+            .send()
+            .await
+            .map_err(|e| self.fail("sagemaker:DeleteEndpoint", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// Name and config only: no tags, no deployment config (whatever the config says applies).
+    async fn create_endpoint(&self, endpoint: &str, config: &str) -> Result<Receipt, BackendError> {
+        self.stats.count("sagemaker:CreateEndpoint");
+        let out = self
+            .sagemaker
+            .create_endpoint()
+            .endpoint_name(endpoint)
+            .endpoint_config_name(config)
+            .send()
+            .await
+            .map_err(|e| self.fail("sagemaker:CreateEndpoint", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// Count and weight of every variant named, always both: the restore puts back what was
+    /// saved, and a weight-only update would leave counts to the endpoint's whim (moto even
+    /// loses them).
+    async fn set_variant_capacities(
+        &self,
+        endpoint: &str,
+        variants: &[VariantCapacity],
+    ) -> Result<Receipt, BackendError> {
+        let desired = variants
+            .iter()
+            .map(|v| {
+                Ok(DesiredWeightAndCapacity::builder()
+                    .variant_name(&v.variant)
+                    .desired_instance_count(count(v.instances)?)
+                    .desired_weight(v.weight as f32)
+                    .build())
+            })
+            .collect::<Result<Vec<_>, BackendError>>()?;
+        self.stats.count("sagemaker:UpdateEndpointWeightsAndCapacities");
+        let out = self
+            .sagemaker
+            .update_endpoint_weights_and_capacities()
+            .endpoint_name(endpoint)
+            .set_desired_weights_and_capacities(Some(desired))
+            .send()
+            .await
+            .map_err(|e| self.fail("sagemaker:UpdateEndpointWeightsAndCapacities", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// The target goes, and its policies with it (they were saved first, see `scaling_policies`).
+    async fn deregister_scalable_target(&self, resource: &ScalableResource) -> Result<Receipt, BackendError> {
+        let (namespace, dimension) = coordinates(resource);
+        self.stats.count("application-autoscaling:DeregisterScalableTarget");
+        let out = self
+            .autoscaling
+            .deregister_scalable_target()
+            .service_namespace(namespace)
+            .resource_id(resource.resource_id())
+            .scalable_dimension(dimension)
+            .send()
+            .await
+            .map_err(|e| self.fail("application-autoscaling:DeregisterScalableTarget", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// The saved policy as it was: name, type and configuration (converted before anything is
+    /// sent, so a configuration opsdeck cannot carry whole is refused here).
+    async fn put_scaling_policy(
+        &self,
+        resource: &ScalableResource,
+        policy: &ScalingPolicy,
+    ) -> Result<Receipt, BackendError> {
+        let config = config_from(policy)?;
+        let (namespace, dimension) = coordinates(resource);
+        let request = self
+            .autoscaling
+            .put_scaling_policy()
+            .policy_name(&policy.name)
+            .service_namespace(namespace)
+            .resource_id(resource.resource_id())
+            .scalable_dimension(dimension)
+            .policy_type(policy.kind.as_str().into());
+        let request = match config {
+            PolicyConfig::TargetTracking(c) => request.target_tracking_scaling_policy_configuration(c),
+            PolicyConfig::Step(c) => request.step_scaling_policy_configuration(c),
+        };
+        self.stats.count("application-autoscaling:PutScalingPolicy");
+        let out = request.send().await.map_err(|e| self.fail("application-autoscaling:PutScalingPolicy", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// 0 blocks every invocation: how a teardown stops a function without deleting it.
+    async fn put_function_concurrency(&self, function: &str, reserved: i32) -> Result<Receipt, BackendError> {
+        self.stats.count("lambda:PutFunctionConcurrency");
+        let out = self
+            .lambda
+            .put_function_concurrency()
+            .function_name(function)
+            .reserved_concurrent_executions(reserved)
+            .send()
+            .await
+            .map_err(|e| self.fail("lambda:PutFunctionConcurrency", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    /// No limit at all, which is what a function that had none before goes back to.
+    async fn delete_function_concurrency(&self, function: &str) -> Result<Receipt, BackendError> {
+        self.stats.count("lambda:DeleteFunctionConcurrency");
+        let out = self
+            .lambda
+            .delete_function_concurrency()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| self.fail("lambda:DeleteFunctionConcurrency", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    async fn set_rule_enabled(&self, bus: Option<&str>, rule: &str, enabled: bool) -> Result<Receipt, BackendError> {
+        let bus = bus.map(str::to_string);
+        let request_id = if enabled {
+            self.stats.count("events:EnableRule");
+            let out = self
+                .eventbridge
+                .enable_rule()
+                .name(rule)
+                .set_event_bus_name(bus)
+                .send()
+                .await
+                .map_err(|e| self.fail("events:EnableRule", &e))?;
+            out.request_id().map(str::to_string)
+        } else {
+            self.stats.count("events:DisableRule");
+            let out = self
+                .eventbridge
+                .disable_rule()
+                .name(rule)
+                .set_event_bus_name(bus)
+                .send()
+                .await
+                .map_err(|e| self.fail("events:DisableRule", &e))?;
+            out.request_id().map(str::to_string)
+        };
+        Ok(receipt(request_id.as_deref()))
+    }
+
+    /// A standard-tier String parameter, overwritten: opsdeck's own state, nothing secret, and
+    /// never the advanced tier (billed per parameter). AWS refuses a value over 4096 characters.
+    async fn put_parameter(&self, name: &str, value: &str) -> Result<Receipt, BackendError> {
+        self.stats.count("ssm:PutParameter");
+        let out = self
+            .ssm
+            .put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(ParameterType::String)
+            .tier(ParameterTier::Standard)
+            .overwrite(true)
+            .send()
+            .await
+            .map_err(|e| self.fail("ssm:PutParameter", &e))?;
+        Ok(receipt(out.request_id()))
+    }
+
+    async fn delete_parameters(&self, names: &[String]) -> Result<Receipt, BackendError> {
+        if names.is_empty() || names.len() > DELETE_PARAMETERS_MAX {
+            return Err(BackendError::Other(format!(
+                "DeleteParameters takes 1 to {DELETE_PARAMETERS_MAX} names, not {}",
+                names.len()
+            )));
+        }
+        self.stats.count("ssm:DeleteParameters");
+        let out = self
+            .ssm
+            .delete_parameters()
+            .set_names(Some(names.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.fail("ssm:DeleteParameters", &e))?;
         Ok(receipt(out.request_id()))
     }
 

@@ -1,9 +1,11 @@
 //! Application Auto Scaling: the scalable targets of ECS services and SageMaker variants (min, max,
-//! the three suspended flags). Re-registering one with new bounds is an action (actions.rs).
+//! the three suspended flags) and their scaling policies. Re-registering a target, deregistering
+//! it and putting a policy back are actions (actions.rs).
 
+use super::policies::policy_from;
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{ScalableResource, ScalingTarget, Suspended};
+use crate::domain::{ScalableResource, ScalingPolicy, ScalingTarget, Suspended};
 use aws_sdk_applicationautoscaling::types::{ScalableDimension, ScalableTarget, ServiceNamespace, SuspendedState};
 use std::collections::BTreeMap;
 
@@ -83,6 +85,41 @@ impl AwsBackend {
             token = page.next_token().map(str::to_string);
             if token.is_none() {
                 return Ok(found);
+            }
+        }
+    }
+
+    /// The target's scaling policies (DescribeScalingPolicies, paged), sorted by name.
+    pub(super) async fn autoscaling_policies(
+        &self,
+        resource: &ScalableResource,
+    ) -> Result<Vec<ScalingPolicy>, BackendError> {
+        let (namespace, dimension) = coordinates(resource);
+        let id = resource.resource_id();
+        let mut policies = Vec::new();
+        let mut token = None;
+        loop {
+            self.stats.count("application-autoscaling:DescribeScalingPolicies");
+            let page = self
+                .autoscaling
+                .describe_scaling_policies()
+                .service_namespace(namespace.clone())
+                .resource_id(&id)
+                .scalable_dimension(dimension.clone())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| self.fail("application-autoscaling:DescribeScalingPolicies", &e))?;
+            for p in page.scaling_policies() {
+                // moto matches ResourceId as a substring: keep exactly this target's policies.
+                if p.resource_id() == id && *p.scalable_dimension() == dimension {
+                    policies.push(policy_from(p)?);
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                policies.sort_by(|a, b| a.name.cmp(&b.name));
+                return Ok(policies);
             }
         }
     }

@@ -11,6 +11,12 @@ pub fn to_smithy(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_secs(t.timestamp())
 }
 
+/// An f32 from the API as the f64 it was written as: 0.9 stays 0.9 (`f64::from` gives
+/// 0.8999999761581421). Its shortest decimal form parses back to the same f32.
+pub fn widen(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
 /// The last path segment of an ARN (`arn:...:cluster/NAME` -> `NAME`), or the input itself.
 pub fn arn_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -39,5 +45,13 @@ mod tests {
         let r = task_def_ref("svg-ai:7");
         assert_eq!((r.family.as_str(), r.revision), ("svg-ai", 7));
         assert_eq!(arn_name("arn:aws:ecs:us-east-1:1:cluster/prod"), "prod");
+    }
+
+    #[test]
+    fn api_floats_widen_to_the_decimal_they_were_written_as() {
+        for (x, wanted) in [(0.9f32, 0.9f64), (0.1, 0.1), (1.0, 1.0), (0.333, 0.333)] {
+            assert_eq!(widen(x), wanted);
+            assert_eq!(widen(x) as f32, x, "and narrow back to the same f32");
+        }
     }
 }

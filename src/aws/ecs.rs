@@ -63,6 +63,15 @@ impl AwsBackend {
         }
     }
 
+    /// The services of one cluster by address, sorted by name (ListServices, paged); a missing
+    /// cluster is `NotFound` (ClusterNotFoundException).
+    pub(super) async fn ecs_cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError> {
+        let mut names: Vec<String> =
+            self.list_services(cluster).await?.iter().map(|arn| arn_name(arn).to_string()).collect();
+        names.sort();
+        Ok(names.into_iter().map(|name| Address::ecs(cluster, name)).collect())
+    }
+
     pub(super) async fn describe_services(
         &self,
         cluster: &str,

@@ -13,18 +13,24 @@ mod identity;
 mod live_tail;
 mod logs;
 mod metrics;
+mod parameters;
+mod policies;
 mod profiles;
 mod sagemaker;
 mod snapshot;
+mod strict_json;
 mod tail_sessions;
 
 pub use profiles::check_profile;
 mod taskdef;
 
+#[cfg(test)]
+mod env_tests;
+
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
-    ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
+    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantCapacity,
 };
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
@@ -112,6 +118,10 @@ pub struct AwsBackend {
     /// Its own operation timeout (the model container has 60 s, see `INVOKE_TIMEOUT`) and one attempt.
     sagemaker_runtime: aws_sdk_sagemakerruntime::Client,
     sts: aws_sdk_sts::Client,
+    /// Parameter Store: where an environment's pre-teardown state is saved.
+    ssm: aws_sdk_ssm::Client,
+    lambda: aws_sdk_lambda::Client,
+    eventbridge: aws_sdk_eventbridge::Client,
     /// STS GetCallerIdentity's ARN, read once per backend (the credentials do not change under it).
     caller: Mutex<Option<String>>,
     /// Service revisions are immutable: revision ARN -> the task definition it deploys.
@@ -175,6 +185,9 @@ impl AwsBackend {
             autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
             sagemaker_runtime: actions::runtime_client(&config, options.connect_timeout, options.operation_timeout),
             sts: aws_sdk_sts::Client::new(&config),
+            ssm: aws_sdk_ssm::Client::new(&config),
+            lambda: aws_sdk_lambda::Client::new(&config),
+            eventbridge: aws_sdk_eventbridge::Client::new(&config),
             caller: Mutex::new(None),
             service_revisions: Mutex::new(HashMap::new()),
             cache_dir: options.cache_dir,
@@ -280,23 +293,20 @@ impl Backend for AwsBackend {
         self.fresh_snapshot(address).await
     }
 
-    async fn cluster_services(&self, _cluster: &str) -> Result<Vec<Address>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn cluster_services(&self, cluster: &str) -> Result<Vec<Address>, BackendError> {
+        self.ecs_cluster_services(cluster).await
     }
 
-    async fn scaling_policies(
-        &self,
-        _resource: &crate::domain::ScalableResource,
-    ) -> Result<Vec<crate::domain::ScalingPolicy>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn scaling_policies(&self, resource: &ScalableResource) -> Result<Vec<ScalingPolicy>, BackendError> {
+        self.autoscaling_policies(resource).await
     }
 
-    async fn parameters(&self, _names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn parameters(&self, names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
+        self.ssm_parameters(names).await
     }
 
-    async fn endpoint_config(&self, _config: &str) -> Result<Vec<crate::domain::VariantCapacity>, BackendError> {
-        Err(BackendError::Other("not implemented yet".into()))
+    async fn endpoint_config(&self, config: &str) -> Result<Vec<VariantCapacity>, BackendError> {
+        self.sm_endpoint_config(config).await
     }
 
     async fn revision_history(&self, address: &Address) -> Result<RevisionHistory, BackendError> {

@@ -1,12 +1,20 @@
 //! SageMaker endpoints and their production variants.
 
+use super::convert::widen;
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{Endpoint, Variant};
+use crate::domain::{Endpoint, Variant, VariantCapacity};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 
 const CONCURRENCY: usize = 4;
+
+/// DescribeEndpoint, converted: the endpoint, the config it runs, and why it is Failed when it is.
+pub(super) struct EndpointDetail {
+    pub endpoint: Endpoint,
+    pub config_name: Option<String>,
+    pub failure_reason: Option<String>,
+}
 
 /// GPU metrics exist only on accelerated instance families.
 fn has_gpu(instance_type: &str) -> bool {
@@ -62,14 +70,10 @@ impl AwsBackend {
     }
 
     async fn describe_endpoint(&self, name: String) -> Result<Endpoint, BackendError> {
-        self.describe_endpoint_detail(name).await.map(|(endpoint, _)| endpoint)
+        self.describe_endpoint_detail(name).await.map(|detail| detail.endpoint)
     }
 
-    /// The endpoint, and why it is Failed (DescribeEndpoint FailureReason) when it is.
-    pub(super) async fn describe_endpoint_detail(
-        &self,
-        name: String,
-    ) -> Result<(Endpoint, Option<String>), BackendError> {
+    pub(super) async fn describe_endpoint_detail(&self, name: String) -> Result<EndpointDetail, BackendError> {
         self.stats.count("sagemaker:DescribeEndpoint");
         let out = self
             .sagemaker
@@ -92,7 +96,7 @@ impl AwsBackend {
                     name: variant,
                     current_instances: v.current_instance_count().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
                     desired_instances: v.desired_instance_count().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
-                    weight: f64::from(v.current_weight().or(v.desired_weight()).unwrap_or(0.0)),
+                    weight: widen(v.current_weight().or(v.desired_weight()).unwrap_or(0.0)),
                 }
             })
             .collect();
@@ -103,7 +107,39 @@ impl AwsBackend {
             variants,
             name,
         };
-        Ok((endpoint, out.failure_reason().map(str::to_string)))
+        Ok(EndpointDetail {
+            endpoint,
+            config_name: out.endpoint_config_name().map(str::to_string),
+            failure_reason: out.failure_reason().map(str::to_string),
+        })
+    }
+
+    /// The variants of an endpoint config with their initial instance counts and weights, read
+    /// fresh (the instance-type cache is no use here: a restore must see the config as it is).
+    pub(super) async fn sm_endpoint_config(&self, config: &str) -> Result<Vec<VariantCapacity>, BackendError> {
+        self.stats.count("sagemaker:DescribeEndpointConfig");
+        let out = self
+            .sagemaker
+            .describe_endpoint_config()
+            .endpoint_config_name(config)
+            .send()
+            .await
+            .map_err(|e| self.fail("sagemaker:DescribeEndpointConfig", &e))?;
+        out.production_variants()
+            .iter()
+            .map(|v| {
+                let variant = v.variant_name().unwrap_or_default().to_string();
+                // Serverless variants have no instance count: there is no capacity to put back.
+                let instances = v.initial_instance_count().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
+                    BackendError::Other(format!(
+                        "endpoint config {config}: variant {variant} has no InitialInstanceCount (serverless?)"
+                    ))
+                })?;
+                // AWS's default when InitialVariantWeight is not given.
+                let weight = widen(v.initial_variant_weight().unwrap_or(1.0));
+                Ok(VariantCapacity { variant, instances, weight })
+            })
+            .collect()
     }
 
     pub(super) async fn sm_endpoints(&self) -> Result<Vec<Endpoint>, BackendError> {

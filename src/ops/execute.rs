@@ -24,6 +24,13 @@ impl Permit {
     pub fn mutation(&self) -> &Mutation {
         &self.mutation
     }
+
+    /// For the library's own unit tests of a backend's mutations (src/aws/env_tests.rs):
+    /// `cfg(test)` items exist only in that build, never in the binary or for integration tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(mutation: Mutation) -> Permit {
+        Permit { mutation }
+    }
 }
 
 /// What every action needs besides the backend: the read-only switch, the audit log, and where

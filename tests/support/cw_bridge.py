@@ -7,6 +7,12 @@
   too: the SDK compresses above 10 KiB), SetAlarmState all answer awsJson; no query-protocol fallback is needed.
   Output types come from member names (CloudWatch's model): timestamps -> CBOR tag 1, doubles -> CBOR floats (the
   SDK rejects an integer where a double is due).
+* Two gaps in moto filled the way AWS behaves, so opsdeck's handling of them is tested:
+  - ECS ListServices: moto ignores maxResults and nextToken and answers every service at once. The bridge pages
+    moto's full answer as ECS does: maxResults 1-100 (10 when absent), an opaque nextToken, and
+    InvalidParameterException for a bad maxResults or token.
+  - SSM PutParameter: moto takes any value length. Standard-tier parameters (Tier absent or "Standard") hold at most
+    4096 characters; a longer value is refused with AWS's ValidationException and message, and nothing is stored.
 * Everything else is passed through untouched.
 * Test controls: POST/DELETE /__faults (canned errors or delays per operation; the error body goes out as JSON, or
   CBOR for CloudWatch rpc-v2), GET/DELETE /__calls (call counts by "service:Operation", faulted calls included).
@@ -48,6 +54,11 @@ DOUBLE_KEYS = {
 BLOB_KEYS = {"MetricWidgetImage"}
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade"}
 SCOPE_RE = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]+)/aws4_request")
+SSM_STANDARD_MAX_CHARS = 4096
+SSM_TOO_LONG = ("Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger "
+                "parameter value, upgrade the parameter to use the advanced-parameter tier.")
+ECS_DEFAULT_PAGE, ECS_MAX_PAGE = 10, 100
+PAGE_TOKEN_PREFIX = "opsdeck-bridge-page-"
 
 
 class State:
@@ -219,6 +230,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_fault(fault, is_cw)
         if is_cw:
             return self.cloudwatch(operation, body)
+        if (service, operation) == ("ssm", "PutParameter") and self.refuse_oversized_parameter(body):
+            return None
+        if (service, operation) == ("ecs", "ListServices"):
+            return self.list_services_paged(path, body)
         status, headers, data = forward(self.command, path, list(self.headers.items()), body)
         self.reply(status, data, [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP])
 
@@ -252,6 +267,52 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.calls = {}
             return self.reply_json(200, {"ok": True})
         return self.reply_json(405, {"error": "unsupported"})
+
+    def json_error(self, status, error_type, message):
+        body = json.dumps({"__type": error_type, "message": message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("X-Amzn-ErrorType", error_type),
+                   ("x-amzn-requestid", "opsdeck-bridge-refusal")]
+        self.reply(status, body, headers)
+
+    def refuse_oversized_parameter(self, body):
+        """True when the request was answered here: a standard-tier value longer than AWS allows."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return False
+        if request.get("Tier") not in (None, "Standard"):
+            return False
+        if len(str(request.get("Value", ""))) <= SSM_STANDARD_MAX_CHARS:
+            return False
+        self.json_error(400, "ValidationException", SSM_TOO_LONG)
+        return True
+
+    def list_services_paged(self, path, body):
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        size = request.pop("maxResults", None)
+        token = request.pop("nextToken", None)
+        if size is None:
+            size = ECS_DEFAULT_PAGE
+        if not isinstance(size, int) or not 1 <= size <= ECS_MAX_PAGE:
+            return self.json_error(400, "InvalidParameterException", "maxResults must be between 1 and 100.")
+        start = 0
+        if token is not None:
+            offset = str(token).removeprefix(PAGE_TOKEN_PREFIX)
+            if not str(token).startswith(PAGE_TOKEN_PREFIX) or not offset.isdigit():
+                return self.json_error(400, "InvalidParameterException", "Invalid nextToken.")
+            start = int(offset)
+        status, headers, data = forward(self.command, path, list(self.headers.items()), json.dumps(request).encode())
+        if status != 200:
+            return self.reply(status, data, [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP])
+        arns = json.loads(data).get("serviceArns", [])
+        answer = {"serviceArns": arns[start:start + size]}
+        if start + size < len(arns):
+            answer["nextToken"] = f"{PAGE_TOKEN_PREFIX}{start + size}"
+        kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        self.reply(200, json.dumps(answer).encode(), kept)
 
     def send_fault(self, fault, is_cw):
         payload = fault.get("body") or {}

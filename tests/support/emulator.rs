@@ -10,6 +10,10 @@
 //!   assume isolation (another test may be calling it at the same time).
 //! - Point the SDK at `endpoint` (the bridge), region us-east-1, any static credentials, one retry attempt.
 //!
+//! The bridge also behaves like AWS where moto does not (see cw_bridge.py): it pages ECS ListServices (maxResults
+//! 1-100, 10 when absent, with a nextToken; moto answers every service at once), and it refuses an SSM PutParameter
+//! whose value is over 4096 characters on the standard tier with AWS's ValidationException (moto stores any length).
+//!
 //! Both servers run with `MOTO_ECS_SERVICE_RUNNING=1` (new services report one running task; the seed fleet's
 //! `cleanistic-ai-api` wants two, so it shows a rollout in progress) unless `start_with_env` overrides it.
 #![allow(dead_code)]

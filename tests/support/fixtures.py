@@ -4,12 +4,28 @@
 Usage: fixtures.py --endpoint http://127.0.0.1:M seed
        fixtures.py --endpoint http://127.0.0.1:M scale --clusters 3 --services 25 --endpoints 3
 Runs with the test venv's python (boto3 ships with moto).
+
+`seed` creates (names are stable: tests, and the environment teardown/restore tests, rely on them):
+* ECS: the clusters and services of FLEET, with task-definition revisions, log groups and events.
+* SageMaker: the endpoints of ENDPOINTS, each from the endpoint config `<endpoint>-config` (kept when the endpoint
+  is deleted), one model per variant.
+* Application Auto Scaling: the targets of SCALABLE_TARGETS, and on `endpoint/prediction-endpoint/variant/model-v1`
+  the target-tracking policy SCALING_POLICY (`prediction-model-v1-invocations`: SageMakerVariantInvocationsPerInstance,
+  TargetValue 70, ScaleInCooldown 300, ScaleOutCooldown 60).
+* Lambda (FUNCTIONS, role `opsdeck-test-lambda`): `garmaxai-tryon-processor` with reserved concurrency 5,
+  `garmaxai-render-processor` with none.
+* EventBridge (RULES): on the default bus `garmaxai-nightly-batch` ENABLED (schedule) and `garmaxai-weekly-report`
+  DISABLED (schedule); on the custom bus `garmaxai-events`, `tryon-completed` ENABLED (event pattern).
+* CloudWatch: the alarms of ALARMS and METRICS' datapoints.
+No SSM parameters: opsdeck writes its own under /opsdeck/environments/.
 """
 
 import argparse
 import datetime
+import io
 import json
 import os
+import zipfile
 
 import boto3
 
@@ -74,6 +90,30 @@ SCALABLE_TARGETS = [
     # A suspension someone set: changing min/max must send it back unchanged.
     ("sagemaker", "endpoint/prediction-endpoint/variant/model-v1", "sagemaker:variant:DesiredInstanceCount", 1, 4,
      {"DynamicScalingInSuspended": True}),
+]
+# One target-tracking policy on the suspended model-v1 target: what a teardown saves and a restore puts back.
+SCALING_POLICY = {
+    "PolicyName": "prediction-model-v1-invocations",
+    "ServiceNamespace": "sagemaker",
+    "ResourceId": "endpoint/prediction-endpoint/variant/model-v1",
+    "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 70.0,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+        "ScaleInCooldown": 300,
+        "ScaleOutCooldown": 60,
+    },
+}
+LAMBDA_ROLE = "opsdeck-test-lambda"
+# function name -> reserved concurrency (None: no limit set)
+FUNCTIONS = {"garmaxai-tryon-processor": 5, "garmaxai-render-processor": None}
+EVENT_BUS = "garmaxai-events"
+# (bus or None for the default bus, rule, state, schedule expression, event pattern)
+RULES = [
+    (None, "garmaxai-nightly-batch", "ENABLED", "cron(0 2 * * ? *)", None),
+    (None, "garmaxai-weekly-report", "DISABLED", "rate(7 days)", None),
+    (EVENT_BUS, "tryon-completed", "ENABLED", None, {"source": ["garmaxai.tryon"], "detail-type": ["TryOnCompleted"]}),
 ]
 
 
@@ -201,6 +241,37 @@ def scalable_target(aas, namespace, resource_id, dimension, low, high, suspended
     )
 
 
+def lambda_zip():
+    """A one-file deployment package built in memory (moto stores it; nothing runs it without Docker)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buf.getvalue()
+
+
+def functions(iam, lam):
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    package = lambda_zip()
+    for name, reserved in FUNCTIONS.items():
+        lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler",
+                            Code={"ZipFile": package})
+        if reserved is not None:
+            lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+
+
+def rules(events):
+    events.create_event_bus(Name=EVENT_BUS)
+    for bus, name, state, schedule, pattern in RULES:
+        extra = {"EventBusName": bus} if bus else {}
+        if schedule:
+            extra["ScheduleExpression"] = schedule
+        if pattern:
+            extra["EventPattern"] = json.dumps(pattern)
+        events.put_rule(Name=name, State=state, **extra)
+
+
 def seed(url):
     ecs, logs, sm, cw = (client(url, n) for n in ("ecs", "logs", "sagemaker", "cloudwatch"))
     aas = client(url, "application-autoscaling")
@@ -219,10 +290,14 @@ def seed(url):
         alarm(cw, *a)
     for t in SCALABLE_TARGETS:
         scalable_target(aas, *t)
+    aas.put_scaling_policy(**SCALING_POLICY)
+    functions(client(url, "iam"), client(url, "lambda"))
+    rules(client(url, "events"))
     points = sum(metrics(cw, c, s, cpu, mem, now) for (c, s), (cpu, mem) in METRICS.items())
     return {
         "clusters": len(FLEET), "services": services, "log_events": events, "endpoints": len(ENDPOINTS),
         "alarms": len(ALARMS), "datapoints": points, "scalable_targets": len(SCALABLE_TARGETS),
+        "scaling_policies": 1, "functions": len(FUNCTIONS), "rules": len(RULES),
     }
 
 
