@@ -109,6 +109,22 @@ pub struct Config {
     /// Environments torn down and restored together, e.g. `[environments.garmax-dev]`.
     #[serde(default)]
     pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
+    /// Where runbooks are read from (default: `runbooks/` in the config directory); relative
+    /// paths are relative to the config directory.
+    pub runbooks_dir: Option<PathBuf>,
+    /// Alarms whose runbook is found by name: `[[runbooks]] alarm = "GLOB" file = "..."`.
+    #[serde(default)]
+    pub runbooks: Vec<RunbookLinkConfig>,
+    /// Where incident timelines are kept (default: the data directory, beside the audit log).
+    pub incidents_file: Option<PathBuf>,
+}
+
+/// `[[runbooks]]`: alarms matching `alarm` (`*` and `?` wildcards) open `file`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookLinkConfig {
+    pub alarm: String,
+    pub file: String,
 }
 
 /// `[environments.NAME]`: the resources torn down and restored together.
@@ -153,6 +169,8 @@ impl Config {
         for (name, entry) in demo.environments {
             self.environments.entry(name).or_insert(entry);
         }
+        // The user's links are tried first; the demo's fill in.
+        self.runbooks.extend(demo.runbooks);
         Ok(self)
     }
 
@@ -183,6 +201,11 @@ impl Config {
             }
         }
         config.environment_specs().map_err(invalid)?;
+        for link in &config.runbooks {
+            if link.alarm.trim().is_empty() || link.file.trim().is_empty() {
+                return Err(invalid("[[runbooks]]: alarm and file must both be given".into()));
+            }
+        }
         for (address, entry) in &config.invoke {
             match address.parse::<crate::domain::Address>() {
                 Ok(crate::domain::Address::Endpoint { variant: None, .. }) => {}
@@ -217,6 +240,7 @@ impl Config {
         // Checked when the file was parsed; a spec that fails here was checked there already.
         settings.environments = self.environment_specs().unwrap_or_default();
         settings.env_dir = paths.environments_dir.clone();
+        settings.runbooks = self.runbook_library(&paths.config_dir);
         settings
     }
 
@@ -234,6 +258,17 @@ impl Config {
                 Ok((name.clone(), spec))
             })
             .collect()
+    }
+
+    /// The runbooks folder and the alarm links.
+    pub fn runbook_library(&self, config_dir: &Path) -> crate::runbook::Library {
+        let dir = self.runbooks_dir.as_ref().map_or_else(|| config_dir.join("runbooks"), |d| config_dir.join(d));
+        let links = self
+            .runbooks
+            .iter()
+            .map(|l| crate::runbook::AlarmLink { alarm: l.alarm.clone(), file: l.file.clone() })
+            .collect();
+        crate::runbook::Library::new(dir, links)
     }
 
     /// Whether the profile in use is configured read-only.

@@ -246,6 +246,8 @@ pub struct Settings {
     pub environments: std::collections::BTreeMap<String, crate::ops::env::EnvironmentSpec>,
     /// Where local copies of environments' saved state are kept.
     pub env_dir: PathBuf,
+    /// Runbooks: the folder, the built-in ones and the alarm links.
+    pub runbooks: crate::runbook::Library,
 }
 
 impl crate::ops::grammar::ActionConfig for Settings {
@@ -280,6 +282,7 @@ impl Default for Settings {
             watch_poll: Duration::seconds(2),
             environments: std::collections::BTreeMap::new(),
             env_dir: PathBuf::from("environments"),
+            runbooks: crate::runbook::Library::default(),
         }
     }
 }

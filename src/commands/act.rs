@@ -116,7 +116,12 @@ pub async fn act(
     };
     let request_ids: Vec<String> = executed.receipts.iter().filter_map(|r| r.request_id.clone()).collect();
     if text {
-        writeln!(out, "applied (audit {}; request {})", executed.id, request_ids.join(", "))?;
+        let requests = match request_ids.as_slice() {
+            [] => "no request".to_string(),
+            [one] => format!("request {one}"),
+            many => format!("{} requests, each in the audit log", many.len()),
+        };
+        writeln!(out, "applied (audit {}; {requests})", executed.id)?;
     }
     let (executed, watches, mut code) = follow_stages(executed, run, env, out, err).await?;
     let responses: Vec<&InvokeResponse> = executed.receipts.iter().filter_map(|r| r.response.as_ref()).collect();

@@ -112,7 +112,7 @@ impl Library {
     pub fn read(&self, name: &str) -> Result<(String, String), String> {
         let with_md = if name.ends_with(".md") { name.to_string() } else { format!("{name}.md") };
         let candidates = [PathBuf::from(name), self.dir.join(name), self.dir.join(&with_md)];
-        for path in candidates.iter().filter(|p| p.is_file()) {
+        if let Some(path) = candidates.iter().find(|p| p.is_file()) {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             return Ok((path.display().to_string(), text));
         }

@@ -139,7 +139,9 @@ impl World {
 
     pub(crate) fn apply(&mut self, mutation: &Mutation) -> Result<Receipt, BackendError> {
         let t = self.t;
-        let request_id = format!("sim-{:016x}", rng_keyed(self.seed, t as u64).random::<u64>());
+        self.requests += 1;
+        let key = (t as u64).wrapping_mul(1_000_003).wrapping_add(self.requests);
+        let request_id = format!("sim-{:016x}", rng_keyed(self.seed, key).random::<u64>());
         let mut receipt = Receipt { request_id: Some(request_id), response: None };
         match mutation {
             Mutation::SetDesiredCount { address, count } => {

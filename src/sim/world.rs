@@ -37,6 +37,8 @@ pub(crate) struct World {
     base: i64,
     /// Last second simulated.
     pub(crate) t: i64,
+    /// Mutations applied so far: each request gets its own id, even several in one second.
+    pub(crate) requests: u64,
     pub(crate) rng_tasks: ChaCha8Rng,
     rng_logs: ChaCha8Rng,
     rng_metrics: ChaCha8Rng,
@@ -109,6 +111,7 @@ impl World {
             meter: Meter::default(),
             notes: Vec::new(),
             lines: Vec::new(),
+            requests: 0,
         };
         world.pre_roll(&mut pre);
         world

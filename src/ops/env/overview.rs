@@ -2,12 +2,12 @@
 //! view: running, torn down since T, partly torn down, or restoring; what it costs per day now;
 //! what a teardown would save. Reads only.
 
-use super::saved::{describe_now, is_down, EnvStatus, Pointer, SavedState};
+use super::saved::{describe_now, is_down, EnvStatus, Pointer, SavedResource, SavedState};
 use super::spec::EnvironmentSpec;
 use super::store;
 use super::{pricing, read_all};
 use crate::backend::Backend;
-use crate::domain::CostReport;
+use crate::domain::{Address, CostReport};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use std::path::Path;
@@ -148,20 +148,31 @@ async fn one(
     };
     view.resources = reads
         .iter()
-        .map(|r| ResourceLine {
-            address: r.address.to_string(),
-            now: describe_now(r.snapshot.as_ref()),
-            saved: saved.as_ref().and_then(|s| s.find(&r.address)).map(|s| s.describe()),
-            down: is_down(r.snapshot.as_ref()),
+        .map(|r| {
+            let saved = saved.as_ref().and_then(|s| s.find(&r.address));
+            ResourceLine {
+                address: r.address.to_string(),
+                now: describe_now(r.snapshot.as_ref()),
+                saved: saved.map(|s| s.describe()),
+                // A rule saved DISABLED (or a function saved at 0) is down in its normal state too.
+                down: is_down(r.snapshot.as_ref()) || saved.is_some_and(SavedResource::was_down),
+            }
         })
         .collect();
     let down = view.resources.iter().filter(|r| r.down).count();
     let total = view.resources.len();
+    // Without a teardown's saved state, only services at 0 and missing endpoints say "down":
+    // a disabled rule or a function held at 0 may simply be how it is meant to be.
+    let idle = reads
+        .iter()
+        .filter(|r| matches!(r.address, Address::EcsService { .. } | Address::Endpoint { .. }))
+        .filter(|r| is_down(r.snapshot.as_ref()))
+        .count();
     view.shape = match pointer.filter(|p| p.status != EnvStatus::Restored) {
-        None if down == 0 => Shape::Running,
+        None if idle == 0 => Shape::Running,
         None => Shape::PartlyTornDown {
             since: None,
-            why: format!("{down} of {total} resources are down, but nothing was saved by a teardown"),
+            why: format!("{idle} service(s) or endpoint(s) down, but nothing was saved by a teardown"),
         },
         Some(p) => match p.status {
             EnvStatus::TornDown if down == total => Shape::TornDown { since: p.status_at },

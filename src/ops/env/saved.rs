@@ -98,6 +98,16 @@ impl SavedResource {
         }
     }
 
+    /// Whether it was already at its torn-down values when saved (a rule kept disabled).
+    pub fn was_down(&self) -> bool {
+        match self {
+            SavedResource::EcsService { desired, .. } => *desired == 0,
+            SavedResource::Endpoint { .. } => false,
+            SavedResource::Function { reserved_concurrency, .. } => *reserved_concurrency == Some(0),
+            SavedResource::Rule { state, .. } => !state.starts_with("ENABLED"),
+        }
+    }
+
     /// What the saved values are, in a few words.
     pub fn describe(&self) -> String {
         match self {

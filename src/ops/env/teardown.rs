@@ -228,7 +228,7 @@ fn take_down(plan: &mut Plan, read: &Read, down: &mut Vec<Mutation>) {
         }
         Some(Snapshot::Endpoint(e)) => {
             if e.endpoint.status != "Deleting" {
-                for (variant, _) in &e.scaling {
+                for variant in e.scaling.keys() {
                     let resource =
                         ScalableResource::Variant { endpoint: e.endpoint.name.clone(), variant: variant.clone() };
                     down.push(Mutation::DeregisterScalingTarget { resource });
