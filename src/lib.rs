@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod incident;
 pub mod keymap;
 pub mod layout;
 pub mod logs;

@@ -263,6 +263,9 @@ impl crate::ops::grammar::ActionConfig for Settings {
     fn env_dir(&self) -> PathBuf {
         self.env_dir.clone()
     }
+    fn runbooks(&self) -> crate::runbook::Library {
+        self.runbooks.clone()
+    }
 }
 
 impl Default for Settings {

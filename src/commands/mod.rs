@@ -5,7 +5,9 @@
 
 mod act;
 mod env;
+mod incident;
 mod read;
+mod runbook;
 
 use crate::backend::{Backend, BackendLabel};
 use crate::ops::grammar::{self, ActionConfig, Verb};
@@ -36,6 +38,8 @@ pub async fn run(verb: &Verb, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn 
         Verb::Audit(args) => read::audit(args, env, out, err),
         Verb::Undo(args) => act::undo(args, env, out, err).await,
         Verb::Env(args) => env::run(args, env, out, err).await,
+        Verb::Runbook(args) => runbook::run(args, env, out, err).await,
+        Verb::Incident(args) => incident::run(args, env, out, err),
         other => match grammar::intent_of(other, env.config) {
             Ok(Some(intent)) => {
                 let run = other.run_args().cloned().unwrap_or_default();

@@ -72,6 +72,9 @@ async fn wait_alarm(
                 let Some(alarm) = alarms.iter().find(|a| a.name == name) else {
                     return usage(err, format!("no alarm named {name}"));
                 };
+                if let Some(before) = last.filter(|s| *s != alarm.state) {
+                    record_alarm_change(env, alarm, before);
+                }
                 if last != Some(alarm.state) && text {
                     writeln!(out, "  {}  {} is {}", now.format("%H:%M:%S"), inert(name), alarm.state.as_str())?;
                 }
@@ -98,6 +101,17 @@ async fn wait_alarm(
             return Ok(EXIT_FAILED);
         }
         tokio::time::sleep(poll_interval(env.backend) * 5).await;
+    }
+}
+
+/// A change seen while waiting goes on the open incident's timeline (if one is open).
+fn record_alarm_change(env: &Env<'_>, alarm: &crate::domain::Alarm, before: crate::domain::AlarmState) {
+    let log = &env.ops.incidents;
+    if let Ok(Some(open)) = log.open() {
+        let entry = crate::incident::alarm_entry(&open, alarm, Some(before.as_str()));
+        if let Err(e) = log.append(&entry) {
+            tracing::warn!(error = %e, "could not record an alarm change on the timeline");
+        }
     }
 }
 

@@ -33,18 +33,22 @@ impl Permit {
     }
 }
 
-/// What every action needs besides the backend: the read-only switch, the audit log, and where
-/// local copies of environments' saved state go.
+/// What every action needs besides the backend: the read-only switch, the audit log, where
+/// local copies of environments' saved state go, and the incident timeline.
 #[derive(Debug)]
 pub struct OpsContext {
     pub read_only: bool,
     pub audit: AuditLog,
     pub env_dir: PathBuf,
+    /// Next to the audit log: `incidents.jsonl` beside `audit.jsonl` (`-demo` beside `-demo`).
+    pub incidents: crate::incident::IncidentLog,
 }
 
 impl OpsContext {
     pub fn new(read_only: bool, audit: AuditLog, env_dir: PathBuf) -> OpsContext {
-        OpsContext { read_only, audit, env_dir }
+        let name = audit.path().file_name().map(|n| n.to_string_lossy().replace("audit", "incidents"));
+        let incidents = audit.path().with_file_name(name.unwrap_or_else(|| "incidents.jsonl".into()));
+        OpsContext { read_only, audit, env_dir, incidents: crate::incident::IncidentLog::new(incidents) }
     }
 }
 

@@ -196,6 +196,86 @@ pub struct EnvArgs {
     pub command: Option<EnvCommand>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum RunbookCommand {
+    /// Every runbook: the runbooks folder's, then the built-in ones
+    #[command(visible_alias = "ls")]
+    List,
+    /// A runbook's steps, prose and commands
+    Show {
+        /// A file, or a name in the runbooks folder
+        file: String,
+    },
+    /// Check runbooks before anyone needs them: every problem with its file, line and column
+    Check {
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Run a runbook's steps in order (or one), recorded on the open incident (one is started if none is)
+    Run {
+        file: String,
+        /// Run only step N (1-based)
+        #[arg(long, value_name = "N")]
+        step: Option<usize>,
+        /// A placeholder's value, e.g. --set service=ecs:c/s (repeat for several)
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+        set: Vec<(String, String)>,
+        /// Fill the placeholders from this alarm (what it watches, its log group)
+        #[arg(long, value_name = "NAME")]
+        alarm: Option<String>,
+        /// Answer every confirmation (also for destructive steps)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RunbookArgs {
+    #[command(subcommand)]
+    pub command: Option<RunbookCommand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident: alarm changes, runbook steps, actions and notes are gathered under it
+    Start { name: String },
+    /// A note on the open incident's timeline
+    Note {
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        text: Vec<String>,
+    },
+    /// Close the open incident
+    End,
+    /// The incidents recorded
+    #[command(visible_alias = "ls")]
+    List,
+    /// The timeline as one Markdown document for the postmortem (stdout unless --to)
+    Export {
+        /// Default: the open incident, else the last one
+        name: Option<String>,
+        /// Only what happened in this long, e.g. 2h
+        #[arg(long, value_name = "D", value_parser = parse_duration)]
+        since: Option<std::time::Duration>,
+        /// Write to this file instead of stdout
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct IncidentArgs {
+    #[command(subcommand)]
+    pub command: IncidentCommand,
+}
+
+/// `NAME=VALUE`.
+fn parse_set(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
+        _ => Err(format!("'{text}' is not NAME=VALUE")),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct UndoArgs {
     /// The audit id to undo (default: the newest action that can be undone)
@@ -236,6 +316,10 @@ pub enum Verb {
     Teardown(EnvActArgs),
     /// Put a torn-down environment back exactly as saved, and (with --wait) check it answers
     Restore(EnvActArgs),
+    /// Runbooks: list, show, check, run
+    Runbook(RunbookArgs),
+    /// The incident timeline: start, note, end, list, export
+    Incident(IncidentArgs),
 }
 
 impl Verb {
@@ -300,6 +384,10 @@ pub trait ActionConfig {
     fn environment_names(&self) -> Vec<String>;
     /// Where local copies of environments' saved state are kept.
     fn env_dir(&self) -> PathBuf;
+    /// Where runbooks are found.
+    fn runbooks(&self) -> crate::runbook::Library {
+        crate::runbook::Library::default()
+    }
 }
 
 /// The environment a command names, or an error listing the configured ones.

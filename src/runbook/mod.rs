@@ -3,10 +3,12 @@
 //! plan/confirm/audit path, and recorded on the incident timeline.
 
 mod check;
+pub mod context;
 pub mod library;
 mod model;
 pub mod parse;
 pub mod placeholders;
+pub mod render;
 
 pub use check::check;
 pub use library::{load_text, AlarmLink, Library, Link};
