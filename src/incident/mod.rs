@@ -260,7 +260,7 @@ mod tests {
         assert!(log.start("bad name", "", now).is_err());
         // A torn last line is skipped, the rest kept.
         std::fs::OpenOptions::new().append(true).open(log.path()).unwrap().write_all(b"{\"incident\":").unwrap();
-        assert_eq!(log.read().unwrap().len(), 4);
+        assert_eq!(log.read().unwrap().len(), 3);
         assert!(name_for("CleanisticAI-HighErrorRate", now).starts_with("CleanisticAI-HighErrorRate-"));
         assert!(name_for("a b/c", now).starts_with("a-b-c-"));
     }
