@@ -92,7 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config: &settings,
                 interactive: std::io::stdin().is_terminal(),
             };
-            let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+            let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
             let code = opsdeck::commands::run(verb, &env, &mut out, &mut err).await?;
             return Ok(ExitCode::from(code));
         }

@@ -11,6 +11,7 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Mode::Audit(_) => return operations::audit_action(state, action, effects),
         Mode::Report(_) => return operations::report_action(state, action),
         Mode::Environments(_) => return super::environments::action(state, action, effects),
+        Mode::Runbook => return super::runbooks::action(state, action, effects),
         _ => {}
     }
     if let Mode::Help { scroll } = &mut state.mode {
@@ -82,6 +83,10 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::Undo => state.flash_info("u undoes an action in the audit view: open it with :audit"),
         Action::Environments => super::environments::open(state, None, false, effects),
+        Action::Runbook => super::runbooks::open_key(state, effects),
+        Action::RunStep | Action::SkipStep | Action::Note => {
+            state.flash_info("runbook keys work in the runbook view: o on an alarm opens its runbook")
+        }
         Action::Teardown | Action::Restore => {
             state.flash_info("teardown and restore act on an environment: open the list with E (or :env)")
         }

@@ -38,6 +38,16 @@ pub enum Msg {
     AuditRead(Result<Vec<AuditEntry>, String>),
     /// Every environment read (for the environments view).
     Environments(RequestId, Vec<crate::ops::env::EnvOverview>),
+    /// A verb run by the CLI's code finished: its exit code, what it printed, and the incident
+    /// open afterwards.
+    CommandOutput {
+        id: RequestId,
+        code: u8,
+        output: String,
+        incident: Option<String>,
+    },
+    /// The incident open now (after opening one, or recording on it), or why the timeline failed.
+    Incident(Result<Option<String>, String>),
     Report {
         title: String,
         result: Result<Vec<String>, String>,
@@ -121,6 +131,22 @@ pub enum OpEffect {
         watch: Watch,
     },
     ReadAudit,
+    /// Run a verb through the CLI's code (a runbook step's read, `:incident ...`).
+    RunCommand {
+        id: RequestId,
+        verb: crate::ops::grammar::Verb,
+        config: Box<super::state::Settings>,
+    },
+    /// Open an incident unless one is open (recording the alarm that paged as it stands).
+    IncidentOpen {
+        name: String,
+        why: String,
+        alarm: Option<Alarm>,
+    },
+    /// A note on the open incident.
+    IncidentNote(String),
+    /// An entry for the open incident (its name is filled in when written).
+    IncidentRecord(Box<crate::incident::Entry>),
     /// Where every environment stands (the environments view).
     Environments {
         id: RequestId,
@@ -196,6 +222,45 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
         OpEffect::Environments { id, specs, local_dir, cost } => {
             let views = crate::ops::env::overview(backend, &specs, &local_dir, cost.as_ref()).await;
             Some(Msg::Environments(id, views))
+        }
+        OpEffect::RunCommand { id, verb, config } => {
+            let env = crate::commands::Env { backend, ops: ctx, config: config.as_ref(), interactive: false };
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let code = match crate::commands::run(&verb, &env, &mut out, &mut err).await {
+                Ok(code) => code,
+                Err(e) => {
+                    err.extend_from_slice(e.to_string().as_bytes());
+                    1
+                }
+            };
+            out.extend_from_slice(&err);
+            let output = String::from_utf8_lossy(&out).into_owned();
+            Some(Msg::CommandOutput { id, code, output, incident: ctx.incidents.open().ok().flatten() })
+        }
+        OpEffect::IncidentOpen { name, why, alarm } => {
+            let now = backend.clock().unwrap_or_else(chrono::Utc::now);
+            let result = ctx.incidents.open_or_start(&name, &why, now).and_then(|(open, started)| {
+                if let (true, Some(alarm)) = (started, alarm) {
+                    ctx.incidents.append(&crate::incident::alarm_entry(&open, &alarm, None))?;
+                }
+                Ok(Some(open))
+            });
+            Some(Msg::Incident(result))
+        }
+        OpEffect::IncidentNote(text) => {
+            let now = backend.clock().unwrap_or_else(chrono::Utc::now);
+            Some(Msg::Incident(ctx.incidents.note(&text, now).map(Some)))
+        }
+        OpEffect::IncidentRecord(entry) => {
+            let mut entry = *entry;
+            let result = ctx.incidents.open().and_then(|open| match open {
+                Some(name) => {
+                    entry.incident = name.clone();
+                    ctx.incidents.append(&entry).map(|()| Some(name))
+                }
+                None => Ok(None),
+            });
+            Some(Msg::Incident(result))
         }
         OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
             let mut entries = crate::ops::audit::entries(&records);

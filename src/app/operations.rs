@@ -28,7 +28,7 @@ fn request_plan(state: &mut State, intent: Intent, dry_run: bool, effects: &mut 
         return state.flash_info("a plan is still being read: one at a time");
     }
     let id = state.request_id();
-    state.ops.planning = Some(Planning { id, command: intent.command_line(), dry_run });
+    state.ops.planning = Some(Planning { id, command: intent.command_line(), dry_run, for_runbook: false });
     state.flash_info(format!("reading {} fresh for the plan…", intent.target()));
     effects.push(Effect::Op(Box::new(OpEffect::Plan { id, intent })));
 }
@@ -45,6 +45,8 @@ pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             }
         }
         Verb::Env(args) => super::environments::open_from_palette(state, args, effects),
+        Verb::Runbook(args) => super::runbooks::palette(state, args, effects),
+        Verb::Incident(args) => super::runbooks::incident(state, args, effects),
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
@@ -132,11 +134,34 @@ fn single_variant(state: &State, endpoint: &str) -> Option<String> {
     }
 }
 
-pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>) {
+pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>, effects: &mut Vec<Effect>) {
     let Some(planning) = state.ops.planning.take() else { return };
     if planning.id != id {
         state.ops.planning = Some(planning);
         return;
+    }
+    if planning.for_runbook {
+        // A runbook's step: the dialog opens as always; anything else ends the command.
+        let outcome = match result {
+            Ok(plan) if plan.is_noop() => Err(Ok(plan.notes)),
+            Ok(plan) if planning.dry_run => {
+                let mut lines = plan_lines(&plan);
+                lines.push("dry run: nothing was changed".into());
+                Err(Ok(lines))
+            }
+            Ok(plan) => {
+                state.flash = None;
+                state.mode =
+                    Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }));
+                Ok(())
+            }
+            Err(e) => Err(Err(crate::sanitize::inert(&e.to_string()).into_owned())),
+        };
+        return match outcome {
+            Ok(()) => super::runbooks::planned(state, id, Ok(true), Vec::new(), effects),
+            Err(Ok(lines)) => super::runbooks::planned(state, id, Ok(false), lines, effects),
+            Err(Err(why)) => super::runbooks::planned(state, id, Err(why), Vec::new(), effects),
+        };
     }
     let command = planning.command;
     match result {
@@ -170,7 +195,8 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
     let answer = match (chord.code, chord.ctrl) {
         (ChordCode::Esc, _) | (ChordCode::Char('c'), true) => {
             state.mode = Mode::Normal;
-            return state.flash_info("cancelled: nothing was sent");
+            state.flash_info("cancelled: nothing was sent");
+            return super::runbooks::answered(state, Err("cancelled: nothing was sent".into()), effects);
         }
         (ChordCode::Up, _) => return dialog.scroll = dialog.scroll.saturating_sub(1),
         (ChordCode::Down, _) => return dialog.scroll += 1,
@@ -191,7 +217,8 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
         (ChordCode::Enter, _) | (ChordCode::Char('y' | 'Y'), false) => Answer::Yes,
         (ChordCode::Char('n' | 'q'), false) => {
             state.mode = Mode::Normal;
-            return state.flash_info("cancelled: nothing was sent");
+            state.flash_info("cancelled: nothing was sent");
+            return super::runbooks::answered(state, Err("cancelled: nothing was sent".into()), effects);
         }
         (ChordCode::Char('j'), false) => return dialog.scroll += 1,
         (ChordCode::Char('k'), false) => return dialog.scroll = dialog.scroll.saturating_sub(1),
@@ -204,13 +231,17 @@ pub fn confirm_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>
             state.ops.executing = true;
             state.flash_info(format!("applying {}…", plan.intent.command_line()));
             effects.push(Effect::Op(Box::new(OpEffect::Execute(Box::new(confirmed)))));
+            super::runbooks::answered(state, Ok(()), effects);
         }
         // A wrong name keeps the dialog open, cleared, with the reason.
         Err(e) if destructive => {
             let error = Some(e.to_string());
             state.mode = Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll, error }));
         }
-        Err(e) => state.flash_error(e.to_string()),
+        Err(e) => {
+            state.flash_error(e.to_string());
+            super::runbooks::answered(state, Err(e.to_string()), effects);
+        }
     }
 }
 
@@ -218,7 +249,11 @@ pub fn executed(state: &mut State, result: Result<Executed, OpError>, effects: &
     state.ops.executing = false;
     let mut executed = match result {
         Ok(executed) => executed,
-        Err(e) => return state.flash_error(crate::sanitize::inert(&e.to_string()).into_owned()),
+        Err(e) => {
+            let why = crate::sanitize::inert(&e.to_string()).into_owned();
+            state.flash_error(why.clone());
+            return super::runbooks::executed(state, Err(why), effects);
+        }
     };
     let watch = executed.watch.take();
     state.flash_info(format!("{} applied (audit {})", executed.plan.intent.command_line(), executed.id));
@@ -228,7 +263,9 @@ pub fn executed(state: &mut State, result: Result<Executed, OpError>, effects: &
     if op.watch.is_none() {
         next_stage_or_finish(state.now, &mut op, effects);
     }
+    let id = op.executed.id.clone();
     state.ops.operations.push(op);
+    super::runbooks::executed(state, Ok(id), effects);
 }
 
 /// Invocation answers from `from` on (a test inference, a restore's checks) open as a report.
@@ -252,6 +289,9 @@ fn show_responses(state: &mut State, executed: &Executed, from: usize) {
             lines.push(endpoints.get(i).cloned().unwrap_or_default());
         }
         lines.extend(invoke::describe_response(answer));
+    }
+    if super::runbooks::take_output(state, &lines) {
+        return;
     }
     let title = format!("{} {}", executed.plan.intent.verb(), executed.plan.intent.target());
     state.mode = Mode::Report(Report { title, lines, scroll: 0 });

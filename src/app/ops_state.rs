@@ -76,6 +76,8 @@ pub struct Planning {
     pub command: String,
     /// `--dry-run`: the plan is shown and nothing can be applied.
     pub dry_run: bool,
+    /// A runbook step asked for it: its outcome goes back to the step.
+    pub for_runbook: bool,
 }
 
 /// Everything about actions in one place of `State`.

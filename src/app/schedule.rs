@@ -56,6 +56,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     }
     // Watched operations are read whatever is on screen: their end must be seen and audited.
     super::operations::due(state, effects);
+    super::runbooks::due(state, effects);
 }
 
 fn service_metrics(state: &mut State, visible_rows: usize, effects: &mut Vec<Effect>) {

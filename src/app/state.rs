@@ -61,6 +61,8 @@ pub enum Mode {
     Audit(super::ops_state::AuditView),
     Report(super::ops_state::Report),
     Environments(super::ops_state::EnvView),
+    /// The runbook being followed (`state.runbook`).
+    Runbook,
 }
 
 /// Data from one backend call plus what the UI needs to say about its freshness.
@@ -221,7 +223,7 @@ pub struct Flash {
 }
 
 /// Settings that shape behaviour; fixed for a session.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub refresh: Duration,
     pub metrics_refresh: Duration,
@@ -314,6 +316,12 @@ pub struct State {
     pub log_follows: Pane,
     pub flash: Option<Flash>,
     pub ops: super::ops_state::OpsState,
+    /// The runbook being followed, kept while its view is closed (a dialog, another pane).
+    pub runbook: Option<super::runbook_state::RunbookSession>,
+    /// The incident open now, as last read or started.
+    pub incident: Option<String>,
+    /// A palette command run by the CLI's code (`:incident ...`), whose output is shown.
+    pub palette_command: Option<RequestId>,
     pub usage: Option<crate::backend::ApiUsage>,
     pub next_request: RequestId,
     pub quit: bool,
@@ -357,6 +365,9 @@ impl State {
             log_follows: Pane::Services,
             flash: None,
             ops: super::ops_state::OpsState::default(),
+            runbook: None,
+            incident: None,
+            palette_command: None,
             usage: None,
             next_request: 1,
             quit: false,

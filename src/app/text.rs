@@ -9,6 +9,9 @@ pub fn handle_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>)
     if matches!(state.mode, Mode::Confirm(_)) {
         return super::operations::confirm_key(state, chord, effects);
     }
+    if state.mode == Mode::Runbook {
+        return super::runbooks::prompt_key(state, chord, effects);
+    }
     if state.mode == Mode::ConfirmQuit {
         let yes =
             matches!((chord.code, chord.ctrl), (ChordCode::Char('y' | 'Y'), false) | (ChordCode::Char('c'), true));

@@ -47,13 +47,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             keys::clamp_all(state);
         }
         Msg::Fetched(id, Reply::Snapshots(reads)) => {
-            if operations::observed(state, id, reads, &mut effects) {
+            let taken = match state.ops.operations.iter().any(|o| o.in_flight == Some(id)) {
+                true => operations::observed(state, id, reads, &mut effects),
+                false => super::runbooks::observed(state, id, reads, &mut effects),
+            };
+            super::runbooks::operations_changed(state, &mut effects);
+            if taken {
                 state.dirty = true;
                 schedule::due_fetches(state, &mut effects);
             }
         }
         Msg::Fetched(id, reply) => {
+            let alarms_before = match &reply {
+                Reply::Alarms(_) => state.alarms.data.clone(),
+                _ => None,
+            };
             if accept_reply(state, id, reply) {
+                if let Some(before) = alarms_before {
+                    super::runbooks::record_alarm_changes(state, &before, &mut effects);
+                }
+                super::runbooks::alarms_read(state, &mut effects);
                 state.dirty = true;
                 // A new list may change what is visible, and so what to poll.
                 schedule::due_fetches(state, &mut effects);
@@ -86,17 +99,31 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Ok(plan) = result.as_mut() {
                 super::inert::plan(plan);
             }
-            operations::planned(state, id, result);
+            operations::planned(state, id, result, &mut effects);
         }
         Msg::Executed(result) => {
             state.dirty = true;
             operations::executed(state, *result, &mut effects);
+            super::runbooks::operations_changed(state, &mut effects);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Proceeded(executed, result) => {
             state.dirty = true;
             operations::proceeded(state, *executed, result, &mut effects);
+            super::runbooks::operations_changed(state, &mut effects);
             schedule::due_fetches(state, &mut effects);
+        }
+        Msg::CommandOutput { id, code, output, incident } => {
+            state.dirty = true;
+            state.incident = incident;
+            super::runbooks::command_output(state, id, code, output, &mut effects);
+        }
+        Msg::Incident(result) => {
+            state.dirty = true;
+            match result {
+                Ok(open) => state.incident = open,
+                Err(e) => state.flash_error(format!("incident timeline: {e}")),
+            }
         }
         Msg::Environments(id, views) => {
             state.dirty = true;

@@ -24,7 +24,7 @@ fn plan_json(p: &Plan) -> serde_json::Value {
     })
 }
 
-fn print_plan(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_plan(p: &Plan, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     writeln!(out, "plan: {}", inert(&p.intent.command_line()))?;
     for c in &p.changes {
         writeln!(out, "  {}: {} -> {}", inert(&c.field), inert(&c.before), inert(&c.after))?;
@@ -41,7 +41,7 @@ fn print_plan(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-fn fail(e: &OpError, output: Output, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+fn fail(e: &OpError, output: Output, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let text = inert(&e.to_string()).into_owned();
     if output == Output::Json {
         writeln!(out, "{}", json!({ "error": text, "exit": e.exit_code() }))?;
@@ -51,7 +51,7 @@ fn fail(e: &OpError, output: Output, out: &mut dyn Write, err: &mut dyn Write) -
 }
 
 /// Ask on the terminal: y for ordinary plans, the name for destructive ones.
-fn ask(p: &Plan, err: &mut dyn Write) -> std::io::Result<Answer> {
+fn ask(p: &Plan, err: &mut (dyn Write + Send)) -> std::io::Result<Answer> {
     if p.destructive {
         write!(err, "This is destructive. Type {} to apply: ", p.confirm_name)?;
     } else {
@@ -67,8 +67,8 @@ pub async fn act(
     intent: Intent,
     run: &RunArgs,
     env: &Env<'_>,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
 ) -> std::io::Result<u8> {
     let text = run.output == Output::Text;
     let plan = match plan(env.backend, intent).await {
@@ -189,8 +189,8 @@ async fn follow_stages(
     mut executed: Executed,
     run: &RunArgs,
     env: &Env<'_>,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
 ) -> std::io::Result<(Executed, Vec<Watch>, u8)> {
     let text = run.output == Output::Text;
     let timeout = run.timeout.unwrap_or(DEFAULT_TIMEOUT);
@@ -256,7 +256,7 @@ async fn follow_stages(
 }
 
 /// `undo [ID]`: the audit's inverse command, through the same path.
-pub async fn undo(args: &UndoArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn undo(args: &UndoArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let records = match env.ops.audit.read() {
         Ok((records, _)) => records,
         Err(e) => {

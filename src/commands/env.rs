@@ -7,7 +7,7 @@ use crate::ops::grammar::{self, EnvArgs, EnvCommand, Output};
 use crate::sanitize::inert;
 use std::io::Write;
 
-pub async fn run(args: &EnvArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn run(args: &EnvArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let command = args.command.clone().unwrap_or(EnvCommand::List { output: Output::Text });
     let (specs, output, detail) = match &command {
         EnvCommand::List { output } => {
@@ -48,7 +48,7 @@ fn money(v: Option<f64>, unit: &str) -> String {
     v.map_or("-".to_string(), |v| format!("${v:.2}{unit}"))
 }
 
-fn list(views: &[EnvOverview], out: &mut dyn Write) -> std::io::Result<()> {
+fn list(views: &[EnvOverview], out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     writeln!(out, "{:<24} {:<44} {:>10} {:>14} {:>12}", "ENVIRONMENT", "STATE", "NOW", "TEARDOWN SAVES", "COST/DAY")?;
     for v in views {
         let state = match &v.error {
@@ -68,7 +68,7 @@ fn list(views: &[EnvOverview], out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "(NOW and TEARDOWN SAVES are estimates at on-demand list prices; COST/DAY comes from the cost data)")
 }
 
-fn show(v: &EnvOverview, out: &mut dyn Write) -> std::io::Result<()> {
+fn show(v: &EnvOverview, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     writeln!(out, "{}: {}", v.name, v.shape.text())?;
     if let Some(d) = &v.description {
         writeln!(out, "  {}", inert(d))?;

@@ -19,7 +19,7 @@ use std::time::Duration;
 pub struct Env<'a> {
     pub backend: &'a dyn Backend,
     pub ops: &'a OpsContext,
-    pub config: &'a dyn ActionConfig,
+    pub config: &'a (dyn ActionConfig + Sync),
     /// Whether stdin is a terminal to ask on.
     pub interactive: bool,
 }
@@ -29,7 +29,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_REFUSED: u8 = 3;
 
 /// Run one verb; returns the exit code. Errors writing to `out` are the only `Err`.
-pub async fn run(verb: &Verb, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn run(verb: &Verb, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     match verb {
         Verb::Wait(args) => read::wait(args, env, out, err).await,
         Verb::Revisions(args) => read::revisions(args, env, out, err).await,
@@ -70,7 +70,7 @@ pub(crate) async fn follow(
     mut watch: Watch,
     timeout: Duration,
     text: bool,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> std::io::Result<Watch> {
     let limit = chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::minutes(15));
     let pause = poll_interval(backend);

@@ -10,19 +10,19 @@ use crate::sanitize::inert;
 use serde_json::json;
 use std::io::Write;
 
-fn usage(err: &mut dyn Write, message: impl std::fmt::Display) -> std::io::Result<u8> {
+fn usage(err: &mut (dyn Write + Send), message: impl std::fmt::Display) -> std::io::Result<u8> {
     writeln!(err, "opsdeck: {}", inert(&message.to_string()))?;
     Ok(EXIT_USAGE)
 }
 
-fn op_error(err: &mut dyn Write, e: &OpError) -> std::io::Result<u8> {
+fn op_error(err: &mut (dyn Write + Send), e: &OpError) -> std::io::Result<u8> {
     writeln!(err, "opsdeck: {}", inert(&e.to_string()))?;
     Ok(e.exit_code())
 }
 
 /// `wait ADDRESS`: a service steady (rollout done, running = desired), an endpoint InService.
 /// `wait --alarm NAME [--state S]`: the alarm in that state.
-pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     if let Some(alarm) = &args.alarm {
         return wait_alarm(alarm, args, env, out, err).await;
     }
@@ -56,8 +56,8 @@ async fn wait_alarm(
     name: &str,
     args: &WaitArgs,
     env: &Env<'_>,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
 ) -> std::io::Result<u8> {
     let wanted = args.state.state();
     let started = env.backend.clock().unwrap_or_else(chrono::Utc::now);
@@ -118,8 +118,8 @@ fn record_alarm_change(env: &Env<'_>, alarm: &crate::domain::Alarm, before: crat
 pub async fn revisions(
     args: &RevisionsArgs,
     env: &Env<'_>,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
 ) -> std::io::Result<u8> {
     let address = match grammar::parse_address(&args.address) {
         Ok(a @ Address::EcsService { .. }) => a,
@@ -180,7 +180,7 @@ async fn group_of(env: &Env<'_>, source: &str) -> Result<String, String> {
     group.ok_or(format!("{address} has no log group"))
 }
 
-fn print_event(e: &LogEvent, output: Output, out: &mut dyn Write) -> std::io::Result<()> {
+fn print_event(e: &LogEvent, output: Output, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     let message = inert(&e.message);
     let stream = inert(&e.stream);
     match output {
@@ -191,7 +191,7 @@ fn print_event(e: &LogEvent, output: Output, out: &mut dyn Write) -> std::io::Re
     }
 }
 
-pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let Some(source) = &args.source else {
         return usage(err, "logs needs a source: a log group (/ecs/...) or ecs:CLUSTER/SERVICE or sm:ENDPOINT");
     };
@@ -241,7 +241,7 @@ pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut
     }
 }
 
-pub async fn alarms(args: &AlarmsArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn alarms(args: &AlarmsArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let mut alarms = match env.backend.alarms().await {
         Ok(a) => a,
         Err(e) => return op_error(err, &OpError::from(e)),
@@ -271,7 +271,7 @@ pub async fn alarms(args: &AlarmsArgs, env: &Env<'_>, out: &mut dyn Write, err: 
     Ok(0)
 }
 
-pub fn audit(args: &AuditArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub fn audit(args: &AuditArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let (records, bad) = match env.ops.audit.read() {
         Ok(r) => r,
         Err(e) => {

@@ -10,7 +10,7 @@ use crate::sanitize::inert;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-pub async fn run(args: &RunbookArgs, env: &Env<'_>, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<u8> {
+pub async fn run(args: &RunbookArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
     let library = env.config.runbooks();
     match args.command.clone().unwrap_or(RunbookCommand::List) {
         RunbookCommand::List => {
@@ -59,7 +59,7 @@ pub async fn run(args: &RunbookArgs, env: &Env<'_>, out: &mut dyn Write, err: &m
     }
 }
 
-fn show(rb: &Runbook, out: &mut dyn Write) -> std::io::Result<()> {
+fn show(rb: &Runbook, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     writeln!(out, "# {}  ({})", inert(&rb.title), rb.origin)?;
     for line in render::lines(&rb.intro, 0) {
         writeln!(out, "{}", inert(&render::text(&line)))?;
@@ -75,7 +75,7 @@ fn show(rb: &Runbook, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Writes through to `out` and keeps a copy (a step's output, for the timeline).
 struct Tee<'a> {
-    out: &'a mut dyn Write,
+    out: &'a mut (dyn Write + Send),
     kept: Vec<u8>,
 }
 
@@ -125,8 +125,8 @@ async fn run_steps(
     alarm: Option<&str>,
     yes: bool,
     env: &Env<'_>,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
 ) -> std::io::Result<u8> {
     if let Some(n) = only.filter(|n| *n == 0 || *n > rb.steps.len()) {
         writeln!(err, "opsdeck: {} has steps 1 to {}, not {n}", rb.origin, rb.steps.len())?;

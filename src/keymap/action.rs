@@ -45,6 +45,10 @@ pub enum Action {
     Environments,
     Teardown,
     Restore,
+    Runbook,
+    RunStep,
+    SkipStep,
+    Note,
     /// Unbinds a key inherited from the defaults.
     None,
 }
@@ -91,6 +95,10 @@ impl Action {
             Action::Environments => "environments: what runs, what is torn down, what a teardown saves (:env)",
             Action::Teardown => "tear the selected environment down (its state is saved first)",
             Action::Restore => "restore the selected environment exactly as saved",
+            Action::Runbook => "open the selected alarm's runbook (an incident opens with it), or go back to the open runbook",
+            Action::RunStep => "run the selected step's commands (changes still ask first)",
+            Action::SkipStep => "mark the selected step skipped",
+            Action::Note => "add a note to the incident timeline",
             Action::None => "(unbound)",
         }
     }

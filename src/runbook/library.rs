@@ -51,6 +51,9 @@ pub struct Library {
     /// The configured runbooks folder.
     pub dir: PathBuf,
     pub links: Vec<AlarmLink>,
+    /// The `.md` files the folder held when it was read (at start): which alarms have a runbook
+    /// by name is answered from this, without touching the disk while drawing.
+    pub files: Vec<String>,
 }
 
 /// One runbook in a listing.
@@ -65,21 +68,14 @@ pub struct Entry {
 
 impl Library {
     pub fn new(dir: PathBuf, links: Vec<AlarmLink>) -> Library {
-        Library { dir, links }
+        let files = markdown_files(&dir);
+        Library { dir, links, files }
     }
 
     /// Every runbook in the folder, then the built-in ones (a file of the same name wins).
     pub fn list(&self) -> Vec<Entry> {
         let mut out = Vec::new();
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .map(|dir| {
-                dir.filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| n.ends_with(".md"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
+        let names = markdown_files(&self.dir);
         for name in &names {
             out.push(self.entry(name));
         }
@@ -145,11 +141,23 @@ impl Library {
             return Some(Link::Runbook { name: link.file.clone(), how: "a [[runbooks]] entry in config.toml" });
         }
         let by_name = format!("{}.md", alarm.name);
-        self.dir
-            .join(&by_name)
-            .is_file()
-            .then_some(Link::Runbook { name: by_name, how: "its name in the runbooks folder" })
+        self.files.contains(&by_name).then_some(Link::Runbook { name: by_name, how: "its name in the runbooks folder" })
     }
+}
+
+/// The `.md` files of a folder, sorted (none when it does not exist).
+fn markdown_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 /// Parse and check: problems as `FILE:LINE:COL: error: ...`, one per line.

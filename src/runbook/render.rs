@@ -53,6 +53,9 @@ fn wrap(prefix: Run, runs: Vec<Run>, width: usize, indent: usize) -> Vec<StyledL
         for word in words {
             let w = word.width();
             if used + w > width && used > indent {
+                if let Some(last) = line.last_mut() {
+                    last.1 = last.1.trim_end().to_string();
+                }
                 lines.push(std::mem::take(&mut line));
                 line = vec![(Kind::Plain, " ".repeat(indent))];
                 used = indent;

@@ -13,6 +13,7 @@ mod logs;
 mod operations;
 mod popups;
 mod reports;
+mod runbook;
 mod services;
 pub mod widgets;
 
@@ -57,6 +58,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         Mode::Audit(_) => reports::audit(state, theme, frame, area),
         Mode::Report(_) => reports::report(state, theme, frame, area),
         Mode::Environments(_) => environments::render(state, theme, keymap, frame, area),
+        Mode::Runbook => runbook::render(state, theme, keymap, frame, area),
         _ => {}
     }
 }

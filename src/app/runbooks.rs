@@ -1,0 +1,568 @@
+//! Following a runbook in the console: `o` on an alarm opens its runbook with the placeholders
+//! filled (and opens an incident), `enter` runs the selected step's commands one after another.
+//! Reads run through the CLI's own verbs; changes go through the palette's path (plan, the
+//! confirm dialog, execute, the operations strip), so a runbook never bypasses it; a step is
+//! done when its last command is, and a failed step stops the runbook there.
+
+use super::msg::{Effect, OpEffect};
+use super::runbook_state::{Prompt, RunbookSession, StepRun, StepState, Waiting};
+use super::state::{Mode, Pane, State, TextInput};
+use crate::domain::Address;
+use crate::incident::{Entry, Kind};
+use crate::keymap::{Action, ChordCode, KeyChord};
+use crate::ops::grammar::{self, IncidentArgs, RunbookArgs, RunbookCommand, Verb};
+use crate::ops::watch::Expect;
+use crate::ops::{Watch, WatchState};
+use crate::runbook::{placeholders, Link};
+
+/// `o`: the selected alarm's runbook, or back to the runbook already open.
+pub fn open_key(state: &mut State, effects: &mut Vec<Effect>) {
+    if state.focus == Pane::Alarms {
+        if let Some(alarm) = super::rows::selected_alarm(state).cloned() {
+            return open_for_alarm(state, &alarm, effects);
+        }
+    }
+    if state.runbook.is_some() {
+        state.mode = Mode::Runbook;
+    } else {
+        state.flash_info("select an alarm in the alarms pane (o opens its runbook), or :runbook show NAME");
+    }
+}
+
+fn open_for_alarm(state: &mut State, alarm: &crate::domain::Alarm, effects: &mut Vec<Effect>) {
+    match state.settings.runbooks.for_alarm(alarm) {
+        Some(Link::Runbook { name, how }) => {
+            let values = values_for(state, Some(alarm), None);
+            if open(state, &name, values, format!("alarm {} ({how})", alarm.name), effects) {
+                let why = format!("runbook {name} opened from alarm {}", alarm.name);
+                let name = crate::incident::name_for(&alarm.name, state.now);
+                effects.push(Effect::Op(Box::new(OpEffect::IncidentOpen { name, why, alarm: Some(alarm.clone()) })));
+            }
+        }
+        Some(Link::Url { url, how }) => state.flash_info(format!("{}'s runbook is a page ({how}): {url}", alarm.name)),
+        None => state.flash_info(format!(
+            "{} has no runbook: tag it runbook_url, name one in its description, add [[runbooks]] to config.toml, or write {}",
+            alarm.name,
+            state.settings.runbooks.dir.join(format!("{}.md", alarm.name)).display()
+        )),
+    }
+}
+
+fn values_for(
+    state: &State,
+    alarm: Option<&crate::domain::Alarm>,
+    target: Option<&Address>,
+) -> std::collections::BTreeMap<String, String> {
+    let services = state.services.data.as_deref().unwrap_or_default();
+    let endpoints = state.endpoints.data.as_deref().unwrap_or_default();
+    crate::runbook::context::values_for(alarm, target, services, endpoints, &state.label)
+}
+
+/// Load a runbook into the view. False (and a message) when it does not load.
+fn open(
+    state: &mut State,
+    name: &str,
+    mut values: std::collections::BTreeMap<String, String>,
+    from: String,
+    _effects: &mut [Effect],
+) -> bool {
+    match state.settings.runbooks.load(name) {
+        Ok(runbook) => {
+            for (param, spec) in &runbook.params {
+                if let Some(default) = &spec.default {
+                    values.entry(param.clone()).or_insert_with(|| default.clone());
+                }
+            }
+            let same = state.runbook.as_ref().is_some_and(|s| s.runbook.origin == runbook.origin);
+            if !same || state.runbook.as_ref().is_some_and(|s| s.running().is_none()) {
+                state.runbook = Some(RunbookSession::new(runbook, values, from));
+            }
+            state.mode = Mode::Runbook;
+            true
+        }
+        Err(problems) => {
+            let lines: Vec<String> = problems.lines().map(str::to_string).collect();
+            state.mode = Mode::Report(super::ops_state::Report { title: format!("runbook {name}"), lines, scroll: 0 });
+            false
+        }
+    }
+}
+
+/// `:runbook list|check|show|run ...` in the palette.
+pub fn palette(state: &mut State, args: &RunbookArgs, effects: &mut Vec<Effect>) {
+    match &args.command {
+        Some(RunbookCommand::Show { file }) => {
+            let values = values_for(state, None, super::operations::selected_target(state).as_ref());
+            open(state, file, values, "the palette".into(), effects);
+        }
+        Some(RunbookCommand::Run { file, set, alarm, step, .. }) => {
+            let alarm = alarm.as_ref().and_then(|n| state.alarms.data.as_ref()?.iter().find(|a| &a.name == n).cloned());
+            let mut values = values_for(state, alarm.as_ref(), super::operations::selected_target(state).as_ref());
+            values.extend(set.iter().cloned());
+            if open(state, file, values, "the palette".into(), effects) {
+                if let (Some(n), Some(session)) = (step, state.runbook.as_mut()) {
+                    session.selected = n.saturating_sub(1).min(session.steps.len().saturating_sub(1));
+                }
+            }
+        }
+        _ => command(state, Verb::Runbook(args.clone()), effects),
+    }
+}
+
+/// `:incident ...` in the palette: the CLI's verb; its output opens as a report.
+pub fn incident(state: &mut State, args: &IncidentArgs, effects: &mut Vec<Effect>) {
+    command(state, Verb::Incident(args.clone()), effects);
+}
+
+/// Run a verb through the CLI's code, not for a step: its output comes back as a report.
+fn command(state: &mut State, verb: Verb, effects: &mut Vec<Effect>) {
+    let id = state.request_id();
+    state.palette_command = Some(id);
+    effects.push(Effect::Op(Box::new(OpEffect::RunCommand { id, verb, config: Box::new(state.settings.clone()) })));
+}
+
+/// Keys in the runbook view (the keymap's [runbook] context, then the global one).
+pub fn action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
+    let Some(session) = state.runbook.as_mut() else {
+        state.mode = Mode::Normal;
+        return;
+    };
+    let last = session.steps.len().saturating_sub(1);
+    match action {
+        Action::Down => {
+            session.selected = (session.selected + 1).min(last);
+            session.scroll = 0;
+        }
+        Action::Up => {
+            session.selected = session.selected.saturating_sub(1);
+            session.scroll = 0;
+        }
+        Action::Top => (session.selected, session.scroll) = (0, 0),
+        Action::Bottom => (session.selected, session.scroll) = (last, 0),
+        Action::PageDown => session.scroll += 10,
+        Action::PageUp => session.scroll -= 10,
+        Action::RunStep | Action::Select => run_selected(state, effects),
+        Action::SkipStep => {
+            let step = &mut session.steps[session.selected];
+            if step.state == StepState::Running {
+                return state.flash_info("the step is running: it cannot be skipped now");
+            }
+            step.state = StepState::Skipped;
+            session.selected = (session.selected + 1).min(last);
+        }
+        Action::Note => session.prompt = Some(Prompt::Note(TextInput::default())),
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::QuitRequest => super::keys::quit_request(state),
+        Action::Back | Action::Runbook => state.mode = Mode::Normal,
+        Action::Palette => state.mode = Mode::Palette(TextInput::default()),
+        _ => {}
+    }
+}
+
+/// Keys while a prompt (a placeholder's value, a note) is open.
+pub fn prompt_key(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
+    let Some(session) = state.runbook.as_mut() else { return };
+    let Some(prompt) = session.prompt.as_mut() else { return };
+    let input = match prompt {
+        Prompt::Value { input, .. } | Prompt::Note(input) => input,
+    };
+    match (chord.code, chord.ctrl) {
+        (ChordCode::Esc, _) | (ChordCode::Char('c'), true) => session.prompt = None,
+        (ChordCode::Backspace, _) => {
+            input.text.pop();
+            input.cursor = input.text.chars().count();
+        }
+        (ChordCode::Char(c), false) if !chord.alt => {
+            input.text.push(c);
+            input.cursor += 1;
+        }
+        (ChordCode::Enter, _) => match session.prompt.take() {
+            Some(Prompt::Value { name, input }) if !input.text.trim().is_empty() => {
+                session.values.insert(name, input.text.trim().to_string());
+                run_selected(state, effects);
+            }
+            Some(Prompt::Note(input)) if !input.text.trim().is_empty() => {
+                let why = format!("note from runbook {}", session.runbook.title);
+                let name = crate::incident::name_for(&session.runbook.title, state.now);
+                effects.push(Effect::Op(Box::new(OpEffect::IncidentOpen { name, why, alarm: None })));
+                effects.push(Effect::Op(Box::new(OpEffect::IncidentNote(input.text.trim().to_string()))));
+                state.flash_info("noted on the incident timeline");
+            }
+            other => session.prompt = other,
+        },
+        _ => {}
+    }
+}
+
+/// `enter`: run the selected step from its first command.
+fn run_selected(state: &mut State, effects: &mut Vec<Effect>) {
+    let Some(session) = state.runbook.as_mut() else { return };
+    let i = session.selected;
+    if let Some(running) = session.running() {
+        return state.flash_info(format!("step {} is running: one step at a time", running + 1));
+    }
+    if let Some(failed) = session.steps[..i].iter().position(|s| matches!(s.state, StepState::Failed(_))) {
+        return state.flash_error(format!(
+            "step {} failed, so the runbook stopped there: run it again (enter on it) or skip it (s)",
+            failed + 1
+        ));
+    }
+    let step = &session.runbook.steps[i];
+    let commands: Vec<String> = step.commands().map(|c| c.text.clone()).collect();
+    if commands.is_empty() {
+        session.steps[i].state = StepState::Done;
+        session.selected = (i + 1).min(session.steps.len().saturating_sub(1));
+        return;
+    }
+    // A step with an unfilled placeholder does not run: ask for the first one.
+    for c in &commands {
+        if let Err(missing) = placeholders::fill(c, &session.values) {
+            let name = missing.first().cloned().unwrap_or_default();
+            session.prompt = Some(Prompt::Value { name, input: TextInput::default() });
+            return;
+        }
+    }
+    let started = state.now;
+    let run = &mut session.steps[i];
+    *run = StepRun::new();
+    run.state = StepState::Running;
+    run.started = Some(started);
+    next_command(state, i, effects);
+}
+
+/// Start the step's next command, or finish the step when none is left.
+fn next_command(state: &mut State, i: usize, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    // Taken up front: the session is borrowed below.
+    let id = state.request_id();
+    let config = Box::new(state.settings.clone());
+    let Some(session) = state.runbook.as_mut() else { return };
+    let step = &session.runbook.steps[i];
+    let texts: Vec<String> = step.commands().map(|c| c.text.clone()).collect();
+    let run = &mut session.steps[i];
+    let Some(text) = texts.get(run.command) else {
+        return finish(state, i, 0, None, effects);
+    };
+    let filled = match placeholders::fill(text, &session.values) {
+        Ok(f) => f,
+        Err(missing) => return finish(state, i, 2, Some(format!("no value for {}", missing.join(", "))), effects),
+    };
+    run.say(format!("$ opsdeck {filled}"));
+    run.ran.push(filled.clone());
+    let verb = match grammar::parse_line(&filled) {
+        Ok(v) => v,
+        Err(e) => return finish(state, i, 2, Some(e), effects),
+    };
+    match &verb {
+        Verb::Wait(args) if args.alarm.is_some() => {
+            let timeout = args.timeout.unwrap_or(crate::commands::DEFAULT_TIMEOUT);
+            let until = now + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::minutes(15));
+            let (name, wanted) = (args.alarm.clone().unwrap_or_default(), args.state.state());
+            run.say(format!("waiting for {name} to be {} (the alarms pane keeps reading)", wanted.as_str()));
+            run.waiting = Some(Waiting::Alarm { name, state: wanted, until });
+            alarms_read(state, effects);
+        }
+        Verb::Wait(args) => {
+            let address = args.address.as_deref().unwrap_or_default();
+            let expect = match address.parse::<Address>() {
+                Ok(a @ Address::EcsService { .. }) => (a, Expect::EcsSteady),
+                Ok(Address::Endpoint { endpoint, variant }) => {
+                    (Address::Endpoint { endpoint, variant: variant.clone() }, Expect::Endpoint { variant, count: None })
+                }
+                Ok(other) => return finish(state, i, 2, Some(format!("wait cannot follow {other}")), effects),
+                Err(e) => return finish(state, i, 2, Some(e.to_string()), effects),
+            };
+            let watch = Watch::new(String::new(), expect.0, format!("wait {address}"), expect.1, now);
+            run.waiting = Some(Waiting::Watch { watch: Box::new(watch), in_flight: None, polled_at: None });
+        }
+        verb if verb.mutates() => {
+            // The palette's path: plan, dialog, execute, strip.
+            run.waiting = Some(Waiting::Plan(0));
+            state.mode = Mode::Normal;
+            super::operations::run_verb(state, verb, effects);
+            let planning = state.ops.planning.as_mut();
+            let Some(planning) = planning else {
+                // Refused before a plan was asked for (bad input); the flash says why.
+                let why = state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_else(|| "not planned".into());
+                state.mode = Mode::Runbook;
+                return finish(state, i, 2, Some(why), effects);
+            };
+            planning.for_runbook = true;
+            let id = planning.id;
+            if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+                run.waiting = Some(Waiting::Plan(id));
+            }
+            state.mode = Mode::Runbook;
+        }
+        _ => {
+            run.waiting = Some(Waiting::Command(id));
+            effects.push(Effect::Op(Box::new(OpEffect::RunCommand { id, verb, config })));
+        }
+    }
+}
+
+/// The command running in step `i` ended: go on with the next, or stop the step there.
+fn command_ended(state: &mut State, i: usize, code: u8, why: Option<String>, effects: &mut Vec<Effect>) {
+    let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) else { return };
+    run.waiting = None;
+    if code != 0 {
+        return finish(state, i, code, why, effects);
+    }
+    run.command += 1;
+    next_command(state, i, effects);
+}
+
+/// The step ends: done, or failed with why; it goes on the incident timeline.
+fn finish(state: &mut State, i: usize, code: u8, why: Option<String>, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    let Some(session) = state.runbook.as_mut() else { return };
+    let title = session.runbook.steps[i].title.clone();
+    let origin = session.runbook.origin.clone();
+    let last = session.steps.len().saturating_sub(1);
+    let run = &mut session.steps[i];
+    run.waiting = None;
+    run.exit = Some(code);
+    run.state = match &why {
+        Some(w) if code != 0 => {
+            run.say(format!("FAILED: {w}"));
+            StepState::Failed(w.clone())
+        }
+        _ => StepState::Done,
+    };
+    let mut entry = Entry::new("", Kind::Step, format!("step {} of {origin}", i + 1), run.started.unwrap_or(now), &crate::incident::local_user());
+    entry.recorded_at = now;
+    entry.runbook = Some(origin);
+    entry.step = Some(title.clone());
+    entry.commands = run.ran.clone();
+    entry.exit = Some(code);
+    entry.output = Some(crate::incident::excerpt(&run.output.iter().filter(|l| !l.starts_with("$ opsdeck ")).cloned().collect::<Vec<_>>().join("\n")));
+    entry.audit_ids = run.audit_ids.clone();
+    if code == 0 {
+        session.selected = (i + 1).min(last);
+        session.scroll = 0;
+        state.flash_info(format!("step \"{title}\" done"));
+    } else {
+        state.flash_error(format!("step \"{title}\" failed: the runbook stops here"));
+    }
+    let why = format!("runbook {} (steps recorded as they run)", entry.runbook.as_deref().unwrap_or_default());
+    let name = crate::incident::name_for(&title, now);
+    effects.push(Effect::Op(Box::new(OpEffect::IncidentOpen { name, why, alarm: None })));
+    effects.push(Effect::Op(Box::new(OpEffect::IncidentRecord(Box::new(entry)))));
+}
+
+/// Which step waits for what.
+fn waiting_step(state: &State, matches: impl Fn(&Waiting) -> bool) -> Option<usize> {
+    let session = state.runbook.as_ref()?;
+    session.steps.iter().position(|s| s.state == StepState::Running && s.waiting.as_ref().is_some_and(&matches))
+}
+
+/// A read's output came back (for a step, or for the palette).
+pub fn command_output(state: &mut State, id: u64, code: u8, output: String, effects: &mut Vec<Effect>) {
+    if state.palette_command == Some(id) {
+        state.palette_command = None;
+        let lines: Vec<String> = output.lines().map(|l| crate::sanitize::inert(l).into_owned()).collect();
+        if lines.len() <= 1 {
+            let text = lines.first().cloned().unwrap_or_else(|| "done".into());
+            if code == 0 { state.flash_info(text) } else { state.flash_error(text) }
+        } else {
+            state.mode = Mode::Report(super::ops_state::Report { title: "opsdeck".into(), lines, scroll: 0 });
+        }
+        return;
+    }
+    let Some(i) = waiting_step(state, |w| *w == Waiting::Command(id)) else { return };
+    if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+        for line in output.lines() {
+            run.say(crate::sanitize::inert(line).into_owned());
+        }
+    }
+    let why = (code != 0).then(|| format!("exit {code}"));
+    command_ended(state, i, code, why, effects);
+}
+
+/// The plan of a step's change: the dialog opened (or the plan ended the command).
+pub fn planned(state: &mut State, id: u64, outcome: Result<bool, String>, lines: Vec<String>, effects: &mut Vec<Effect>) {
+    let Some(i) = waiting_step(state, |w| *w == Waiting::Plan(id)) else { return };
+    match outcome {
+        // The dialog is open: back to the runbook once it is answered.
+        Ok(true) => {
+            if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+                run.waiting = Some(Waiting::Confirm);
+            }
+        }
+        // Nothing to change, or a dry run: the plan is the output.
+        Ok(false) => {
+            if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+                lines.into_iter().for_each(|l| run.say(l));
+            }
+            state.mode = Mode::Runbook;
+            command_ended(state, i, 0, None, effects);
+        }
+        Err(why) => {
+            state.mode = Mode::Runbook;
+            let code = if why.starts_with("refused") { 3 } else { 2 };
+            command_ended(state, i, code, Some(why), effects);
+        }
+    }
+}
+
+/// The dialog was answered: applying, or refused/cancelled (the step fails, nothing was sent).
+pub fn answered(state: &mut State, outcome: Result<(), String>, effects: &mut Vec<Effect>) {
+    let Some(i) = waiting_step(state, |w| *w == Waiting::Confirm) else { return };
+    state.mode = Mode::Runbook;
+    match outcome {
+        Ok(()) => {
+            if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+                run.waiting = Some(Waiting::Executing);
+            }
+        }
+        Err(why) => command_ended(state, i, 3, Some(why), effects),
+    }
+}
+
+/// The change was applied (its audit id) or refused at execute.
+pub fn executed(state: &mut State, outcome: Result<String, String>, effects: &mut Vec<Effect>) {
+    let Some(i) = waiting_step(state, |w| *w == Waiting::Executing) else { return };
+    match outcome {
+        Ok(id) => {
+            if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+                run.say(format!("applied (audit {id}); followed in the operations strip"));
+                run.audit_ids.push(id.clone());
+                run.waiting = Some(Waiting::Operation(id));
+            }
+            operations_changed(state, effects);
+        }
+        Err(why) => command_ended(state, i, 1, Some(why), effects),
+    }
+}
+
+/// What a step's change answered (a test inference) goes into the step's output; false when no
+/// step is applying one.
+pub fn take_output(state: &mut State, lines: &[String]) -> bool {
+    let running = |w: &Waiting| matches!(w, Waiting::Executing | Waiting::Operation(_));
+    let Some(i) = waiting_step(state, running) else { return false };
+    let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) else { return false };
+    lines.iter().for_each(|l| run.say(l.clone()));
+    true
+}
+
+/// An operation a step waits for has ended (settled, failed, timed out).
+pub fn operations_changed(state: &mut State, effects: &mut Vec<Effect>) {
+    let ended: Vec<(String, WatchState)> = state
+        .ops
+        .operations
+        .iter()
+        .filter(|o| o.finished_at.is_some())
+        .map(|o| (o.executed.id.clone(), o.watch.as_ref().map_or(WatchState::Settled, |w| w.state.clone())))
+        .collect();
+    for (id, end) in ended {
+        let Some(i) = waiting_step(state, |w| *w == Waiting::Operation(id.clone())) else { continue };
+        let (code, why, line) = match &end {
+            WatchState::Settled | WatchState::Running => (0, None, "done".to_string()),
+            WatchState::Failed(why) => (1, Some(why.clone()), format!("FAILED: {why}")),
+            WatchState::TimedOut => (1, Some("timed out watching".into()), "timed out watching".into()),
+        };
+        if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+            run.say(line);
+        }
+        command_ended(state, i, code, why, effects);
+    }
+}
+
+/// `wait --alarm`: the alarms were read again.
+pub fn alarms_read(state: &mut State, effects: &mut Vec<Effect>) {
+    let now = state.now;
+    let Some(i) = waiting_step(state, |w| matches!(w, Waiting::Alarm { .. })) else { return };
+    let Some(Waiting::Alarm { name, state: wanted, until }) =
+        state.runbook.as_ref().and_then(|s| s.steps[i].waiting.clone())
+    else {
+        return;
+    };
+    let current = state.alarms.data.as_ref().and_then(|alarms| alarms.iter().find(|a| a.name == name)).map(|a| a.state);
+    if current == Some(wanted) {
+        if let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) {
+            run.say(format!("done: {name} is {}", wanted.as_str()));
+        }
+        command_ended(state, i, 0, None, effects);
+    } else if now >= until {
+        let still = current.map_or("unknown", |s| s.as_str());
+        command_ended(state, i, 1, Some(format!("timed out waiting: {name} is still {still}")), effects);
+    }
+}
+
+/// `wait ADDRESS` steps read their resource like watches do.
+pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
+    let (now, poll, limit) = (state.now, state.settings.watch_poll, state.settings.watch_timeout);
+    let Some(i) = waiting_step(state, |w| matches!(w, Waiting::Watch { .. })) else { return };
+    let id = state.next_request;
+    let Some(Waiting::Watch { watch, in_flight, polled_at }) =
+        state.runbook.as_mut().and_then(|s| s.steps[i].waiting.as_mut())
+    else {
+        return;
+    };
+    watch.check_timeout(now, limit);
+    if watch.is_done() {
+        let end = watch.state.clone();
+        return watch_ended(state, i, end, effects);
+    }
+    if in_flight.is_none() && polled_at.is_none_or(|at| now - at >= poll) {
+        *in_flight = Some(id);
+        let fetch = super::msg::Fetch::Snapshots(watch.pending_reads());
+        state.next_request += 1;
+        effects.push(Effect::Fetch { id, fetch });
+    }
+}
+
+/// A `wait ADDRESS` step's reads. False when no step asked for them.
+pub fn observed(
+    state: &mut State,
+    id: u64,
+    reads: Vec<(Address, super::operations::SnapshotResult)>,
+    effects: &mut Vec<Effect>,
+) -> bool {
+    let now = state.now;
+    let Some(i) = waiting_step(state, |w| matches!(w, Waiting::Watch { in_flight: Some(f), .. } if *f == id)) else {
+        return false;
+    };
+    let Some(run) = state.runbook.as_mut().and_then(|s| s.steps.get_mut(i)) else { return false };
+    let Some(Waiting::Watch { watch, in_flight, polled_at }) = run.waiting.as_mut() else { return false };
+    *in_flight = None;
+    *polled_at = Some(now);
+    for (address, result) in reads {
+        match result {
+            Ok(snapshot) => watch.observe_read(&address, snapshot.as_ref(), now),
+            Err(e) => watch.read_failed(&address, &e.to_string()),
+        }
+    }
+    let (progress, end) = (watch.progress.clone(), watch.state.clone());
+    if run.output.last().is_none_or(|l| *l != progress) {
+        run.say(progress);
+    }
+    if end != WatchState::Running {
+        watch_ended(state, i, end, effects);
+    }
+    true
+}
+
+fn watch_ended(state: &mut State, i: usize, end: WatchState, effects: &mut Vec<Effect>) {
+    match end {
+        WatchState::Settled => command_ended(state, i, 0, None, effects),
+        WatchState::Failed(why) => command_ended(state, i, 1, Some(why), effects),
+        WatchState::TimedOut => command_ended(state, i, 1, Some("timed out".into()), effects),
+        WatchState::Running => {}
+    }
+}
+
+/// Alarm changes seen while an incident is open go on its timeline.
+pub fn record_alarm_changes(state: &State, before: &[crate::domain::Alarm], effects: &mut Vec<Effect>) {
+    if state.incident.is_none() {
+        return;
+    }
+    let Some(now) = state.alarms.data.as_ref() else { return };
+    for alarm in now {
+        let previous = before.iter().find(|b| b.name == alarm.name);
+        if let Some(previous) = previous.filter(|p| p.state != alarm.state) {
+            let entry = crate::incident::alarm_entry("", alarm, Some(previous.state.as_str()));
+            effects.push(Effect::Op(Box::new(OpEffect::IncidentRecord(Box::new(entry)))));
+        }
+    }
+}
