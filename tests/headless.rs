@@ -2,93 +2,14 @@
 //! `perform` (the same code the interactive runtime spawns), with a manual clock.
 
 mod common;
+#[path = "support/console.rs"]
+mod console;
 
-use chrono::{DateTime, TimeZone, Utc};
-use common::{draw, text_of};
-use opsdeck::app::{perform, perform_op, rows, update, Effect, Mode, Msg, Pane, Settings, State};
-use opsdeck::backend::Backend;
+use console::Headless;
+use opsdeck::app::{rows, update, Mode, Msg, Pane};
 use opsdeck::domain::{AlarmState, RolloutState};
-use opsdeck::keymap::{Action, KeyChord, Keymap};
-use opsdeck::ops::{AuditLog, OpsContext, WatchState};
-use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};
-use opsdeck::theme::Theme;
-
-struct Headless {
-    state: State,
-    fleet: SimFleet,
-    clock: ManualClock,
-    keymap: Keymap,
-    ops: OpsContext,
-    _dir: tempfile::TempDir,
-}
-
-fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap()
-}
-
-impl Headless {
-    async fn new(scenario: &str, seed: u64) -> Headless {
-        let clock = ManualClock::new();
-        let fleet = SimFleet::new(SimOptions {
-            seed,
-            scenario: scenario.into(),
-            start: start(),
-            clock: SimClock::Manual(clock.clone()),
-        })
-        .unwrap();
-        let state = State::new(fleet.label(), Settings::default(), fleet.now(), (160, 48));
-        let dir = tempfile::tempdir().unwrap();
-        let ops =
-            OpsContext::new(false, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
-        let mut h = Headless { state, fleet, clock, keymap: Keymap::defaults().unwrap(), ops, _dir: dir };
-        h.tick().await;
-        h
-    }
-
-    /// Carry out effects until none are left, as the runtime would.
-    async fn run(&mut self, effects: Vec<Effect>) {
-        let mut queue = effects;
-        while let Some(effect) = queue.pop() {
-            match effect {
-                Effect::Fetch { id, fetch } => {
-                    let reply = perform(&self.fleet, fetch, &|_| {}).await;
-                    queue.extend(update(&mut self.state, Msg::Fetched(id, reply)));
-                }
-                Effect::Op(op) => {
-                    if let Some(msg) = perform_op(&self.fleet, &self.ops, *op).await {
-                        queue.extend(update(&mut self.state, msg));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    async fn tick(&mut self) {
-        let effects = update(&mut self.state, Msg::Tick(self.fleet.now()));
-        self.run(effects).await;
-    }
-
-    /// Let `secs` seconds pass, ticking every second like the runtime does.
-    async fn advance(&mut self, secs: i64) {
-        for _ in 0..secs {
-            self.clock.advance(1);
-            self.tick().await;
-        }
-    }
-
-    async fn key(&mut self, key: &str) {
-        let chord: KeyChord = key.parse().unwrap();
-        if let Some(msg) = opsdeck::app::key_to_msg(&self.state, &self.keymap, chord) {
-            let effects = update(&mut self.state, msg);
-            self.run(effects).await;
-        }
-    }
-
-    fn screen(&self) -> String {
-        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.size))
-    }
-}
+use opsdeck::keymap::{Action, KeyChord};
+use opsdeck::ops::WatchState;
 
 #[tokio::test]
 async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
@@ -202,30 +123,6 @@ async fn log_windows_and_filters_work_on_the_simulated_stream() {
     assert!(h.state.logs.view.current_match().is_some());
     assert!(!h.state.logs.view.follow(), "jumping to a match pauses the tail");
     let _ = Action::Help;
-}
-
-impl Headless {
-    fn alarm_state(&self, name: &str) -> AlarmState {
-        self.state.alarms.data.as_ref().unwrap().iter().find(|a| a.name == name).unwrap().state
-    }
-
-    /// Advance a second at a time until `done` or `limit` seconds have passed; the seconds taken.
-    async fn advance_until(&mut self, limit: i64, done: impl Fn(&Headless) -> bool) -> Option<i64> {
-        for s in 1..=limit {
-            self.advance(1).await;
-            if done(self) {
-                return Some(s);
-            }
-        }
-        None
-    }
-
-    async fn text(&mut self, text: &str) {
-        for c in text.chars() {
-            let effects = update(&mut self.state, Msg::Text(KeyChord::plain(c)));
-            self.run(effects).await;
-        }
-    }
 }
 
 #[tokio::test]

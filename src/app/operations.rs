@@ -151,8 +151,12 @@ pub fn planned(state: &mut State, id: u64, result: Result<Plan, OpError>, effect
             }
             Ok(plan) => {
                 state.flash = None;
-                state.mode =
-                    Mode::Confirm(Box::new(ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }));
+                state.mode = Mode::Confirm(Box::new(ConfirmDialog {
+                    plan,
+                    typed: TextInput::default(),
+                    scroll: 0,
+                    error: None,
+                }));
                 Ok(())
             }
             Err(e) => Err(Err(crate::sanitize::inert(&e.to_string()).into_owned())),

@@ -266,9 +266,10 @@ fn next_command(state: &mut State, i: usize, effects: &mut Vec<Effect>) {
             let address = args.address.as_deref().unwrap_or_default();
             let expect = match address.parse::<Address>() {
                 Ok(a @ Address::EcsService { .. }) => (a, Expect::EcsSteady),
-                Ok(Address::Endpoint { endpoint, variant }) => {
-                    (Address::Endpoint { endpoint, variant: variant.clone() }, Expect::Endpoint { variant, count: None })
-                }
+                Ok(Address::Endpoint { endpoint, variant }) => (
+                    Address::Endpoint { endpoint, variant: variant.clone() },
+                    Expect::Endpoint { variant, count: None },
+                ),
                 Ok(other) => return finish(state, i, 2, Some(format!("wait cannot follow {other}")), effects),
                 Err(e) => return finish(state, i, 2, Some(e.to_string()), effects),
             };
@@ -329,13 +330,21 @@ fn finish(state: &mut State, i: usize, code: u8, why: Option<String>, effects: &
         }
         _ => StepState::Done,
     };
-    let mut entry = Entry::new("", Kind::Step, format!("step {} of {origin}", i + 1), run.started.unwrap_or(now), &crate::incident::local_user());
+    let mut entry = Entry::new(
+        "",
+        Kind::Step,
+        format!("step {} of {origin}", i + 1),
+        run.started.unwrap_or(now),
+        &crate::incident::local_user(),
+    );
     entry.recorded_at = now;
     entry.runbook = Some(origin);
     entry.step = Some(title.clone());
     entry.commands = run.ran.clone();
     entry.exit = Some(code);
-    entry.output = Some(crate::incident::excerpt(&run.output.iter().filter(|l| !l.starts_with("$ opsdeck ")).cloned().collect::<Vec<_>>().join("\n")));
+    entry.output = Some(crate::incident::excerpt(
+        &run.output.iter().filter(|l| !l.starts_with("$ opsdeck ")).cloned().collect::<Vec<_>>().join("\n"),
+    ));
     entry.audit_ids = run.audit_ids.clone();
     if code == 0 {
         session.selected = (i + 1).min(last);
@@ -363,7 +372,11 @@ pub fn command_output(state: &mut State, id: u64, code: u8, output: String, effe
         let lines: Vec<String> = output.lines().map(|l| crate::sanitize::inert(l).into_owned()).collect();
         if lines.len() <= 1 {
             let text = lines.first().cloned().unwrap_or_else(|| "done".into());
-            if code == 0 { state.flash_info(text) } else { state.flash_error(text) }
+            if code == 0 {
+                state.flash_info(text)
+            } else {
+                state.flash_error(text)
+            }
         } else {
             state.mode = Mode::Report(super::ops_state::Report { title: "opsdeck".into(), lines, scroll: 0 });
         }
@@ -380,7 +393,13 @@ pub fn command_output(state: &mut State, id: u64, code: u8, output: String, effe
 }
 
 /// The plan of a step's change: the dialog opened (or the plan ended the command).
-pub fn planned(state: &mut State, id: u64, outcome: Result<bool, String>, lines: Vec<String>, effects: &mut Vec<Effect>) {
+pub fn planned(
+    state: &mut State,
+    id: u64,
+    outcome: Result<bool, String>,
+    lines: Vec<String>,
+    effects: &mut Vec<Effect>,
+) {
     let Some(i) = waiting_step(state, |w| *w == Waiting::Plan(id)) else { return };
     match outcome {
         // The dialog is open: back to the runbook once it is answered.

@@ -41,7 +41,12 @@ fn print_plan(p: &Plan, out: &mut (dyn Write + Send)) -> std::io::Result<()> {
     Ok(())
 }
 
-fn fail(e: &OpError, output: Output, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+fn fail(
+    e: &OpError,
+    output: Output,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let text = inert(&e.to_string()).into_owned();
     if output == Output::Json {
         writeln!(out, "{}", json!({ "error": text, "exit": e.exit_code() }))?;
@@ -256,7 +261,12 @@ async fn follow_stages(
 }
 
 /// `undo [ID]`: the audit's inverse command, through the same path.
-pub async fn undo(args: &UndoArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn undo(
+    args: &UndoArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let records = match env.ops.audit.read() {
         Ok((records, _)) => records,
         Err(e) => {

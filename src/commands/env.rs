@@ -7,7 +7,12 @@ use crate::ops::grammar::{self, EnvArgs, EnvCommand, Output};
 use crate::sanitize::inert;
 use std::io::Write;
 
-pub async fn run(args: &EnvArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn run(
+    args: &EnvArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let command = args.command.clone().unwrap_or(EnvCommand::List { output: Output::Text });
     let (specs, output, detail) = match &command {
         EnvCommand::List { output } => {

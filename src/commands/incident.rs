@@ -6,7 +6,12 @@ use crate::ops::grammar::{IncidentArgs, IncidentCommand};
 use crate::sanitize::inert;
 use std::io::Write;
 
-pub fn run(args: &IncidentArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub fn run(
+    args: &IncidentArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let log = &env.ops.incidents;
     let now = env.backend.clock().unwrap_or_else(chrono::Utc::now);
     let failed = |err: &mut (dyn Write + Send), e: String, code: u8| -> std::io::Result<u8> {

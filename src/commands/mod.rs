@@ -29,7 +29,12 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_REFUSED: u8 = 3;
 
 /// Run one verb; returns the exit code. Errors writing to `out` are the only `Err`.
-pub async fn run(verb: &Verb, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn run(
+    verb: &Verb,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     match verb {
         Verb::Wait(args) => read::wait(args, env, out, err).await,
         Verb::Revisions(args) => read::revisions(args, env, out, err).await,

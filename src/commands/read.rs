@@ -22,7 +22,12 @@ fn op_error(err: &mut (dyn Write + Send), e: &OpError) -> std::io::Result<u8> {
 
 /// `wait ADDRESS`: a service steady (rollout done, running = desired), an endpoint InService.
 /// `wait --alarm NAME [--state S]`: the alarm in that state.
-pub async fn wait(args: &WaitArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn wait(
+    args: &WaitArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     if let Some(alarm) = &args.alarm {
         return wait_alarm(alarm, args, env, out, err).await;
     }
@@ -191,7 +196,12 @@ fn print_event(e: &LogEvent, output: Output, out: &mut (dyn Write + Send)) -> st
     }
 }
 
-pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn logs(
+    args: &LogsArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let Some(source) = &args.source else {
         return usage(err, "logs needs a source: a log group (/ecs/...) or ecs:CLUSTER/SERVICE or sm:ENDPOINT");
     };
@@ -241,7 +251,12 @@ pub async fn logs(args: &LogsArgs, env: &Env<'_>, out: &mut (dyn Write + Send), 
     }
 }
 
-pub async fn alarms(args: &AlarmsArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn alarms(
+    args: &AlarmsArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let mut alarms = match env.backend.alarms().await {
         Ok(a) => a,
         Err(e) => return op_error(err, &OpError::from(e)),
@@ -271,7 +286,12 @@ pub async fn alarms(args: &AlarmsArgs, env: &Env<'_>, out: &mut (dyn Write + Sen
     Ok(0)
 }
 
-pub fn audit(args: &AuditArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub fn audit(
+    args: &AuditArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let (records, bad) = match env.ops.audit.read() {
         Ok(r) => r,
         Err(e) => {

@@ -10,7 +10,12 @@ use crate::sanitize::inert;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-pub async fn run(args: &RunbookArgs, env: &Env<'_>, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> std::io::Result<u8> {
+pub async fn run(
+    args: &RunbookArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<u8> {
     let library = env.config.runbooks();
     match args.command.clone().unwrap_or(RunbookCommand::List) {
         RunbookCommand::List => {

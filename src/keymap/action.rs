@@ -95,7 +95,9 @@ impl Action {
             Action::Environments => "environments: what runs, what is torn down, what a teardown saves (:env)",
             Action::Teardown => "tear the selected environment down (its state is saved first)",
             Action::Restore => "restore the selected environment exactly as saved",
-            Action::Runbook => "open the selected alarm's runbook (an incident opens with it), or go back to the open runbook",
+            Action::Runbook => {
+                "open the selected alarm's runbook (an incident opens with it), or go back to the open runbook"
+            }
             Action::RunStep => "run the selected step's commands (changes still ask first)",
             Action::SkipStep => "mark the selected step skipped",
             Action::Note => "add a note to the incident timeline",

@@ -49,9 +49,14 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 AlarmState::InsufficientData => "NO DATA",
                 s => s.as_str(),
             };
+            // ≡ marks an alarm with a runbook (o opens it).
+            let name = match state.settings.runbooks.for_alarm(alarm) {
+                Some(_) => format!("≡ {}", alarm.name),
+                None => alarm.name.clone(),
+            };
             let mut r = Row::new(vec![
                 Cell::from(Span::styled(label, state_style)),
-                Cell::from(alarm.name.as_str()),
+                Cell::from(name),
                 Cell::from(Span::styled(age(alarm.state_since, state.now), theme.muted)),
                 Cell::from(Span::styled(alarm.reason.as_str(), theme.muted)),
             ]);
@@ -65,7 +70,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     // Names are what people search for in a runbook: they get their full width before reasons do.
-    let longest = visible.iter().map(|&i| alarms[i].name.chars().count()).max().unwrap_or(5);
+    let marks = visible.iter().any(|&i| state.settings.runbooks.for_alarm(&alarms[i]).is_some());
+    let longest =
+        visible.iter().map(|&i| alarms[i].name.chars().count() + if marks { 2 } else { 0 }).max().unwrap_or(5);
     let name_width = u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
     let widths = [Constraint::Length(7), Constraint::Length(name_width), Constraint::Length(6), Constraint::Fill(1)];
     let header = Row::new(["STATE", "ALARM", "FOR", "REASON"]).style(theme.header);
@@ -79,18 +86,30 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let detail_area = Rect { y: area.y + table_height, height: area.height - table_height, ..area };
         frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), table_area);
         if let Some(alarm) = rows::selected_alarm(state) {
-            frame.render_widget(Paragraph::new(selected_detail(alarm, theme)).wrap(Wrap { trim: true }), detail_area);
+            frame.render_widget(
+                Paragraph::new(selected_detail(state, alarm, theme)).wrap(Wrap { trim: true }),
+                detail_area,
+            );
         }
         return;
     }
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }
 
-fn selected_detail<'a>(alarm: &'a Alarm, theme: &Theme) -> Vec<Line<'a>> {
+fn selected_detail<'a>(state: &State, alarm: &'a Alarm, theme: &Theme) -> Vec<Line<'a>> {
     let mut head = vec![Span::styled(alarm.name.as_str(), theme.header), Span::styled(" · ", theme.muted)];
     head.push(Span::styled(alarm.condition.as_str(), theme.base));
     if let Some(target) = &alarm.watches {
         head.push(Span::styled(format!(" · enter: {target}"), theme.key_hint));
+    }
+    match state.settings.runbooks.for_alarm(alarm) {
+        Some(crate::runbook::Link::Runbook { name, .. }) => {
+            head.push(Span::styled(format!(" · o: runbook {name}"), theme.key_hint))
+        }
+        Some(crate::runbook::Link::Url { url, .. }) => {
+            head.push(Span::styled(format!(" · runbook {url}"), theme.muted))
+        }
+        None => {}
     }
     vec![Line::from(head), Line::from(Span::styled(alarm.reason.as_str(), theme.muted))]
 }
