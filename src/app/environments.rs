@@ -22,7 +22,7 @@ pub fn open(state: &mut State, select: Option<String>, detail: bool, effects: &m
     let mut view =
         keep.unwrap_or(EnvView { views: Vec::new(), selected: 0, in_flight: None, detail, select_when_read: None });
     view.detail |= detail;
-    view.select_when_read = select;
+    view.select_when_read = select.or_else(|| state.env_last.clone());
     state.mode = Mode::Environments(view);
     read(state, effects);
 }
@@ -85,6 +85,7 @@ pub fn action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Action::Refresh => read(state, effects),
         Action::Teardown | Action::Restore => {
             let Some(name) = selected_name(view) else { return };
+            state.env_last = Some(name.clone());
             let verb = if action == Action::Teardown { "teardown" } else { "restore" };
             // The palette's grammar: the same line a script or a runbook would run.
             match grammar::parse_line(&format!("{verb} {name}")) {

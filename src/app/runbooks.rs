@@ -323,11 +323,9 @@ fn finish(state: &mut State, i: usize, code: u8, why: Option<String>, effects: &
     let run = &mut session.steps[i];
     run.waiting = None;
     run.exit = Some(code);
+    // A failure is spelled out under the step (from its state), not repeated in its output.
     run.state = match &why {
-        Some(w) if code != 0 => {
-            run.say(format!("FAILED: {w}"));
-            StepState::Failed(w.clone())
-        }
+        Some(w) if code != 0 => StepState::Failed(w.clone()),
         _ => StepState::Done,
     };
     let mut entry = Entry::new(

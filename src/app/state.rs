@@ -318,6 +318,8 @@ pub struct State {
     pub ops: super::ops_state::OpsState,
     /// The runbook being followed, kept while its view is closed (a dialog, another pane).
     pub runbook: Option<super::runbook_state::RunbookSession>,
+    /// The environment last acted on, selected again when the environments view reopens.
+    pub env_last: Option<String>,
     /// The incident open now, as last read or started.
     pub incident: Option<String>,
     /// A palette command run by the CLI's code (`:incident ...`), whose output is shown.
@@ -366,6 +368,7 @@ impl State {
             flash: None,
             ops: super::ops_state::OpsState::default(),
             runbook: None,
+            env_last: None,
             incident: None,
             palette_command: None,
             usage: None,

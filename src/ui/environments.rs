@@ -31,9 +31,8 @@ fn shape_style(theme: &Theme, v: &EnvOverview) -> Style {
 
 pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
     let Mode::Environments(view) = &state.mode else { return };
-    let popup = centered(area, area.width.saturating_sub(4).min(150), area.height.saturating_sub(2));
-    let width = usize::from(popup.width.saturating_sub(2));
-    let rows = usize::from(popup.height.saturating_sub(2));
+    let full = centered(area, area.width.saturating_sub(4).min(150), area.height.saturating_sub(2));
+    let width = usize::from(full.width.saturating_sub(2));
     let header =
         format!("{:<24} {:<46} {:>9} {:>15} {:>12}", "ENVIRONMENT", "STATE", "NOW", "TEARDOWN SAVES", "COST/DAY");
     let mut lines = vec![Line::from(Span::styled(truncate(&header, width), theme.header))];
@@ -79,6 +78,9 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, 
         "NOW and TEARDOWN SAVES are estimates at on-demand list prices; COST/DAY comes from the cost data",
         theme.muted,
     )));
+    // As tall as what it says, up to the screen.
+    let popup = centered(area, full.width, (lines.len() as u16 + 2).min(full.height));
+    let rows = usize::from(popup.height.saturating_sub(2));
     let offset = lines.len().saturating_sub(rows);
     let shown: Vec<Line> = lines.into_iter().skip(offset).collect();
     let key = |a: Action| keymap.key_in(Context::Environments, a).map_or("?".to_string(), |k| k.to_string());

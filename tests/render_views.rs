@@ -1,0 +1,55 @@
+//! Rendered buffers of the environments view and the runbook view, on the simulated fleet with
+//! a manual clock: snapshots of the text plus explicit checks of the styles that carry meaning.
+
+mod common;
+#[path = "support/console.rs"]
+mod console;
+
+use common::{draw, find, text_of};
+use console::Headless;
+use opsdeck::domain::AlarmState;
+use opsdeck::theme::Theme;
+
+fn dark() -> Theme {
+    Theme::builtin("dark").unwrap()
+}
+
+#[tokio::test]
+async fn the_environments_view_at_140x40() {
+    let mut h = Headless::demo("calm", 5).await;
+    h.state.size = (140, 40);
+    h.key("E").await;
+    h.key("j").await;
+    h.key("enter").await;
+    let theme = dark();
+    let buffer = draw(&h.state, &theme, h.state.size);
+    insta::assert_snapshot!("environments_view_140x40", text_of(&buffer));
+    let (x, y) = find(&buffer, "garmax-prod").expect("listed");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_ok.fg, "a running environment reads as healthy");
+}
+
+#[tokio::test]
+async fn a_runbook_with_a_done_and_a_failed_step_at_140x40() {
+    let mut h = Headless::with("bad-deploy", 7, |dir| {
+        let mut s = console::demo_settings(dir);
+        s.read_only = true;
+        s
+    })
+    .await;
+    h.state.size = (140, 40);
+    h.advance_until(600, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Alarm).await;
+    for key in ["backtab", "backtab", "o", "enter", "enter", "y"] {
+        h.key(key).await;
+    }
+    let theme = dark();
+    let buffer = draw(&h.state, &theme, h.state.size);
+    insta::assert_snapshot!("runbook_view_140x40", text_of(&buffer));
+    let (x, y) = find(&buffer, "[✓] 1. Read what").expect("step 1 done");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_ok.fg);
+    let (x, y) = find(&buffer, "[✗] 2. Roll back").expect("step 2 refused (read-only)");
+    let selected = buffer[(x, y)].style();
+    // The failed step is the one selected: its failure is spelled out under it, in danger.
+    assert_eq!(selected.bg, theme.selection.bg, "{selected:?}");
+    let (x, y) = find(&buffer, "✗ refused").expect("why it failed");
+    assert_eq!(buffer[(x, y)].style().fg, theme.danger.fg);
+}
