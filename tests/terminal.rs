@@ -266,3 +266,65 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
         assert!(audit.contains(phase), "{phase} missing:\n{audit}");
     }
 }
+
+/// The same drill through its runbook: from the alarm firing, `o` opens the alarm's runbook,
+/// `enter` runs the diagnosis, `enter` plans the rollback, `y` confirms it; the runbook waits for
+/// the rollout and the alarm; the incident timeline exported afterwards tells it in order.
+#[test]
+fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::shell((160, 48));
+    let line = format!(
+        "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 --speed 30; echo exit=$?",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_opsdeck")
+    );
+    tmux.keys(&[&line, "Enter"]);
+    let fired = tmux.wait_for(|s| s.contains("1 ALARM"), Duration::from_secs(40));
+    assert!(fired.contains("≡ CleanisticAI-HighErrorRate"), "the alarm shows its runbook:\n{fired}");
+    let mut keystrokes = 0;
+    let mut press = |key: &str| {
+        keystrokes += 1;
+        tmux.keys(&[key]);
+    };
+    press("BTab");
+    press("BTab");
+    press("o");
+    let opened = tmux.wait_for(|s| s.contains("Runbook: High error rate after a deploy"), Duration::from_secs(5));
+    assert!(opened.contains("$ logs ecs:cleanistic-ai-cluster/cleanistic-ai-api"), "{opened}");
+    press("Enter");
+    let read = tmux.wait_for(|s| s.contains("[✓] 1. Read what"), Duration::from_secs(10));
+    assert!(read.contains("KeyError"), "step 1 shows the cause:\n{read}");
+    press("Enter");
+    let dialog = tmux.wait_for(|s| s.contains("Confirm") && s.contains("roll back to this"), Duration::from_secs(5));
+    assert!(dialog.contains("cleanistic-ai-api:15  ->  cleanistic-ai-api:14"), "{dialog}");
+    press("y");
+    assert_eq!(keystrokes, 6, "keystrokes from the alarm firing to the roll back confirmed");
+    let rolled = tmux.wait_for(|s| s.contains("[✓] 2. Roll back"), Duration::from_secs(60));
+    assert!(rolled.contains("[✓] 2. Roll back"), "the roll back step did not finish:\n{rolled}");
+    tmux.keys(&["Enter"]);
+    let cleared = tmux.wait_for(|s| s.contains("[✓] 3. Wait for the alarm"), Duration::from_secs(90));
+    assert!(cleared.contains("[✓] 3. Wait for the alarm"), "the alarm did not clear:\n{cleared}");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&[":", "q", "Enter"]);
+    let after = tmux.wait_for(exited, Duration::from_secs(5));
+    assert!(after.contains("exit=0"), "{after}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["--demo", "--config-dir"])
+        .arg(dir.path())
+        .args(["incident", "export"])
+        .output()
+        .expect("run");
+    let doc = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let order = [
+        "CleanisticAI-HighErrorRate is ALARM",
+        "step \"1. Read what the newest tasks say\" (exit 0)",
+        "step \"2. Roll back to the last revision that completed\" (exit 0; audit ",
+        "`rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api --to 14` (audit ",
+        "CleanisticAI-HighErrorRate ALARM -> OK",
+    ];
+    let at: Vec<usize> = order.iter().map(|s| doc.find(s).unwrap_or_else(|| panic!("{s} missing:\n{doc}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order:\n{doc}");
+}

@@ -40,7 +40,9 @@ pub fn export(entries: &[Entry], actions: &[AuditEntry], options: &ExportOptions
         .find(|e| e.kind == Kind::Start)
         .ok_or_else(|| format!("no incident named {name} (see `opsdeck incident list`)"))?;
     let end = mine.iter().rev().find(|e| e.kind == Kind::End).map(|e| e.at);
-    let until = end.unwrap_or(options.now);
+    // An open incident takes every action since it opened (a drill's simulated clock may run
+    // ahead of the one exporting).
+    let until = end.unwrap_or(DateTime::<Utc>::MAX_UTC);
     let from = options.since.map_or(start.at, |s| s.max(start.at));
     // An entry recorded for this incident belongs to it even when the thing happened just before
     // it was opened (the alarm that paged); --since still cuts by when things happened.
