@@ -133,3 +133,40 @@ async fn read_only_refuses_a_mutating_step_and_the_runbook_stops_there() {
     assert!(h.state.flash.as_ref().unwrap().text.contains("step 2 failed"));
     assert!(h.screen().contains("[✗] 2. Roll back"), "{}", h.screen());
 }
+
+#[tokio::test]
+async fn latency_spike_is_resolved_through_its_runbook() {
+    let mut h = Headless::demo("latency-spike", 3).await;
+    let alarm = "prediction-endpoint-ModelLatency-high";
+    let fired = h.advance_until(900, |h| h.alarm_state(alarm) == AlarmState::Alarm).await;
+    assert!(fired.is_some(), "the alarm never fired");
+    h.key("backtab").await;
+    h.key("backtab").await;
+    // The firing alarm sorts first.
+    h.key("o").await;
+    let session = h.state.runbook.as_ref().expect("opened");
+    assert_eq!(session.runbook.title, "SageMaker endpoint latency spike");
+    assert_eq!(session.values["endpoint"], "sm:prediction-endpoint");
+    assert_eq!(session.values["variant"], "model-v1");
+    assert!(session.opened_from.contains("its description"), "{}", session.opened_from);
+    h.key("enter").await; // logs
+    assert_eq!(step_state(&h, 0), StepState::Done);
+    h.key("enter").await; // a test inference: real traffic, so it asks
+    assert!(matches!(h.state.mode, Mode::Confirm(_)), "{:?}", h.state.flash);
+    h.key("y").await;
+    assert_eq!(step_state(&h, 1), StepState::Done, "{:?}", h.state.runbook.as_ref().unwrap().steps[1].output);
+    let answer = h.state.runbook.as_ref().unwrap().steps[1].output.join("\n");
+    assert!(answer.contains("ms (measured here, round trip)"), "the answer is kept with the step: {answer}");
+    h.key("enter").await; // scale model-v1 to 4
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.flash) };
+    assert_eq!((dialog.plan.changes[0].before.as_str(), dialog.plan.changes[0].after.as_str()), ("2", "4"));
+    h.key("y").await;
+    let scaled = h.advance_until(600, |h| step_state(h, 2) != StepState::Running).await;
+    assert!(scaled.is_some());
+    assert_eq!(step_state(&h, 2), StepState::Done, "{:?}", h.state.runbook.as_ref().unwrap().steps[2].output);
+    h.key("enter").await; // wait for the alarm
+    let ok = h.advance_until(900, |h| step_state(h, 3) != StepState::Running).await;
+    assert!(ok.is_some());
+    assert_eq!(step_state(&h, 3), StepState::Done);
+    assert_eq!(h.alarm_state(alarm), AlarmState::Ok);
+}
