@@ -20,10 +20,11 @@ impl AwsBackend {
                 .send()
                 .await
                 .map_err(|e| self.fail("cloudwatch:DescribeAlarms", &e))?;
-            alarms.extend(page.metric_alarms().iter().map(alarm_from));
+            alarms.extend(page.metric_alarms().iter().map(|a| (a.alarm_arn().map(str::to_string), alarm_from(a))));
             token = page.next_token().map(str::to_string);
             if token.is_none() {
-                return Ok(alarms);
+                self.fill_runbook_tags(&mut alarms).await;
+                return Ok(alarms.into_iter().map(|(_, a)| a).collect());
             }
         }
     }

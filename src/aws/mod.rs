@@ -2,6 +2,7 @@
 //! domain types before it returns, and every error into a `BackendError`.
 
 mod actions;
+mod alarm_tags;
 mod alarms;
 mod autoscaling;
 mod convert;
@@ -141,6 +142,8 @@ pub struct AwsBackend {
     /// Sessions that ended before going live, per group; at the limit the group stays on polling.
     tail_failures: Mutex<HashMap<String, u32>>,
     log_group_arns: Mutex<HashMap<String, String>>,
+    /// Alarm ARN -> its runbook_url tag (None: read, no such tag), read once per alarm.
+    alarm_tags: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl AwsBackend {
@@ -200,6 +203,7 @@ impl AwsBackend {
             tails: Mutex::new(HashMap::new()),
             tail_failures: Mutex::new(HashMap::new()),
             log_group_arns: Mutex::new(HashMap::new()),
+            alarm_tags: Mutex::new(HashMap::new()),
         })
     }
 
