@@ -66,7 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
     if let Some(Command::Info) = cli.command {
-        print_info(&paths, &theme_name)?;
+        print_info(&paths, &config, &theme_name)?;
         return Ok(ExitCode::SUCCESS);
     }
     let _log_guard = init_logging(&paths)?;
@@ -163,7 +163,7 @@ fn ca_bundle() -> Option<std::path::PathBuf> {
     std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(Into::into)
 }
 
-fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
+fn print_info(paths: &Paths, config: &Config, theme: &str) -> anyhow::Result<()> {
     let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
     let mut out = std::io::stdout().lock();
     writeln!(out, "config directory  {}{}", paths.config_dir.display(), exists(&paths.config_dir))?;
@@ -176,6 +176,11 @@ fn print_info(paths: &Paths, theme: &str) -> anyhow::Result<()> {
     writeln!(out, "audit log         {}", paths.audit_file.display())?;
     writeln!(out, "demo audit log    {}", paths.demo_audit_file.display())?;
     writeln!(out, "environments      {} (local copies of saved state)", paths.environments_dir.display())?;
+    let runbooks = config.runbook_library(&paths.config_dir);
+    writeln!(out, "runbooks          {}{} (and the built-in ones)", runbooks.dir.display(), exists(&runbooks.dir))?;
+    let incidents = opsdeck::incident::path_beside;
+    writeln!(out, "incidents         {}", incidents(&paths.audit_file).display())?;
+    writeln!(out, "demo incidents    {}", incidents(&paths.demo_audit_file).display())?;
     writeln!(out, "theme in effect   {theme}")?;
     Ok(())
 }

@@ -101,6 +101,13 @@ pub fn excerpt(text: &str) -> String {
     out.join("\n")
 }
 
+/// The timeline beside an audit log: `incidents.jsonl` beside `audit.jsonl`, `incidents-demo.jsonl`
+/// beside `audit-demo.jsonl`.
+pub fn path_beside(audit: &Path) -> PathBuf {
+    let name = audit.file_name().map(|n| n.to_string_lossy().replace("audit", "incidents"));
+    audit.with_file_name(name.unwrap_or_else(|| "incidents.jsonl".into()))
+}
+
 /// The local user, as the audit log names them.
 pub fn local_user() -> String {
     crate::ops::Who::local(String::new()).user

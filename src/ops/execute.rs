@@ -46,9 +46,8 @@ pub struct OpsContext {
 
 impl OpsContext {
     pub fn new(read_only: bool, audit: AuditLog, env_dir: PathBuf) -> OpsContext {
-        let name = audit.path().file_name().map(|n| n.to_string_lossy().replace("audit", "incidents"));
-        let incidents = audit.path().with_file_name(name.unwrap_or_else(|| "incidents.jsonl".into()));
-        OpsContext { read_only, audit, env_dir, incidents: crate::incident::IncidentLog::new(incidents) }
+        let incidents = crate::incident::IncidentLog::new(crate::incident::path_beside(audit.path()));
+        OpsContext { read_only, audit, env_dir, incidents }
     }
 }
 
