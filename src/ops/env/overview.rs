@@ -89,29 +89,56 @@ pub async fn overview(
     let pointers = store::read_pointers(backend, &names).await;
     let mut out = Vec::new();
     for spec in specs {
-        let (pointer, saved_in) = match &pointers {
+        let found = match &pointers {
             Ok(found) => {
                 let p = found.iter().find(|(n, _)| *n == spec.name).and_then(|(_, p)| p.clone());
-                (p, "SSM".to_string())
+                Found { pointer: p, saved: None, saved_in: "SSM".to_string(), unknown: None }
             }
+            // SSM cannot be read: the local copy holds the pointer AND the saved state, so both
+            // come from it (reading the saved parts from SSM would fail the same way, leaving the
+            // SAVED column empty and an error). Without a usable local copy nobody can tell
+            // whether a teardown saved anything: say so, rather than "nothing was saved".
             Err(e) => {
                 let local = store::local_path(local_dir, &backend.label(), &spec.name);
-                let copy = store::read_local(&local).ok().flatten();
-                (copy.map(|c| c.pointer), format!("local copy ({e})"))
+                match store::read_local(&local) {
+                    Ok(Some(copy)) => Found {
+                        pointer: Some(copy.pointer),
+                        saved: Some(copy.saved),
+                        saved_in: format!("local copy {} ({e})", local.display()),
+                        unknown: None,
+                    },
+                    Ok(None) => Found {
+                        pointer: None,
+                        saved: None,
+                        saved_in: format!("unknown ({e})"),
+                        unknown: Some(format!("{e}, and there is no local copy at {}", local.display())),
+                    },
+                    Err(local_error) => Found {
+                        pointer: None,
+                        saved: None,
+                        saved_in: format!("unknown ({e})"),
+                        unknown: Some(format!("{e}, and the local copy cannot be read ({local_error})")),
+                    },
+                }
             }
         };
-        out.push(one(backend, spec, pointer, saved_in, cost).await);
+        out.push(one(backend, spec, found, cost).await);
     }
     out
 }
 
-async fn one(
-    backend: &dyn Backend,
-    spec: &EnvironmentSpec,
+/// An environment's pointer and where it was read.
+struct Found {
     pointer: Option<Pointer>,
+    /// The saved state when it came with the pointer (the local copy); None: read it from SSM.
+    saved: Option<SavedState>,
     saved_in: String,
-    cost: Option<&CostReport>,
-) -> EnvOverview {
+    /// Why the saved state cannot be known (SSM unreachable and no usable local copy).
+    unknown: Option<String>,
+}
+
+async fn one(backend: &dyn Backend, spec: &EnvironmentSpec, found: Found, cost: Option<&CostReport>) -> EnvOverview {
+    let Found { pointer, saved: in_hand, saved_in, unknown } = found;
     let mut view = EnvOverview {
         name: spec.name.clone(),
         description: spec.description.clone(),
@@ -137,6 +164,7 @@ async fn one(
         }
     };
     let saved: Option<SavedState> = match pointer.as_ref().filter(|p| p.status != EnvStatus::Restored) {
+        Some(_) if in_hand.is_some() => in_hand,
         Some(p) => match store::read_saved(backend, p).await {
             Ok(s) => Some(s),
             Err(e) => {
@@ -187,6 +215,10 @@ async fn one(
             EnvStatus::Restoring | EnvStatus::Restored => Shape::Restoring { since: p.status_at },
         },
     };
+    if let Some(why) = unknown {
+        view.error = Some(why);
+        view.shape = Shape::Unknown;
+    }
     view.hourly_now = pricing::hourly_cost(backend, &reads).await;
     view
 }
