@@ -83,11 +83,14 @@ pub(crate) async fn follow(
     let mut events_shown = 0;
     loop {
         let now = backend.clock().unwrap_or_else(chrono::Utc::now);
-        for address in watch.pending_reads() {
-            match backend.snapshot(&address).await {
-                Ok(snapshot) => watch.observe_read(&address, Some(&snapshot), now),
-                Err(crate::backend::BackendError::NotFound(_)) => watch.observe_read(&address, None, now),
-                Err(e) => watch.read_failed(&address, &e.to_string()),
+        // Every resource the watch still waits for, read side by side.
+        let addresses = watch.pending_reads();
+        let reads = futures::future::join_all(addresses.iter().map(|a| backend.snapshot(a))).await;
+        for (address, result) in addresses.iter().zip(reads) {
+            match result {
+                Ok(snapshot) => watch.observe_read(address, Some(&snapshot), now),
+                Err(crate::backend::BackendError::NotFound(_)) => watch.observe_read(address, None, now),
+                Err(e) => watch.read_failed(address, &e.to_string()),
             }
         }
         watch.check_timeout(now, limit);

@@ -208,10 +208,12 @@ pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Exe
     }
 }
 
-/// Every resource read again and compared with what the plan read: anything moved, nothing is sent.
+/// Every resource read again (side by side) and compared with what the plan read: anything
+/// moved, nothing is sent.
 async fn check_conflicts(backend: &dyn Backend, plan: &Plan) -> Result<(), OpError> {
-    for read in &plan.reads {
-        let fresh = match backend.snapshot(&read.address).await {
+    let fresh_reads = futures::future::join_all(plan.reads.iter().map(|r| backend.snapshot(&r.address))).await;
+    for (read, result) in plan.reads.iter().zip(fresh_reads) {
+        let fresh = match result {
             Ok(s) => Some(s),
             Err(BackendError::NotFound(_)) => None,
             Err(e) => return Err(OpError::Backend(e)),
