@@ -120,3 +120,19 @@ pub trait Backend: Send + Sync {
     /// the conflict check and the audit record: there is no other way to reach this.
     async fn apply(&self, permit: Permit) -> Result<Receipt, BackendError>;
 }
+
+/// Resources read fresh a few at a time (an environment's sixty services must not burst past
+/// ECS's request rate), in the order given.
+pub async fn read_each(
+    backend: &dyn Backend,
+    addresses: impl IntoIterator<Item = Address>,
+) -> Vec<Result<Snapshot, BackendError>> {
+    use futures::StreamExt;
+    /// Reads in flight at once.
+    const AT_ONCE: usize = 8;
+    futures::stream::iter(addresses)
+        .map(|a| async move { backend.snapshot(&a).await })
+        .buffered(AT_ONCE)
+        .collect()
+        .await
+}

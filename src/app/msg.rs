@@ -181,7 +181,7 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
         Fetch::Snapshots(addresses) => {
-            let reads = futures::future::join_all(addresses.iter().map(|a| backend.snapshot(a))).await;
+            let reads = crate::backend::read_each(backend, addresses.iter().cloned()).await;
             let reads = addresses
                 .into_iter()
                 .zip(reads)
