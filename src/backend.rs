@@ -122,17 +122,22 @@ pub trait Backend: Send + Sync {
 }
 
 /// Resources read fresh a few at a time (an environment's sixty services must not burst past
-/// ECS's request rate), in the order given.
-pub async fn read_each(
+/// ECS's request rate), in the order given. Boxed as `Send` here, where the compiler can see it:
+/// an unboxed stream of borrowing futures trips the Send check of the tasks that await it.
+pub fn read_each(
     backend: &dyn Backend,
-    addresses: impl IntoIterator<Item = Address>,
-) -> Vec<Result<Snapshot, BackendError>> {
+    addresses: Vec<Address>,
+) -> futures::future::BoxFuture<'_, Vec<Result<Snapshot, BackendError>>> {
     use futures::StreamExt;
     /// Reads in flight at once.
     const AT_ONCE: usize = 8;
-    futures::stream::iter(addresses)
-        .map(|a| async move { backend.snapshot(&a).await })
-        .buffered(AT_ONCE)
-        .collect()
-        .await
+    Box::pin(async move {
+        let mut out = Vec::with_capacity(addresses.len());
+        let mut reads = futures::stream::iter(addresses.into_iter().map(|a| async move { backend.snapshot(&a).await }))
+            .buffered(AT_ONCE);
+        while let Some(r) = reads.next().await {
+            out.push(r);
+        }
+        out
+    })
 }

@@ -181,7 +181,7 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
         Fetch::Snapshots(addresses) => {
-            let reads = crate::backend::read_each(backend, addresses.iter().cloned()).await;
+            let reads = crate::backend::read_each(backend, addresses.clone()).await;
             let reads = addresses
                 .into_iter()
                 .zip(reads)

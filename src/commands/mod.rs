@@ -85,7 +85,7 @@ pub(crate) async fn follow(
         let now = backend.clock().unwrap_or_else(chrono::Utc::now);
         // Every resource the watch still waits for, read side by side.
         let addresses = watch.pending_reads();
-        let reads = crate::backend::read_each(backend, addresses.iter().cloned()).await;
+        let reads = crate::backend::read_each(backend, addresses.clone()).await;
         for (address, result) in addresses.iter().zip(reads) {
             match result {
                 Ok(snapshot) => watch.observe_read(address, Some(&snapshot), now),

@@ -211,7 +211,7 @@ pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Exe
 /// Every resource read again (side by side) and compared with what the plan read: anything
 /// moved, nothing is sent.
 async fn check_conflicts(backend: &dyn Backend, plan: &Plan) -> Result<(), OpError> {
-    let fresh_reads = crate::backend::read_each(backend, plan.reads.iter().map(|r| r.address.clone())).await;
+    let fresh_reads = crate::backend::read_each(backend, plan.reads.iter().map(|r| r.address.clone()).collect()).await;
     for (read, result) in plan.reads.iter().zip(fresh_reads) {
         let fresh = match result {
             Ok(s) => Some(s),

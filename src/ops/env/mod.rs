@@ -29,7 +29,7 @@ use crate::domain::Address;
 
 /// Every resource read fresh, side by side; a resource that does not exist reads as None.
 pub(crate) async fn read_all(backend: &dyn Backend, addresses: &[Address]) -> Result<Vec<Read>, OpError> {
-    let reads = crate::backend::read_each(backend, addresses.iter().cloned()).await;
+    let reads = crate::backend::read_each(backend, addresses.to_vec()).await;
     addresses
         .iter()
         .zip(reads)
