@@ -62,6 +62,15 @@ async fn teardown_and_restore_from_the_environments_view() {
     h.advance(2).await;
     let after = hourly(&h);
     assert!(after < before - 0.1, "cost per hour falls: {before:.3} -> {after:.3}");
+    // Each resource's outcome is reported when it ends.
+    let Mode::Report(report) = &h.state.mode else { panic!("no outcome report: {:?}", h.state.mode) };
+    let text = report.lines.join("\n");
+    assert!(
+        text.contains("ecs:cleanistic-ai-cluster/cleanistic-ai-api") && text.contains("done: 0/0 running"),
+        "{text}"
+    );
+    assert!(text.contains("sm:cleanistic-property-detector-endpoint") && text.contains("gone"), "{text}");
+    h.key("esc").await;
 
     h.key("E").await;
     let view = env_view(&h).views.iter().find(|v| v.name == "cleanistic-ai").unwrap().clone();
@@ -72,6 +81,10 @@ async fn teardown_and_restore_from_the_environments_view() {
     h.key("y").await;
     let back = h.advance_until(600, |h| h.state.ops.operations.get(1).is_some_and(|o| o.finished_at.is_some())).await;
     assert!(back.is_some(), "the restore never finished: {:?}", h.state.ops.operations.get(1).map(|o| &o.watch));
+    let Mode::Report(report) = &h.state.mode else { panic!("no outcome report: {:?}", h.state.mode) };
+    let text = report.lines.join("\n");
+    assert!(text.contains("HTTP 200"), "the test inference is in the outcome: {text}");
+    h.key("esc").await;
     assert!(endpoint_listed(&h, "cleanistic-property-detector-endpoint"));
     let e = h.state.endpoints.data.as_ref().unwrap().iter().find(|e| e.name == "cleanistic-property-detector-endpoint");
     assert_eq!(e.unwrap().status, "InService");

@@ -40,6 +40,11 @@ async fn bad_deploy_is_resolved_through_its_runbook_in_six_keys() {
     assert_eq!(step_state(&h, 0), StepState::Done, "{:?}", h.state.runbook.as_ref().unwrap().steps[0].output);
     assert!(h.state.runbook.as_ref().unwrap().steps[0].output.iter().any(|l| l.contains("KeyError")));
     assert_eq!(h.state.runbook.as_ref().unwrap().selected, 1, "the next step is selected");
+    // Leaving and coming back (o again on the alarm) resumes the runbook where it was.
+    h.key("esc").await;
+    h.key("o").await;
+    assert_eq!(step_state(&h, 0), StepState::Done, "progress kept");
+    assert_eq!(h.state.runbook.as_ref().unwrap().selected, 1);
 
     // Step 2: the rollback plan opens in the dialog; y applies it.
     h.key("enter").await;

@@ -263,7 +263,15 @@ pub fn executed(state: &mut State, result: Result<Executed, OpError>, effects: &
     state.flash_info(format!("{} applied (audit {})", executed.plan.intent.command_line(), executed.id));
     show_responses(state, &executed, 0);
     refresh_lists(state);
-    let mut op = Operation { executed, watch, in_flight: None, polled_at: None, finished_at: None, proceeding: false };
+    let mut op = Operation {
+        executed,
+        watch,
+        in_flight: None,
+        polled_at: None,
+        finished_at: None,
+        proceeding: false,
+        history: Vec::new(),
+    };
     if op.watch.is_none() {
         next_stage_or_finish(state.now, &mut op, effects);
     }
@@ -333,6 +341,9 @@ pub fn proceeded(state: &mut State, executed: Executed, result: Result<(), OpErr
     let mut executed = executed;
     match result {
         Ok(()) => {
+            if let Some(done) = op.watch.take() {
+                op.history.push(done);
+            }
             op.watch = executed.watch.take();
             op.executed = executed;
             let label = op.executed.stage_label();
@@ -341,7 +352,9 @@ pub fn proceeded(state: &mut State, executed: Executed, result: Result<(), OpErr
             }
             let shown = op.executed.clone();
             state.flash_info(format!("{}: stage {label} applied", shown.plan.intent.command_line()));
-            show_responses(state, &shown, before);
+            if !outcome_report(state, i) {
+                show_responses(state, &shown, before);
+            }
         }
         Err(e) => {
             op.executed = executed;
@@ -398,7 +411,8 @@ pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
 /// Fresh reads for a watch. False when no watch asked for them.
 pub fn observed(state: &mut State, id: u64, reads: Vec<(Address, SnapshotResult)>, effects: &mut Vec<Effect>) -> bool {
     let now = state.now;
-    let Some(op) = state.ops.operations.iter_mut().find(|o| o.in_flight == Some(id)) else { return false };
+    let Some(i) = state.ops.operations.iter().position(|o| o.in_flight == Some(id)) else { return false };
+    let op = &mut state.ops.operations[i];
     op.in_flight = None;
     op.polled_at = Some(now);
     let Some(watch) = op.watch.as_mut() else { return true };
@@ -415,6 +429,7 @@ pub fn observed(state: &mut State, id: u64, reads: Vec<(Address, SnapshotResult)
         (watch.label.clone(), end_text(&watch.state), watch.state == crate::ops::WatchState::Settled);
     next_stage_or_finish(now, op, effects);
     let more = op.proceeding;
+    let finished = op.finished_at.is_some();
     if settled && more {
         state.flash_info(format!("{label}: stage done, going on"));
     } else if settled {
@@ -422,7 +437,43 @@ pub fn observed(state: &mut State, id: u64, reads: Vec<(Address, SnapshotResult)
     } else {
         state.flash_error(format!("{label}: {state_text}"));
     }
+    if finished {
+        outcome_report(state, i);
+    }
     refresh_lists(state);
+    true
+}
+
+/// When an environment's teardown or restore has ended, each resource's outcome (and a
+/// restore's test inferences) opens as a report, unless something else holds the screen.
+/// True when it did.
+fn outcome_report(state: &mut State, i: usize) -> bool {
+    let Some(op) = state.ops.operations.get(i) else { return false };
+    let env = matches!(op.executed.plan.intent, Intent::Teardown { .. } | Intent::Restore { .. });
+    if !env
+        || op.finished_at.is_none()
+        || state.mode != Mode::Normal
+        || state.runbook.as_ref().is_some_and(|r| r.running().is_some())
+    {
+        return false;
+    }
+    let mut lines = Vec::new();
+    for w in op.history.iter().chain(op.watch.iter()) {
+        for t in &w.targets {
+            lines.push(format!("{:<56} {}: {}", t.address.to_string(), end_text(&t.state), t.progress));
+        }
+    }
+    let answers: Vec<&crate::domain::InvokeResponse> =
+        op.executed.receipts.iter().filter_map(|r| r.response.as_ref()).collect();
+    for a in answers {
+        lines.push(String::new());
+        lines.extend(invoke::describe_response(a));
+    }
+    if lines.is_empty() {
+        return false;
+    }
+    let title = format!("{} ({})", op.executed.plan.intent.command_line(), op.executed.id);
+    state.mode = Mode::Report(Report { title, lines, scroll: 0 });
     true
 }
 

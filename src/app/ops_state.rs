@@ -28,6 +28,8 @@ pub struct Operation {
     pub finished_at: Option<DateTime<Utc>>,
     /// The next stage is being carried out (a restore's instance counts, its test inferences).
     pub proceeding: bool,
+    /// The watches of the stages before this one, as they ended.
+    pub history: Vec<Watch>,
 }
 
 impl Operation {

@@ -73,8 +73,9 @@ fn open(
                     values.entry(param.clone()).or_insert_with(|| default.clone());
                 }
             }
+            // The same runbook again (o on its alarm, :runbook show) resumes it, steps and all.
             let same = state.runbook.as_ref().is_some_and(|s| s.runbook.origin == runbook.origin);
-            if !same || state.runbook.as_ref().is_some_and(|s| s.running().is_none()) {
+            if !same {
                 state.runbook = Some(RunbookSession::new(runbook, values, from));
             }
             state.mode = Mode::Runbook;
@@ -352,7 +353,8 @@ fn finish(state: &mut State, i: usize, code: u8, why: Option<String>, effects: &
         state.flash_error(format!("step \"{title}\" failed: the runbook stops here"));
     }
     let why = format!("runbook {} (steps recorded as they run)", entry.runbook.as_deref().unwrap_or_default());
-    let name = crate::incident::name_for(&title, now);
+    let runbook_title = state.runbook.as_ref().map_or(title.clone(), |s| s.runbook.title.clone());
+    let name = crate::incident::name_for(&runbook_title, now);
     effects.push(Effect::Op(Box::new(OpEffect::IncidentOpen { name, why, alarm: None })));
     effects.push(Effect::Op(Box::new(OpEffect::IncidentRecord(Box::new(entry)))));
 }

@@ -34,7 +34,7 @@ pub async fn run(
                 Ok(0)
             }
             Err(e) => {
-                writeln!(err, "{}", inert(&e))?;
+                problems(&e, err)?;
                 Ok(EXIT_USAGE)
             }
         },
@@ -44,7 +44,7 @@ pub async fn run(
                 match library.load(&file) {
                     Ok(rb) => writeln!(out, "{}: ok ({} steps)", rb.origin, rb.steps.len())?,
                     Err(e) => {
-                        writeln!(err, "{}", inert(&e))?;
+                        problems(&e, err)?;
                         code = EXIT_USAGE;
                     }
                 }
@@ -55,13 +55,21 @@ pub async fn run(
             let rb = match library.load(&file) {
                 Ok(rb) => rb,
                 Err(e) => {
-                    writeln!(err, "{}", inert(&e))?;
+                    problems(&e, err)?;
                     return Ok(EXIT_USAGE);
                 }
             };
             run_steps(&rb, step, set, alarm.as_deref(), yes, env, out, err).await
         }
     }
+}
+
+/// Problems one per line, each made inert on its own (a newline between them stays a newline).
+fn problems(text: &str, err: &mut (dyn Write + Send)) -> std::io::Result<()> {
+    for line in text.lines() {
+        writeln!(err, "{}", inert(line))?;
+    }
+    Ok(())
 }
 
 fn show(rb: &Runbook, out: &mut (dyn Write + Send)) -> std::io::Result<()> {

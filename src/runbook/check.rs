@@ -85,6 +85,7 @@ fn check_verb(verb: &Verb) -> Result<(), String> {
         Verb::Wait(a) => a.address.as_deref().map_or(Ok(()), address),
         Verb::Revisions(a) => address(&a.address),
         Verb::Logs(a) if a.follow => Err("'--follow' never ends: a runbook step cannot follow logs".into()),
+        Verb::Runbook(_) => Err("a runbook step cannot run another runbook".into()),
         Verb::Logs(a) => match a.source.as_deref() {
             Some(s) if !s.starts_with('/') => address(s),
             _ => Ok(()),
@@ -133,6 +134,8 @@ mod tests {
         assert!(problems(count)[0].contains("negative"));
         let follow = "## s\n```opsdeck\nlogs {{service}} --follow\n```\n";
         assert!(problems(follow)[0].contains("--follow"));
+        let nested = "## s\n```opsdeck\nrunbook run other.md\n```\n";
+        assert!(problems(nested)[0].contains("cannot run another runbook"), "{:?}", problems(nested));
         assert_eq!(problems("# only a title\n"), vec!["rb.md:1:1: error: no steps: each step is a `## heading`"]);
     }
 
