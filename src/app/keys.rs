@@ -8,8 +8,8 @@ use crate::keymap::Action;
 
 pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     match state.mode {
-        Mode::Audit(_) => return operations::audit_action(state, action, effects),
-        Mode::Report(_) => return operations::report_action(state, action),
+        Mode::Audit(_) => return super::audit_view::audit_action(state, action, effects),
+        Mode::Report(_) => return super::audit_view::report_action(state, action),
         Mode::Environments(_) => return super::environments::action(state, action, effects),
         Mode::Runbook => return super::runbooks::action(state, action, effects),
         _ => {}

@@ -1,5 +1,6 @@
 //! The console's state machine: `State`, the messages that change it, and the effects it asks for.
 
+mod audit_view;
 mod environments;
 mod inert;
 mod input;
@@ -11,11 +12,13 @@ mod ops_state;
 pub mod palette;
 pub mod rows;
 mod runbook_state;
+mod runbook_steps;
 mod runbooks;
 pub mod schedule;
 mod state;
 mod text;
 mod update;
+mod watches;
 
 pub use input::key_to_msg;
 pub use msg::{perform, perform_op, save_file, Effect, Fetch, Msg, OpEffect, Reply};

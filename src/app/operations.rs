@@ -1,21 +1,17 @@
 //! Operator actions in the console: from a key or a palette line to a plan, the confirm dialog,
 //! execution and the watch. Pure like the rest of update: the I/O goes out as `Effect::Op`.
 
-use super::msg::{Effect, Fetch, OpEffect};
-use super::ops_state::{AuditView, ConfirmDialog, Operation, Planning, Report};
+pub use super::watches::{due, observed, proceeded, shown_operations, strip_rows, SnapshotResult};
+
+use super::msg::{Effect, OpEffect};
+use super::ops_state::{ConfirmDialog, Operation, Planning, Report};
 use super::rows;
 use super::state::{Mode, Pane, State, TextInput};
-use crate::backend::BackendError;
-use crate::domain::{Address, Snapshot};
+use super::watches::{next_stage_or_finish, refresh_lists};
+use crate::domain::Address;
 use crate::keymap::{Action, ChordCode, KeyChord};
-use crate::ops::audit::AuditEntry;
 use crate::ops::grammar::{self, Verb};
 use crate::ops::{confirm, invoke, Answer, Executed, Intent, OpError, Plan, RevisionChoice};
-
-/// How long a finished operation stays in the strip.
-const SHOWN_AFTER_END_SECS: i64 = 120;
-/// Operations the strip has room for.
-pub const STRIP_MAX: usize = 3;
 
 /// Ask for a plan: the resource is read fresh, and the dialog opens when it arrives.
 pub fn request(state: &mut State, intent: Intent, effects: &mut Vec<Effect>) {
@@ -36,10 +32,10 @@ fn request_plan(state: &mut State, intent: Intent, dry_run: bool, effects: &mut 
 /// A palette line (or an undo) that names an action verb.
 pub fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
     match verb {
-        Verb::Audit(_) => open_audit(state, effects),
+        Verb::Audit(_) => super::audit_view::open_audit(state, effects),
         Verb::Undo(args) => {
             // Without an id, the audit view opens to choose from; with one, it is undone once read.
-            open_audit(state, effects);
+            super::audit_view::open_audit(state, effects);
             if let (Mode::Audit(view), Some(id)) = (&mut state.mode, &args.id) {
                 view.undo_when_read = Some(id.clone());
             }
@@ -281,7 +277,7 @@ pub fn executed(state: &mut State, result: Result<Executed, OpError>, effects: &
 }
 
 /// Invocation answers from `from` on (a test inference, a restore's checks) open as a report.
-fn show_responses(state: &mut State, executed: &Executed, from: usize) {
+pub(super) fn show_responses(state: &mut State, executed: &Executed, from: usize) {
     let answers: Vec<&crate::domain::InvokeResponse> =
         executed.receipts.iter().skip(from).filter_map(|r| r.response.as_ref()).collect();
     if answers.is_empty() {
@@ -307,298 +303,6 @@ fn show_responses(state: &mut State, executed: &Executed, from: usize) {
     }
     let title = format!("{} {}", executed.plan.intent.verb(), executed.plan.intent.target());
     state.mode = Mode::Report(Report { title, lines, scroll: 0 });
-}
-
-/// A stage has nothing (more) to wait for: go on to the next stage, or record the end.
-fn next_stage_or_finish(now: chrono::DateTime<chrono::Utc>, op: &mut Operation, effects: &mut Vec<Effect>) {
-    let settled = op.watch.as_ref().is_none_or(|w| w.state == crate::ops::WatchState::Settled);
-    if settled && op.executed.has_next_stage() {
-        op.proceeding = true;
-        let mut executed = op.executed.clone();
-        executed.watch = op.watch.clone();
-        effects.push(Effect::Op(Box::new(OpEffect::Proceed(Box::new(executed)))));
-        return;
-    }
-    op.finished_at = Some(now);
-    if let Some(watch) = &op.watch {
-        effects.push(Effect::Op(Box::new(OpEffect::RecordSettled {
-            executed: Box::new(op.executed.clone()),
-            watch: watch.clone(),
-        })));
-    }
-}
-
-/// The next stage of an action was carried out (or failed).
-pub fn proceeded(state: &mut State, executed: Executed, result: Result<(), OpError>, effects: &mut Vec<Effect>) {
-    let Some(i) = state.ops.operations.iter().position(|o| o.executed.id == executed.id && o.proceeding) else {
-        return;
-    };
-    let before = state.ops.operations[i].executed.receipts.len();
-    let now = state.now;
-    let op = &mut state.ops.operations[i];
-    op.proceeding = false;
-    op.polled_at = None;
-    let mut executed = executed;
-    match result {
-        Ok(()) => {
-            if let Some(done) = op.watch.take() {
-                op.history.push(done);
-            }
-            op.watch = executed.watch.take();
-            op.executed = executed;
-            let label = op.executed.stage_label();
-            if op.watch.is_none() {
-                next_stage_or_finish(now, op, effects);
-            }
-            let shown = op.executed.clone();
-            state.flash_info(format!("{}: stage {label} applied", shown.plan.intent.command_line()));
-            if !outcome_report(state, i) {
-                show_responses(state, &shown, before);
-            }
-        }
-        Err(e) => {
-            op.executed = executed;
-            op.finished_at = Some(now);
-            let why = crate::sanitize::inert(&e.to_string()).into_owned();
-            if let Some(w) = op.watch.as_mut() {
-                w.state = crate::ops::WatchState::Failed(why.clone());
-            }
-            let command = op.executed.plan.intent.command_line();
-            state.flash_error(format!("{command}: {why}"));
-        }
-    }
-    refresh_lists(state);
-}
-
-fn refresh_lists(state: &mut State) {
-    state.services.expire();
-    state.endpoints.expire();
-    // The simulated fleet's cost follows what runs and costs nothing to read; Cost Explorer is
-    // billed per request, so on AWS it waits for ctrl-r.
-    if state.is_demo() {
-        state.cost.expire();
-    }
-    if let Some(d) = state.detail.as_mut() {
-        d.data.expire();
-    }
-}
-
-/// Watches read their resources every `watch_poll`; one read in flight per watch.
-pub fn due(state: &mut State, effects: &mut Vec<Effect>) {
-    let (now, poll, limit) = (state.now, state.settings.watch_poll, state.settings.watch_timeout);
-    let mut reads = Vec::new();
-    for (i, op) in state.ops.operations.iter_mut().enumerate() {
-        if op.finished_at.is_some() || op.proceeding {
-            continue;
-        }
-        let Some(watch) = op.watch.as_mut() else { continue };
-        watch.check_timeout(now, limit);
-        if watch.is_done() {
-            next_stage_or_finish(now, op, effects);
-            continue;
-        }
-        if op.in_flight.is_none() && op.polled_at.is_none_or(|at| now - at >= poll) {
-            reads.push((i, watch.pending_reads()));
-        }
-    }
-    for (i, addresses) in reads {
-        let id = state.request_id();
-        state.ops.operations[i].in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::Snapshots(addresses) });
-    }
-}
-
-/// Fresh reads for a watch. False when no watch asked for them.
-pub fn observed(state: &mut State, id: u64, reads: Vec<(Address, SnapshotResult)>, effects: &mut Vec<Effect>) -> bool {
-    let now = state.now;
-    let Some(i) = state.ops.operations.iter().position(|o| o.in_flight == Some(id)) else { return false };
-    let op = &mut state.ops.operations[i];
-    op.in_flight = None;
-    op.polled_at = Some(now);
-    let Some(watch) = op.watch.as_mut() else { return true };
-    for (address, result) in reads {
-        match result {
-            Ok(snapshot) => watch.observe_read(&address, snapshot.as_ref(), now),
-            Err(e) => watch.read_failed(&address, &e.to_string()),
-        }
-    }
-    if !watch.is_done() {
-        return true;
-    }
-    let (label, state_text, settled) =
-        (watch.label.clone(), end_text(&watch.state), watch.state == crate::ops::WatchState::Settled);
-    next_stage_or_finish(now, op, effects);
-    let more = op.proceeding;
-    let finished = op.finished_at.is_some();
-    if settled && more {
-        state.flash_info(format!("{label}: stage done, going on"));
-    } else if settled {
-        state.flash_info(format!("{label}: {state_text}"));
-    } else {
-        state.flash_error(format!("{label}: {state_text}"));
-    }
-    if finished {
-        outcome_report(state, i);
-    }
-    refresh_lists(state);
-    true
-}
-
-/// When an environment's teardown or restore has ended, each resource's outcome (and a
-/// restore's test inferences) opens as a report, unless something else holds the screen.
-/// True when it did.
-fn outcome_report(state: &mut State, i: usize) -> bool {
-    let Some(op) = state.ops.operations.get(i) else { return false };
-    let env = matches!(op.executed.plan.intent, Intent::Teardown { .. } | Intent::Restore { .. });
-    if !env
-        || op.finished_at.is_none()
-        || state.mode != Mode::Normal
-        || state.runbook.as_ref().is_some_and(|r| r.running().is_some())
-    {
-        return false;
-    }
-    let mut lines = Vec::new();
-    for w in op.history.iter().chain(op.watch.iter()) {
-        for t in &w.targets {
-            lines.push(format!("{:<56} {}: {}", t.address.to_string(), end_text(&t.state), t.progress));
-        }
-    }
-    let answers: Vec<&crate::domain::InvokeResponse> =
-        op.executed.receipts.iter().filter_map(|r| r.response.as_ref()).collect();
-    for a in answers {
-        lines.push(String::new());
-        lines.extend(invoke::describe_response(a));
-    }
-    if lines.is_empty() {
-        return false;
-    }
-    let title = format!("{} ({})", op.executed.plan.intent.command_line(), op.executed.id);
-    state.mode = Mode::Report(Report { title, lines, scroll: 0 });
-    true
-}
-
-/// A resource read fresh for a watch: None when it does not exist.
-pub type SnapshotResult = Result<Option<Snapshot>, BackendError>;
-
-pub fn end_text(state: &crate::ops::WatchState) -> String {
-    match state {
-        crate::ops::WatchState::Running => "in progress".into(),
-        crate::ops::WatchState::Settled => "done".into(),
-        crate::ops::WatchState::Failed(why) => format!("FAILED: {why}"),
-        crate::ops::WatchState::TimedOut => "stopped watching (timed out); it may still finish".into(),
-    }
-}
-
-/// Operations the strip shows: running ones, and ones that ended in the last two minutes.
-pub fn shown_operations(state: &State) -> Vec<&Operation> {
-    let (now, keep) = (state.now, SHOWN_AFTER_END_SECS * state.speed());
-    let mut shown: Vec<&Operation> = state
-        .ops
-        .operations
-        .iter()
-        .filter(|o| o.finished_at.is_none_or(|at| (now - at).num_seconds() < keep))
-        .collect();
-    let skip = shown.len().saturating_sub(STRIP_MAX);
-    shown.drain(..skip);
-    shown
-}
-
-/// Rows the operations strip takes: a title line and two lines per operation.
-pub fn strip_rows(state: &State) -> u16 {
-    match shown_operations(state).len() {
-        0 => 0,
-        n => 1 + 2 * n as u16,
-    }
-}
-
-pub fn open_audit(state: &mut State, effects: &mut Vec<Effect>) {
-    state.mode =
-        Mode::Audit(AuditView { entries: Vec::new(), selected: 0, loading: true, error: None, undo_when_read: None });
-    effects.push(Effect::Op(Box::new(OpEffect::ReadAudit)));
-}
-
-pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>, effects: &mut Vec<Effect>) {
-    let Mode::Audit(view) = &mut state.mode else { return };
-    view.loading = false;
-    match result {
-        Ok(mut entries) => {
-            for e in &mut entries {
-                super::inert::audit_entry(e);
-            }
-            view.entries = entries;
-        }
-        Err(e) => view.error = Some(e),
-    }
-    view.selected = view.selected.min(view.entries.len().saturating_sub(1));
-    if let Some(id) = view.undo_when_read.take() {
-        let entry = view.entries.iter().find(|e| e.id == id).cloned();
-        state.mode = Mode::Normal;
-        match entry {
-            Some(entry) => undo(state, &entry, effects),
-            None => state.flash_error(format!("no action {id} in the audit log")),
-        }
-    }
-}
-
-/// Keys in the audit view: move, `u` undo the selected action, anything else closes.
-pub fn audit_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
-    let Mode::Audit(view) = &mut state.mode else { return };
-    let last = view.entries.len().saturating_sub(1);
-    match action {
-        Action::Down => view.selected = (view.selected + 1).min(last),
-        Action::Up => view.selected = view.selected.saturating_sub(1),
-        Action::PageDown => view.selected = (view.selected + 10).min(last),
-        Action::PageUp => view.selected = view.selected.saturating_sub(10),
-        Action::Top => view.selected = 0,
-        Action::Bottom => view.selected = last,
-        Action::Undo => {
-            let entry = view.entries.get(view.selected).cloned();
-            state.mode = Mode::Normal;
-            match entry {
-                Some(entry) => undo(state, &entry, effects),
-                None => state.flash_info("nothing to undo"),
-            }
-        }
-        Action::QuitRequest => super::keys::quit_request(state),
-        _ => state.mode = Mode::Normal,
-    }
-}
-
-/// Undo runs the audit's inverse command through the same plan/confirm path.
-pub fn undo(state: &mut State, entry: &AuditEntry, effects: &mut Vec<Effect>) {
-    let Some(inverse) = &entry.inverse else {
-        return state.flash_info(format!(
-            "{} {} has no undo (nothing it changed can be put back)",
-            entry.action, entry.resource
-        ));
-    };
-    match grammar::parse_line(inverse) {
-        Ok(verb) => run_verb(state, &verb, effects),
-        Err(e) => state.flash_error(format!("the audit's inverse `{inverse}` does not parse: {e}")),
-    }
-}
-
-/// Keys in a report: scroll, anything else closes.
-pub fn report_action(state: &mut State, action: Action) {
-    let Mode::Report(report) = &mut state.mode else { return };
-    match action {
-        Action::Down => report.scroll += 1,
-        Action::Up => report.scroll = report.scroll.saturating_sub(1),
-        Action::PageDown => report.scroll += 10,
-        Action::PageUp => report.scroll = report.scroll.saturating_sub(10),
-        Action::Top => report.scroll = 0,
-        _ => state.mode = Mode::Normal,
-    }
-}
-
-pub fn report(state: &mut State, title: String, result: Result<Vec<String>, String>) {
-    match result {
-        Ok(lines) => {
-            let lines = lines.iter().map(|l| crate::sanitize::inert(l).into_owned()).collect();
-            state.mode = Mode::Report(Report { title, lines, scroll: 0 });
-        }
-        Err(e) => state.flash_error(crate::sanitize::inert(&e).into_owned()),
-    }
 }
 
 /// A plan as text: what `--dry-run` shows.

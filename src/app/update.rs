@@ -131,11 +131,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::AuditRead(result) => {
             state.dirty = true;
-            operations::audit_read(state, result, &mut effects);
+            super::audit_view::audit_read(state, result, &mut effects);
         }
         Msg::Report { title, result } => {
             state.dirty = true;
-            operations::report(state, title, result);
+            super::audit_view::report(state, title, result);
         }
     }
     if state.mode == Mode::Normal && state.quit {

@@ -20,7 +20,8 @@ mod execute;
 pub mod grammar;
 mod intent;
 pub mod invoke;
-mod plan;
+pub(crate) mod plan;
+mod resource_plans;
 pub mod revisions;
 pub mod watch;
 
@@ -28,7 +29,8 @@ pub use audit::{AuditLog, AuditRecord, Who};
 pub use confirm::{confirm, Answer, Confirmed};
 pub use execute::{execute, proceed, record_settled, Executed, OpsContext, Permit};
 pub use intent::{Intent, RevisionChoice, Target};
-pub use plan::{plan, Change, Plan, Read, Stage, Step};
+pub use plan::{Change, Plan, Read, Stage, Step};
+pub use resource_plans::plan;
 pub use watch::{Watch, WatchState, WatchTarget};
 
 use crate::backend::BackendError;
