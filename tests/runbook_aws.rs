@@ -7,6 +7,14 @@
 //! and then changes the alarm with CloudWatch's SetAlarmState (boto3, as an evaluation would).
 //! The binary polls the alarms every 10 s on AWS, so each such wait costs about that.
 //!
+//! Where else moto is not AWS, the test says so:
+//! - moto keeps a deregistered target's scaling policies: the budget test deletes them as AWS
+//!   would before comparing (`drop_orphaned_policies`);
+//! - a count-only UpdateEndpointWeightsAndCapacities drops the variant's weight in moto, so the
+//!   latency test checks instance counts, not weights;
+//! - SageMaker never writes an endpoint's log group in moto: the fixtures create it;
+//! - ListTagsForResource on an unknown ARN answers no tags (AWS: ResourceNotFoundException).
+//!
 //! Every test has its own emulator (they mutate or count calls). See tests/env_aws.rs for what
 //! moto does unlike AWS in the calls an environment's teardown and restore make.
 
