@@ -142,16 +142,23 @@ impl Fixture {
             .collect()
     }
 
-    /// The started and finished records of one action (same id, in that order).
+    /// The started and finished records of one action (same id, in that order). An action of
+    /// several requests also has a `step` record for each, between the two: see `steps`.
     fn audit(&self, id: &str) -> (AuditRecord, AuditRecord) {
         let (records, bad) = self.ctx.audit.read().expect("audit log");
         assert_eq!(bad, 0);
-        let mine: Vec<AuditRecord> = records.into_iter().filter(|r| r.id == id).collect();
+        let mine: Vec<AuditRecord> = records.into_iter().filter(|r| r.id == id && r.phase != Phase::Step).collect();
         assert_eq!(mine.len(), 2, "a started and a finished record: {mine:?}");
         assert_eq!((mine[0].phase, mine[1].phase), (Phase::Started, Phase::Finished));
         assert_eq!(mine[0].who.arn, MOTO_ARN, "who acted, from STS");
         assert!(mine[0].request_ids.is_empty(), "nothing was sent before the started record");
         (mine[0].clone(), mine[1].clone())
+    }
+
+    /// The `step` records of one action, in order.
+    fn steps(&self, id: &str) -> Vec<AuditRecord> {
+        let (records, _) = self.ctx.audit.read().expect("audit log");
+        records.into_iter().filter(|r| r.id == id && r.phase == Phase::Step).collect()
     }
 }
 
@@ -308,6 +315,15 @@ async fn scale_a_service_above_max_with_adjust_raises_max_and_keeps_min_and_flag
     assert!(sent[0].get("RoleARN").is_none(), "no role to pass: {sent:?}");
     let (_, finished) = f.audit(&done.id);
     assert_eq!(finished.request_ids.len(), 2, "one per request: {finished:?}");
+    // Two requests: each is recorded as it is done, with its own request id.
+    let steps = f.steps(&done.id);
+    let each: Vec<(usize, usize, Vec<String>)> =
+        steps.iter().filter_map(|r| r.step.as_ref().map(|s| (s.n, s.of, r.request_ids.clone()))).collect();
+    assert_eq!(
+        each,
+        [(1, 2, vec![finished.request_ids[0].clone()]), (2, 2, vec![finished.request_ids[1].clone()])],
+        "{steps:?}"
+    );
 }
 
 #[tokio::test]

@@ -27,6 +27,9 @@ async fn the_bad_deploy_drill_runs_from_its_alarm_to_ok_and_the_timeline_says_so
         v["id"].as_str().map(str::to_string)
     });
     let id = id.expect("the rollback is in the audit log");
+    let settled = format!("\"id\":\"{id}\"");
+    let settled = audit.lines().filter(|l| l.contains(&settled)).find(|l| l.contains("\"phase\":\"settled\""));
+    assert!(settled.is_some_and(|l| l.contains("saw it done")), "step 2's wait line settles it:\n{audit}");
 
     let (code, doc, err) = demo.run("incident export").await;
     assert_eq!(code, 0, "{err}");

@@ -4,9 +4,11 @@
 
 use super::{Env, EXIT_USAGE};
 use crate::incident::{self, Entry, Kind};
+use crate::ops::audit::{AuditRecord, Phase};
 use crate::ops::grammar::{self, RunbookArgs, RunbookCommand, Verb};
 use crate::runbook::{placeholders, render, Runbook};
 use crate::sanitize::inert;
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -216,7 +218,14 @@ async fn run_steps(
                     if yes {
                         assume_yes(&mut verb);
                     }
-                    Box::pin(super::run(&verb, env, &mut tee, err)).await?
+                    let code = Box::pin(super::run(&verb, env, &mut tee, err)).await?;
+                    if let (Verb::Wait(w), 0) = (&verb, code) {
+                        let made: Vec<String> = audit_ids(env).into_iter().filter(|id| !before.contains(id)).collect();
+                        if let Err(e) = record_waited(env, w.address.as_deref(), &made, now()) {
+                            writeln!(err, "opsdeck: could not record the end in the audit log: {e}")?;
+                        }
+                    }
+                    code
                 }
                 Err(e) => {
                     writeln!(err, "opsdeck: {}", inert(&e))?;
@@ -269,6 +278,39 @@ fn assume_yes(verb: &mut Verb) {
         Verb::Teardown(a) | Verb::Restore(a) => a.run.yes = true,
         _ => {}
     }
+}
+
+/// A step's `wait ADDRESS` that ended with the resource settled is the end of the changes the
+/// step made to it: write their `settled` record. Headless, a change without `--wait` is followed
+/// by the runbook's own `wait` line rather than by the change's watch (the console's strip and
+/// `--wait` write this record themselves); without this, a change run from a runbook stayed
+/// "succeeded" in the audit log for ever, as if no one had seen it finish.
+fn record_waited(env: &Env<'_>, address: Option<&str>, made: &[String], now: DateTime<Utc>) -> Result<(), String> {
+    let Some(address) = address.and_then(|a| grammar::parse_address(a).ok()).map(|a| a.to_string()) else {
+        return Ok(());
+    };
+    let (records, _) = env.ops.audit.read()?;
+    for id in made {
+        let mine: Vec<&AuditRecord> = records.iter().filter(|r| r.id == *id).collect();
+        if mine.iter().any(|r| r.phase == Phase::Settled) {
+            continue;
+        }
+        // A variant's change (`sm:E/V`) is settled by waiting for its endpoint (`sm:E`).
+        let Some(finished) = mine.iter().rev().find(|r| {
+            r.phase == Phase::Finished
+                && r.outcome == "succeeded"
+                && (r.resource == address || r.resource.starts_with(&format!("{address}/")))
+        }) else {
+            continue;
+        };
+        let mut settled = (*finished).clone();
+        settled.phase = Phase::Settled;
+        settled.time = now;
+        settled.request_ids = Vec::new();
+        settled.outcome = format!("settled: `wait {address}` saw it done");
+        env.ops.audit.append(&settled)?;
+    }
+    Ok(())
 }
 
 /// The actions in the audit log now (to tell which ones a step made).

@@ -212,6 +212,18 @@ impl Emulator {
         self.fixtures(&["scale", "--clusters", &c, "--services", &s, "--endpoints", &e])
     }
 
+    /// Adds `count` OK alarms without tags (`scale-alarm-000`, ...) on one new cluster.
+    pub fn alarms(&self, count: u32) -> String {
+        let n = count.to_string();
+        self.fixtures(&["scale", "--clusters", "1", "--services", "0", "--endpoints", "0", "--alarms", &n])
+    }
+
+    /// Puts an alarm in `state` (`OK`, `ALARM`, `INSUFFICIENT_DATA`) with CloudWatch's SetAlarmState,
+    /// the way its evaluation would: moto never evaluates alarms, so tests play them forward.
+    pub fn set_alarm_state(&self, name: &str, state: &str, reason: &str) {
+        self.fixtures(&["alarm-state", name, state, "--reason", reason]);
+    }
+
     fn fixtures(&self, args: &[&str]) -> String {
         let mut full = vec!["--endpoint", self.moto_url.as_str()];
         full.extend_from_slice(args);

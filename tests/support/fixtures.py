@@ -2,13 +2,15 @@
 """Creates opsdeck's test fleet in a moto server (region us-east-1, dummy credentials) and prints a JSON summary.
 
 Usage: fixtures.py --endpoint http://127.0.0.1:M seed
-       fixtures.py --endpoint http://127.0.0.1:M scale --clusters 3 --services 25 --endpoints 3
+       fixtures.py --endpoint http://127.0.0.1:M scale --clusters 3 --services 25 --endpoints 3 [--alarms N]
+       fixtures.py --endpoint http://127.0.0.1:M alarm-state NAME OK|ALARM|INSUFFICIENT_DATA [--reason TEXT]
+         (CloudWatch's SetAlarmState, as an alarm's evaluation would change it: tests play an alarm forward)
 Runs with the test venv's python (boto3 ships with moto).
 
 `seed` creates (names are stable: tests, and the environment teardown/restore tests, rely on them):
 * ECS: the clusters and services of FLEET, with task-definition revisions, log groups and events.
 * SageMaker: the endpoints of ENDPOINTS, each from the endpoint config `<endpoint>-config` (kept when the endpoint
-  is deleted), one model per variant.
+  is deleted), one model per variant, and its log group `/aws/sagemaker/Endpoints/<endpoint>` (ENDPOINT_LOG_LINES).
 * Application Auto Scaling: the targets of SCALABLE_TARGETS, and on `endpoint/prediction-endpoint/variant/model-v1`
   the target-tracking policy SCALING_POLICY (`prediction-model-v1-invocations`: SageMakerVariantInvocationsPerInstance,
   TargetValue 70, ScaleInCooldown 300, ScaleOutCooldown 60).
@@ -16,7 +18,8 @@ Runs with the test venv's python (boto3 ships with moto).
   `garmaxai-render-processor` with none.
 * EventBridge (RULES): on the default bus `garmaxai-nightly-batch` ENABLED (schedule) and `garmaxai-weekly-report`
   DISABLED (schedule); on the custom bus `garmaxai-events`, `tryon-completed` ENABLED (event pattern).
-* CloudWatch: the alarms of ALARMS and METRICS' datapoints.
+* CloudWatch: the alarms of ALARMS (ALARM_TAGS on some: `prediction-endpoint-latency` names its runbook in a
+  `runbook_url` tag, the others have no tags) and METRICS' datapoints.
 No SSM parameters: opsdeck writes its own under /opsdeck/environments/.
 """
 
@@ -63,6 +66,15 @@ LOG_LINES = {
     "children-drawing-prod-service": ["INFO queue drained", "INFO GET /health 200 1ms"],
     "garmaxai-smpl-processor": ["INFO job 42 started", "ERROR job 41 failed: timeout after 900s"],
 }
+# SageMaker writes each endpoint's container log to /aws/sagemaker/Endpoints/NAME (one stream per instance).
+ENDPOINT_LOG_LINES = {
+    "cleanistic-property-detector-endpoint": ["INFO model server started", "INFO POST /invocations 200 88ms"],
+    "prediction-endpoint": [
+        "INFO POST /invocations 200 140ms",
+        "WARN model latency 2310ms over the 500ms budget",
+        "ERROR worker TIMEOUT after 60s (pid 42)",
+    ],
+}
 ALARMS = [
     # name, namespace, metric, dimensions, threshold, state, reason
     ("CleanisticAI-HighErrorRate", "AWS/SageMaker", "Invocation5XXErrors",
@@ -81,6 +93,8 @@ ALARMS = [
      {"ClusterName": "garmaxai-cluster-prod", "ServiceName": "garmaxai-smpl-processor"}, 85.0, "ALARM",
      "Threshold Crossed: 3 datapoints were greater than the threshold (85.0)."),
 ]
+# alarm name -> tags (opsdeck reads `runbook_url` with ListTagsForResource, once per alarm)
+ALARM_TAGS = {"prediction-endpoint-latency": {"runbook_url": "endpoint-latency-spike", "team": "ml-platform"}}
 # (cluster, service) -> (cpu base, memory base) for 30 one-minute datapoints each
 METRICS = {("cleanistic-ai-cluster", "cleanistic-ai-api"): (42.0, 61.0), ("svg-ai-cluster", "svg-ai-service"): (31.5, 48.0)}
 METRIC_POINTS = 30
@@ -192,10 +206,10 @@ def endpoint(sm, name, variants):
     sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
 
 
-def logs_for(logs, name, lines, now_ms):
-    group = f"/ecs/{name}"
+def logs_for(logs, name, lines, now_ms, group=None, stream=None):
+    group = group or f"/ecs/{name}"
     logs.create_log_group(logGroupName=group)
-    stream = f"ecs/{name}/0123456789abcdef"
+    stream = stream or f"ecs/{name}/0123456789abcdef"
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
     events = [{"timestamp": now_ms - (len(lines) - i) * 1000, "message": line} for i, line in enumerate(lines)]
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
@@ -203,6 +217,7 @@ def logs_for(logs, name, lines, now_ms):
 
 
 def alarm(cw, name, namespace, metric, dims, threshold, state, reason):
+    tags = [{"Key": k, "Value": v} for k, v in ALARM_TAGS.get(name, {}).items()]
     cw.put_metric_alarm(
         AlarmName=name,
         Namespace=namespace,
@@ -214,6 +229,7 @@ def alarm(cw, name, namespace, metric, dims, threshold, state, reason):
         Threshold=threshold,
         ComparisonOperator="GreaterThanThreshold",
         AlarmDescription=f"opsdeck test alarm {name}",
+        **({"Tags": tags} if tags else {}),
     )
     cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
 
@@ -286,6 +302,9 @@ def seed(url):
             services += 1
     for name, variants in ENDPOINTS.items():
         endpoint(sm, name, variants)
+        stream = f"{variants[0][0]}/i-0123456789abcdef0"
+        group = f"/aws/sagemaker/Endpoints/{name}"
+        events += logs_for(logs, name, ENDPOINT_LOG_LINES[name], now_ms, group, stream)
     for a in ALARMS:
         alarm(cw, *a)
     for t in SCALABLE_TARGETS:
@@ -296,13 +315,14 @@ def seed(url):
     points = sum(metrics(cw, c, s, cpu, mem, now) for (c, s), (cpu, mem) in METRICS.items())
     return {
         "clusters": len(FLEET), "services": services, "log_events": events, "endpoints": len(ENDPOINTS),
-        "alarms": len(ALARMS), "datapoints": points, "scalable_targets": len(SCALABLE_TARGETS),
+        "alarms": len(ALARMS), "tagged_alarms": len(ALARM_TAGS), "datapoints": points,
+        "scalable_targets": len(SCALABLE_TARGETS),
         "scaling_policies": 1, "functions": len(FUNCTIONS), "rules": len(RULES),
     }
 
 
-def scale(url, clusters, services, endpoints):
-    ecs, sm = client(url, "ecs"), client(url, "sagemaker")
+def scale(url, clusters, services, endpoints, alarms=0):
+    ecs, sm, cw = client(url, "ecs"), client(url, "sagemaker"), client(url, "cloudwatch")
     names = [f"scale-cluster-{i}" for i in range(clusters)]
     for c in names:
         ecs.create_cluster(clusterName=c)
@@ -310,7 +330,11 @@ def scale(url, clusters, services, endpoints):
         service(ecs, names[i % clusters], f"scale-svc-{i:03}", 1, 1)
     for i in range(endpoints):
         endpoint(sm, f"scale-endpoint-{i}", [("AllTraffic", f"scale-model-{i}", 1.0, "ml.m5.large")])
-    return {"clusters": clusters, "services": services, "endpoints": endpoints}
+    for i in range(alarms):
+        svc = f"scale-svc-{i % services:03}" if services else "none"
+        alarm(cw, f"scale-alarm-{i:03}", "AWS/ECS", "CPUUtilization",
+              {"ClusterName": names[i % clusters], "ServiceName": svc}, 80.0, "OK", "Threshold Crossed: scaled fleet.")
+    return {"clusters": clusters, "services": services, "endpoints": endpoints, "alarms": alarms}
 
 
 def main():
@@ -322,11 +346,21 @@ def main():
     sc.add_argument("--clusters", type=int, default=3)
     sc.add_argument("--services", type=int, default=25)
     sc.add_argument("--endpoints", type=int, default=3)
+    sc.add_argument("--alarms", type=int, default=0)
+    st = sub.add_parser("alarm-state")
+    st.add_argument("name")
+    st.add_argument("state", choices=["OK", "ALARM", "INSUFFICIENT_DATA"])
+    st.add_argument("--reason", default="set by the test")
     args = ap.parse_args()
     if args.cmd == "seed":
         summary = seed(args.endpoint)
+    elif args.cmd == "alarm-state":
+        cw = client(args.endpoint, "cloudwatch")
+        cw.set_alarm_state(AlarmName=args.name, StateValue=args.state, StateReason=args.reason)
+        alarm = cw.describe_alarms(AlarmNames=[args.name])["MetricAlarms"][0]
+        summary = {"alarm": args.name, "state": alarm["StateValue"]}
     else:
-        summary = scale(args.endpoint, max(args.clusters, 1), args.services, args.endpoints)
+        summary = scale(args.endpoint, max(args.clusters, 1), args.services, args.endpoints, args.alarms)
     print(json.dumps(summary, sort_keys=True))
 
 
