@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod incident;
+pub mod jsonl;
 pub mod keymap;
 pub mod layout;
 pub mod logs;

@@ -219,10 +219,9 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_console_back() {
     assert_eq!(tmux.pane("#{alternate_on}"), "0");
 }
 
-/// The yardstick: from `CleanisticAI-HighErrorRate` firing to the roll back confirmed, counting
-/// keystrokes, then watched until the alarm is back to OK, all inside opsdeck.
-#[test]
-fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
+/// The bad-deploy scenario at 30 times the speed in a fresh config directory, once the alarm has
+/// fired: the directory, the terminal and the screen then.
+fn bad_deploy_fired() -> (tempfile::TempDir, Tmux, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::shell((160, 48));
     let line = format!(
@@ -233,6 +232,14 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
     tmux.keys(&[&line, "Enter"]);
     let fired = tmux.wait_for(|s| s.contains("1 ALARM"), Duration::from_secs(40));
     assert!(fired.contains("1 ALARM"), "the alarm never fired:\n{fired}");
+    (dir, tmux, fired)
+}
+
+/// The yardstick: from `CleanisticAI-HighErrorRate` firing to the roll back confirmed, counting
+/// keystrokes, then watched until the alarm is back to OK, all inside opsdeck.
+#[test]
+fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
+    let (dir, tmux, fired) = bad_deploy_fired();
     assert!(fired.contains("time ×30"), "the status bar says the clock is fast:\n{fired}");
     let mut keystrokes = 0;
     let mut press = |key: &str| {
@@ -272,15 +279,7 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
 /// the rollout and the alarm; the incident timeline exported afterwards tells it in order.
 #[test]
 fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::shell((160, 48));
-    let line = format!(
-        "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 --speed 30; echo exit=$?",
-        dir.path().display(),
-        env!("CARGO_BIN_EXE_opsdeck")
-    );
-    tmux.keys(&[&line, "Enter"]);
-    let fired = tmux.wait_for(|s| s.contains("1 ALARM"), Duration::from_secs(40));
+    let (dir, tmux, fired) = bad_deploy_fired();
     assert!(fired.contains("≡ CleanisticAI-HighErrorRate"), "the alarm shows its runbook:\n{fired}");
     let mut keystrokes = 0;
     let mut press = |key: &str| {

@@ -40,14 +40,11 @@ pub fn audit_read(state: &mut State, result: Result<Vec<AuditEntry>, String>, ef
 /// Keys in the audit view: move, `u` undo the selected action, anything else closes.
 pub fn audit_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     let Mode::Audit(view) = &mut state.mode else { return };
-    let last = view.entries.len().saturating_sub(1);
+    if let Some(to) = super::keys::moved(view.selected, view.entries.len(), action) {
+        view.selected = to;
+        return;
+    }
     match action {
-        Action::Down => view.selected = (view.selected + 1).min(last),
-        Action::Up => view.selected = view.selected.saturating_sub(1),
-        Action::PageDown => view.selected = (view.selected + 10).min(last),
-        Action::PageUp => view.selected = view.selected.saturating_sub(10),
-        Action::Top => view.selected = 0,
-        Action::Bottom => view.selected = last,
         Action::Undo => {
             let entry = view.entries.get(view.selected).cloned();
             state.mode = Mode::Normal;

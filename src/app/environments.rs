@@ -73,14 +73,11 @@ fn selected_name(view: &EnvView) -> Option<String> {
 /// Keys in the view.
 pub fn action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     let Mode::Environments(view) = &mut state.mode else { return };
-    let last = view.views.len().saturating_sub(1);
+    if let Some(to) = super::keys::moved(view.selected, view.views.len(), action) {
+        view.selected = to;
+        return;
+    }
     match action {
-        Action::Down => view.selected = (view.selected + 1).min(last),
-        Action::Up => view.selected = view.selected.saturating_sub(1),
-        Action::PageDown => view.selected = (view.selected + 10).min(last),
-        Action::PageUp => view.selected = view.selected.saturating_sub(10),
-        Action::Top => view.selected = 0,
-        Action::Bottom => view.selected = last,
         Action::Select => view.detail = !view.detail,
         Action::Refresh => read(state, effects),
         Action::Teardown | Action::Restore => {

@@ -94,6 +94,21 @@ pub fn handle(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
     }
 }
 
+/// Where a movement key takes the selection of a popup's list of `len` rows (j/k, page, top,
+/// bottom); None for any other action.
+pub fn moved(selected: usize, len: usize, action: Action) -> Option<usize> {
+    let last = len.saturating_sub(1);
+    Some(match action {
+        Action::Down => (selected + 1).min(last),
+        Action::Up => selected.saturating_sub(1),
+        Action::PageDown => (selected + 10).min(last),
+        Action::PageUp => selected.saturating_sub(10),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => return None,
+    })
+}
+
 pub fn quit_request(state: &mut State) {
     if state.settings.ctrl_c_quits {
         state.quit = true;

@@ -8,9 +8,7 @@ pub use export::{export, ExportOptions};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,48 +111,29 @@ pub fn local_user() -> String {
     crate::ops::Who::local(String::new()).user
 }
 
-/// The timeline file.
+/// The timeline file (append-only JSON lines, each fsynced).
 #[derive(Debug)]
 pub struct IncidentLog {
-    path: PathBuf,
-    lock: Mutex<()>,
+    file: crate::jsonl::JsonLines,
 }
 
 impl IncidentLog {
     pub fn new(path: PathBuf) -> IncidentLog {
-        IncidentLog { path, lock: Mutex::new(()) }
+        IncidentLog { file: crate::jsonl::JsonLines::new(path) }
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Append one entry and fsync it (0600, directory created when missing).
     pub fn append(&self, entry: &Entry) -> Result<(), String> {
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let shown = self.path.display();
-        let mut line = serde_json::to_string(entry).map_err(|e| format!("{shown}: {e}"))?;
-        line.push('\n');
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path).map_err(|e| format!("{shown}: {e}"))?;
-        file.write_all(line.as_bytes()).map_err(|e| format!("{shown}: {e}"))?;
-        file.sync_all().map_err(|e| format!("{shown}: {e}"))
+        self.file.append(entry)
     }
 
     /// Every entry, oldest first; a torn last line (a crash mid-write) is skipped.
     pub fn read(&self) -> Result<Vec<Entry>, String> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("{}: {e}", self.path.display())),
-        };
-        Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        self.file.read().map(|(entries, _)| entries)
     }
 
     /// The incident open now: the last one started and not ended.
@@ -250,6 +229,7 @@ pub fn name_for(what: &str, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn incidents_open_take_notes_and_end() {

@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Who acted: the credentials' identity, the local account, and the SSH client it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,62 +86,29 @@ pub struct StepRecord {
     pub what: String,
 }
 
-/// The file, and a lock so records from concurrent operations never interleave.
+/// The audit log's file (append-only JSON lines, each fsynced).
 #[derive(Debug)]
 pub struct AuditLog {
-    path: PathBuf,
-    lock: Mutex<()>,
+    file: crate::jsonl::JsonLines,
 }
 
 impl AuditLog {
     pub fn new(path: PathBuf) -> AuditLog {
-        AuditLog { path, lock: Mutex::new(()) }
+        AuditLog { file: crate::jsonl::JsonLines::new(path) }
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Append one record and fsync it. Creates the file (0600) and its directory when missing.
     pub fn append(&self, record: &AuditRecord) -> Result<(), String> {
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let shown = self.path.display();
-        let mut line = serde_json::to_string(record).map_err(|e| format!("{shown}: {e}"))?;
-        line.push('\n');
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path).map_err(|e| format!("{shown}: {e}"))?;
-        file.write_all(line.as_bytes()).map_err(|e| format!("{shown}: {e}"))?;
-        file.sync_all().map_err(|e| format!("{shown}: {e}"))?;
-        Ok(())
+        self.file.append(record)
     }
 
-    /// Every record in the file, oldest first. Lines that do not parse are counted, not fatal:
-    /// a torn last line after a crash must not hide the rest.
+    /// Every record in the file, oldest first, and how many lines did not parse.
     pub fn read(&self) -> Result<(Vec<AuditRecord>, usize), String> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
-            Err(e) => return Err(format!("{}: {e}", self.path.display())),
-        };
-        let mut bad = 0;
-        let records = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .filter_map(|l| match serde_json::from_str(l) {
-                Ok(r) => Some(r),
-                Err(_) => {
-                    bad += 1;
-                    None
-                }
-            })
-            .collect();
-        Ok((records, bad))
+        self.file.read()
     }
 }
 
@@ -220,6 +185,7 @@ pub fn new_id(now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     fn record(id: &str, phase: Phase, outcome: &str) -> AuditRecord {
         AuditRecord {
