@@ -5,27 +5,11 @@
 #[path = "support/emulator.rs"]
 mod emulator;
 
-use emulator::Emulator;
+use emulator::{isolate_from_real_aws, Emulator};
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{Address, AlarmState, LogQuery};
 use std::time::{Duration, Instant};
-
-/// Dummy credentials and no real profile files, so nothing here can reach a real account.
-fn isolate_from_real_aws() {
-    for (k, v) in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_CONFIG_FILE", "/dev/null"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        // Every test sets the same values, so concurrent tests cannot disagree.
-        std::env::set_var(k, v);
-    }
-    std::env::remove_var("AWS_PROFILE");
-    std::env::remove_var("AWS_SESSION_TOKEN");
-}
 
 async fn backend(emu: &Emulator, cache: &std::path::Path) -> AwsBackend {
     isolate_from_real_aws();

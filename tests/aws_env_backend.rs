@@ -10,27 +10,12 @@
 #[path = "support/emulator.rs"]
 mod emulator;
 
-use emulator::Emulator;
+use emulator::{isolate_from_real_aws, Emulator};
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{Address, FunctionSnapshot, RuleSnapshot, ScalableResource, Snapshot, VariantCapacity};
 use serde_json::json;
 use std::time::Duration;
-
-/// Dummy credentials and no real profile files, so nothing here can reach a real account.
-fn isolate_from_real_aws() {
-    for (k, v) in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_CONFIG_FILE", "/dev/null"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        std::env::set_var(k, v);
-    }
-    std::env::remove_var("AWS_PROFILE");
-    std::env::remove_var("AWS_SESSION_TOKEN");
-}
 
 async fn backend(emu: &Emulator, cache: &std::path::Path) -> AwsBackend {
     // Unimplemented calls answer 500, which the SDK would retry: fail fast in tests.

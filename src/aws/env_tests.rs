@@ -20,27 +20,12 @@ use crate::domain::{
     Address, EndpointSnapshot, Mutation, Receipt, ScalableResource, ScalingPolicy, Snapshot, VariantCapacity,
 };
 use crate::ops::Permit;
-use emulator::Emulator;
+use emulator::{isolate_from_real_aws, Emulator};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const PREDICTION: &str = "prediction-endpoint";
 const STATE: &str = "/opsdeck/environments/garmaxai/state";
-
-/// Dummy credentials and no real profile files, so nothing here can reach a real account.
-fn isolate_from_real_aws() {
-    for (k, v) in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_CONFIG_FILE", "/dev/null"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        std::env::set_var(k, v);
-    }
-    std::env::remove_var("AWS_PROFILE");
-    std::env::remove_var("AWS_SESSION_TOKEN");
-}
 
 /// A private, seeded emulator that records every request moto receives, and a backend on it.
 struct Fixture {

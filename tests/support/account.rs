@@ -6,7 +6,7 @@
 //! `#[path = "support/emulator.rs"] mod emulator;` then `#[path = "support/account.rs"] mod account;`.
 #![allow(dead_code)]
 
-use crate::emulator::Emulator;
+use crate::emulator::{isolate_from_real_aws, Emulator};
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::Backend;
 use opsdeck::domain::{Address, ScalableResource, ScalingPolicy, Snapshot};
@@ -63,21 +63,6 @@ pub const MUTATING: [&str; 16] = [
 pub fn is_mutating(call: &str) -> bool {
     let op = call.split_once(':').map_or(call, |(_, op)| op);
     MUTATING.contains(&op) || ["PUT ", "POST ", "DELETE ", "PATCH "].iter().any(|m| op.starts_with(m))
-}
-
-/// Dummy credentials and no real profile files, so nothing here can reach a real account.
-pub fn isolate_from_real_aws() {
-    for (k, v) in [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_CONFIG_FILE", "/dev/null"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ] {
-        std::env::set_var(k, v);
-    }
-    std::env::remove_var("AWS_PROFILE");
-    std::env::remove_var("AWS_SESSION_TOKEN");
 }
 
 /// What one run of the binary said.

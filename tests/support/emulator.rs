@@ -63,6 +63,22 @@ pub fn venv() -> PathBuf {
     dir
 }
 
+/// Dummy credentials and no real profile files, so nothing a test does can reach a real account.
+pub fn isolate_from_real_aws() {
+    for (k, v) in [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ] {
+        // Every test sets the same values, so concurrent tests cannot disagree.
+        std::env::set_var(k, v);
+    }
+    std::env::remove_var("AWS_PROFILE");
+    std::env::remove_var("AWS_SESSION_TOKEN");
+}
+
 /// A loopback port that was free a moment ago.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0").local_addr().unwrap().port()
