@@ -142,11 +142,9 @@ impl Watch {
             target.state = state;
             target.progress = progress;
         }
-        for e in new_events {
-            if !self.events.contains(&e) {
-                self.events.push(e);
-            }
-        }
+        // Each target takes only the events newer than it has seen, and one service is one target:
+        // nothing arrives twice.
+        self.events.extend(new_events);
         let excess = self.events.len().saturating_sub(EVENTS_KEPT);
         self.events.drain(..excess);
         self.summarise();
