@@ -115,8 +115,6 @@ pub struct Config {
     /// Alarms whose runbook is found by name: `[[runbooks]] alarm = "GLOB" file = "..."`.
     #[serde(default)]
     pub runbooks: Vec<RunbookLinkConfig>,
-    /// Where incident timelines are kept (default: the data directory, beside the audit log).
-    pub incidents_file: Option<PathBuf>,
 }
 
 /// `[[runbooks]]`: alarms matching `alarm` (`*` and `?` wildcards) open `file`.
