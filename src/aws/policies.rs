@@ -228,20 +228,27 @@ fn name_value(mut r: Reader<'_>) -> Result<(String, String), BackendError> {
     Ok(pair)
 }
 
-fn customized_from(mut r: Reader<'_>) -> Result<CustomizedMetricSpecification, BackendError> {
-    let dimensions = r
-        .list("Dimensions")?
+/// A `Dimensions` list, each entry built by `make` (the two metric shapes have their own type).
+fn dimensions<T>(
+    r: &mut Reader<'_>,
+    make: impl Fn(String, String) -> Result<T, aws_smithy_types::error::operation::BuildError>,
+) -> Result<Option<Vec<T>>, BackendError> {
+    r.list("Dimensions")?
         .map(|items| {
             items
                 .into_iter()
                 .map(|d| {
                     let path = d.path.clone();
                     let (name, value) = name_value(d)?;
-                    built(&path, MetricDimension::builder().name(name).value(value).build())
+                    built(&path, make(name, value))
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
-        .transpose()?;
+        .transpose()
+}
+
+fn customized_from(mut r: Reader<'_>) -> Result<CustomizedMetricSpecification, BackendError> {
+    let dimensions = dimensions(&mut r, |name, value| MetricDimension::builder().name(name).value(value).build())?;
     let metrics =
         r.list("Metrics")?.map(|items| items.into_iter().map(query_from).collect::<Result<Vec<_>, _>>()).transpose()?;
     let spec = CustomizedMetricSpecification::builder()
@@ -284,19 +291,8 @@ fn metric_stat_from(mut r: Reader<'_>) -> Result<TargetTrackingMetricStat, Backe
 }
 
 fn metric_from(mut r: Reader<'_>) -> Result<TargetTrackingMetric, BackendError> {
-    let dimensions = r
-        .list("Dimensions")?
-        .map(|items| {
-            items
-                .into_iter()
-                .map(|d| {
-                    let path = d.path.clone();
-                    let (name, value) = name_value(d)?;
-                    built(&path, TargetTrackingMetricDimension::builder().name(name).value(value).build())
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()?;
+    let dimensions =
+        dimensions(&mut r, |name, value| TargetTrackingMetricDimension::builder().name(name).value(value).build())?;
     let metric = TargetTrackingMetric::builder()
         .set_dimensions(dimensions)
         .set_metric_name(r.string("MetricName")?)
