@@ -5,9 +5,9 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use opsdeck::audit::{AuditRecord, Phase, Who};
 use opsdeck::backend::Backend;
 use opsdeck::domain::*;
-use opsdeck::ops::audit::{AuditRecord, Phase, Who};
 use opsdeck::ops::watch::Expect;
 use opsdeck::ops::{confirm, execute, plan, revisions, Answer, AuditLog, Intent, OpsContext, Watch};
 use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};

@@ -2,11 +2,10 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
+    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Mutation, Receipt, RevisionHistory, ScalableResource,
     ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantCapacity,
     VariantMetrics,
 };
-use crate::ops::Permit;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -119,6 +118,34 @@ pub trait Backend: Send + Sync {
     /// Carry out one mutation. A `Permit` is only made by `ops::execute`, after confirmation,
     /// the conflict check and the audit record: there is no other way to reach this.
     async fn apply(&self, permit: Permit) -> Result<Receipt, BackendError>;
+}
+
+/// The one thing a backend's `apply` takes: the right to carry out one mutation. Its field is
+/// private; only the action path grants one (`ops::execute` and `ops::proceed`, after the
+/// confirmation, the conflict check and the audit record), and tests/layers.rs fails when
+/// `Permit::grant` is called from any other file. It lives here, beside the trait that demands
+/// it, so the backend does not import the action path that stands above it.
+#[derive(Debug)]
+pub struct Permit {
+    mutation: Mutation,
+}
+
+impl Permit {
+    pub fn mutation(&self) -> &Mutation {
+        &self.mutation
+    }
+
+    /// Called by `ops::execute` alone (tests/layers.rs keeps it so).
+    pub(crate) fn grant(mutation: Mutation) -> Permit {
+        Permit { mutation }
+    }
+
+    /// For the library's own unit tests of a backend's mutations (src/aws/env_tests.rs):
+    /// `cfg(test)` items exist only in that build, never in the binary or for integration tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(mutation: Mutation) -> Permit {
+        Permit { mutation }
+    }
 }
 
 /// Resources read fresh a few at a time (an environment's sixty services must not burst past

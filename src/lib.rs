@@ -1,5 +1,6 @@
 //! opsdeck: a terminal operations console for ML services on AWS.
 pub mod app;
+pub mod audit;
 pub mod aws;
 pub mod backend;
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod sim;
 pub mod status;
 pub mod theme;
 pub mod ui;
+pub mod width;

@@ -10,13 +10,13 @@
 mod emulator;
 
 use emulator::{isolate_from_real_aws, Emulator};
+use opsdeck::audit::Phase;
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{
     Address, EndpointSnapshot, Mutation, ScalingTarget, ServiceDeploymentInfo, ServiceSnapshot, Snapshot, Suspended,
     TaskDefRef,
 };
-use opsdeck::ops::audit::Phase;
 use opsdeck::ops::{self, Answer, AuditLog, AuditRecord, Executed, Intent, OpError, OpsContext, RevisionChoice};
 use serde_json::Value;
 use std::time::Duration;

@@ -71,7 +71,7 @@ async fn bad_deploy_is_resolved_through_its_runbook_in_six_keys() {
     assert_eq!(h.state.focus, Pane::Alarms);
 
     let entries = h.ops.incidents.read().unwrap();
-    let actions = opsdeck::ops::audit::entries(&h.ops.audit.read().unwrap().0);
+    let actions = opsdeck::audit::entries(&h.ops.audit.read().unwrap().0);
     let id = actions.iter().find(|a| a.action == "rollback").map(|a| a.id.clone()).expect("audited");
     let doc = export(&entries, &actions, &ExportOptions { name: None, since: None, now: h.fleet.now() }).unwrap();
     let order = [

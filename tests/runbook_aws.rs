@@ -25,9 +25,9 @@ mod emulator;
 
 use account::{drop_orphaned_policies, garmax_config, Account, Run, GARMAX};
 use emulator::Emulator;
+use opsdeck::audit::Phase;
 use opsdeck::backend::Backend;
 use opsdeck::domain::{Address, Snapshot};
-use opsdeck::ops::audit::Phase;
 use opsdeck::ops::env::EnvStatus;
 use opsdeck::ops::AuditRecord;
 use serde_json::json;

@@ -4,8 +4,8 @@
 use super::msg::{Effect, OpEffect};
 use super::ops_state::{AuditView, Report};
 use super::state::{Mode, State};
+use crate::audit::AuditEntry;
 use crate::keymap::Action;
-use crate::ops::audit::AuditEntry;
 use crate::ops::grammar;
 
 pub fn open_audit(state: &mut State, effects: &mut Vec<Effect>) {

@@ -76,7 +76,7 @@ pub fn cost(c: &mut CostReport) {
 }
 
 /// An audit entry read from disk: its text came from AWS once (names, error messages).
-pub fn audit_entry(e: &mut crate::ops::audit::AuditEntry) {
+pub fn audit_entry(e: &mut crate::audit::AuditEntry) {
     for s in [&mut e.action, &mut e.resource, &mut e.command, &mut e.outcome, &mut e.who.arn, &mut e.who.user] {
         clean(s);
     }

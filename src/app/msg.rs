@@ -1,12 +1,12 @@
 //! Messages into `update` and the effects it asks the runtime to carry out.
 
 use super::state::RequestId;
+use crate::audit::AuditEntry;
 use crate::backend::{Backend, BackendError, EndpointMetricsMap};
 use crate::domain::{
     Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Snapshot,
 };
 use crate::keymap::{Action, KeyChord};
-use crate::ops::audit::AuditEntry;
 use crate::ops::{Confirmed, Executed, Intent, OpError, OpsContext, Plan, Watch};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -263,7 +263,7 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
             Some(Msg::Incident(result))
         }
         OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
-            let mut entries = crate::ops::audit::entries(&records);
+            let mut entries = crate::audit::entries(&records);
             entries.reverse();
             entries
         }))),

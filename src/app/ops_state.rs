@@ -2,7 +2,7 @@
 //! watched, the audit view and read-only reports.
 
 use super::state::{RequestId, TextInput};
-use crate::ops::audit::AuditEntry;
+use crate::audit::AuditEntry;
 use crate::ops::{Executed, Plan, Watch};
 use chrono::{DateTime, Utc};
 

@@ -265,6 +265,9 @@ impl crate::ops::grammar::ActionConfig for Settings {
     fn env_dir(&self) -> PathBuf {
         self.env_dir.clone()
     }
+}
+
+impl crate::commands::CommandConfig for Settings {
     fn runbooks(&self) -> crate::runbook::Library {
         self.runbooks.clone()
     }

@@ -12,10 +12,10 @@ use super::autoscaling::{coordinates, suspended_state};
 use super::policies::{config_from, PolicyConfig};
 use super::AwsBackend;
 use crate::backend::BackendError;
+use crate::backend::Permit;
 use crate::domain::{
     Address, InvokeResponse, Mutation, Receipt, ScalableResource, ScalingPolicy, Suspended, VariantCapacity,
 };
-use crate::ops::Permit;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;

@@ -15,11 +15,11 @@
 mod emulator;
 
 use super::{AwsBackend, AwsOptions};
+use crate::backend::Permit;
 use crate::backend::{Backend, BackendError};
 use crate::domain::{
     Address, EndpointSnapshot, Mutation, Receipt, ScalableResource, ScalingPolicy, Snapshot, VariantCapacity,
 };
-use crate::ops::Permit;
 use emulator::{isolate_from_real_aws, Emulator};
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -325,7 +325,7 @@ impl Backend for AwsBackend {
         self.sts_caller_identity().await
     }
 
-    async fn apply(&self, permit: crate::ops::Permit) -> Result<Receipt, BackendError> {
+    async fn apply(&self, permit: crate::backend::Permit) -> Result<Receipt, BackendError> {
         self.apply_permit(permit).await
     }
 }

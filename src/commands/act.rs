@@ -274,7 +274,7 @@ pub async fn undo(
             return Ok(EXIT_FAILED);
         }
     };
-    let entries = crate::ops::audit::entries(&records);
+    let entries = crate::audit::entries(&records);
     let entry = match &args.id {
         Some(id) => entries.iter().find(|e| e.id == *id),
         // The newest action that applied and has an inverse.

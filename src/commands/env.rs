@@ -64,7 +64,7 @@ fn list(views: &[EnvOverview], out: &mut (dyn Write + Send)) -> std::io::Result<
             out,
             "{:<24} {:<44} {:>10} {:>14} {:>12}",
             v.name,
-            crate::ui::widgets::truncate(&state, 44),
+            crate::width::truncate(&state, 44),
             money(v.hourly_now, "/h"),
             money(v.saves_per_day(), "/day"),
             money(v.cost_per_day, "/day")

@@ -64,7 +64,7 @@ pub fn run(
                 Err(e) => return failed(err, e, EXIT_FAILED),
             };
             let actions = match env.ops.audit.read() {
-                Ok((records, _)) => crate::ops::audit::entries(&records),
+                Ok((records, _)) => crate::audit::entries(&records),
                 Err(e) => return failed(err, e, EXIT_FAILED),
             };
             let since = since.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);

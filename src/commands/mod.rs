@@ -19,9 +19,14 @@ use std::time::Duration;
 pub struct Env<'a> {
     pub backend: &'a dyn Backend,
     pub ops: &'a OpsContext,
-    pub config: &'a (dyn ActionConfig + Sync),
+    pub config: &'a dyn CommandConfig,
     /// Whether stdin is a terminal to ask on.
     pub interactive: bool,
+}
+
+/// What the verbs take from the configuration: what actions take, and where runbooks are.
+pub trait CommandConfig: ActionConfig + Sync {
+    fn runbooks(&self) -> crate::runbook::Library;
 }
 
 pub const EXIT_FAILED: u8 = 1;

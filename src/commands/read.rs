@@ -302,7 +302,7 @@ pub fn audit(
     if bad > 0 {
         writeln!(err, "opsdeck: {bad} unreadable lines in {} were skipped", env.ops.audit.path().display())?;
     }
-    let mut entries = crate::ops::audit::entries(&records);
+    let mut entries = crate::audit::entries(&records);
     if let Some(since) = args.since {
         let from = chrono::Utc::now() - chrono::Duration::from_std(since).unwrap_or(chrono::Duration::days(1));
         entries.retain(|e| e.started >= from);

@@ -3,8 +3,8 @@
 //! and records each step on the open incident's timeline, starting one if none is open.
 
 use super::{Env, EXIT_USAGE};
+use crate::audit::{AuditRecord, Phase};
 use crate::incident::{self, Entry, Kind};
-use crate::ops::audit::{AuditRecord, Phase};
 use crate::ops::grammar::{self, RunbookArgs, RunbookCommand, Verb};
 use crate::runbook::{placeholders, render, Runbook};
 use crate::sanitize::inert;
@@ -316,5 +316,5 @@ fn record_waited(env: &Env<'_>, address: Option<&str>, made: &[String], now: Dat
 /// The actions in the audit log now (to tell which ones a step made).
 fn audit_ids(env: &Env<'_>) -> Vec<String> {
     let records = env.ops.audit.read().map(|(records, _)| records).unwrap_or_default();
-    crate::ops::audit::entries(&records).into_iter().map(|e| e.id).collect()
+    crate::audit::entries(&records).into_iter().map(|e| e.id).collect()
 }

@@ -2,7 +2,7 @@
 //! postmortem template (UTC, who, what), and the commands run with their results.
 
 use super::{Entry, Kind};
-use crate::ops::audit::AuditEntry;
+use crate::audit::AuditEntry;
 use chrono::{DateTime, Utc};
 
 pub struct ExportOptions {

@@ -1,37 +1,16 @@
 //! Execute: conflict check, audit record, then the steps, in that order and no other. A plan
 //! with several stages goes on with `proceed` once the watch of a stage has settled.
 
-use super::audit::{self, AuditLog, AuditRecord, Phase, StepRecord, Who};
 use super::confirm::Confirmed;
 use super::env::store;
 use super::plan::{self, Plan, Step};
 use super::watch::Watch;
 use super::OpError;
-use crate::backend::{Backend, BackendError, BackendLabel};
-use crate::domain::{Mutation, Receipt};
+use crate::audit::{self, AuditLog, AuditRecord, Phase, StepRecord, Who};
+use crate::backend::{Backend, BackendError, BackendLabel, Permit};
+use crate::domain::Receipt;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
-
-/// The one thing a backend's `apply` takes. Its field is private and only `execute` and
-/// `proceed` (below) make one, after the conflict check and the audit record: skipping a step
-/// does not compile.
-#[derive(Debug)]
-pub struct Permit {
-    mutation: Mutation,
-}
-
-impl Permit {
-    pub fn mutation(&self) -> &Mutation {
-        &self.mutation
-    }
-
-    /// For the library's own unit tests of a backend's mutations (src/aws/env_tests.rs):
-    /// `cfg(test)` items exist only in that build, never in the binary or for integration tests.
-    #[cfg(test)]
-    pub(crate) fn for_tests(mutation: Mutation) -> Permit {
-        Permit { mutation }
-    }
-}
 
 /// What every action needs besides the backend: the read-only switch, the audit log, where
 /// local copies of environments' saved state go, and the incident timeline.
@@ -245,7 +224,7 @@ async fn run_stage(
         let (what, result) = match step {
             Step::Apply(mutation) => {
                 let what = mutation.describe();
-                let result = backend.apply(Permit { mutation: mutation.clone() }).await.map_err(OpError::Backend);
+                let result = backend.apply(Permit::grant(mutation.clone())).await.map_err(OpError::Backend);
                 (what, result.map(Some))
             }
             Step::LocalCopy { path, contents } => {

@@ -1,6 +1,6 @@
 //! What the user asked for, checked for shape but not yet read against the cloud.
 
-use super::env::EnvironmentSpec;
+use super::environment::EnvironmentSpec;
 use super::invoke::Payload;
 use crate::domain::Address;
 use std::collections::BTreeMap;

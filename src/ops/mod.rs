@@ -5,7 +5,7 @@
 //!   and it refuses in read-only mode and when a destructive plan's name was not typed.
 //! - `execute` takes a `Confirmed` and nothing else: it checks the resource has not changed since
 //!   the plan, writes the audit record (nothing runs if that fails), and only then makes the
-//!   [`Permit`] a backend needs to mutate anything.
+//!   [`crate::backend::Permit`] a backend needs to mutate anything.
 //! - `watch` follows the change to its end.
 //!
 //! - environments (`env`) plan a teardown or restore of many resources as one plan with stages;
@@ -13,9 +13,9 @@
 //!
 //! The console, the headless CLI and (later) runbooks all go through these functions.
 
-pub mod audit;
 mod confirm;
 pub mod env;
+pub mod environment;
 mod execute;
 pub mod grammar;
 mod intent;
@@ -25,9 +25,9 @@ mod resource_plans;
 pub mod revisions;
 pub mod watch;
 
-pub use audit::{AuditLog, AuditRecord, Who};
+pub use crate::audit::{AuditLog, AuditRecord, Who};
 pub use confirm::{confirm, Answer, Confirmed};
-pub use execute::{execute, proceed, record_settled, Executed, OpsContext, Permit};
+pub use execute::{execute, proceed, record_settled, Executed, OpsContext};
 pub use intent::{Intent, RevisionChoice, Target};
 pub use plan::{Change, Plan, Read, Stage, Step};
 pub use resource_plans::plan;

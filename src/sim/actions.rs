@@ -9,9 +9,10 @@ use super::endpoint_actions::endpoint_index;
 use super::endpoints::to_endpoint;
 use super::rng::rng_keyed;
 use super::scenario::Scenario;
+use super::scenario::BAD_REVISION;
 use super::service::{to_events, to_service};
 use super::tasks::{Phase, ServiceState};
-use super::world::{World, BAD_REVISION};
+use super::world::World;
 use crate::backend::BackendError;
 use crate::domain::{
     Address, EndpointSnapshot, Mutation, Receipt, RevisionHistory, RolloutState, ServiceDeploymentInfo,

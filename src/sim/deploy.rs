@@ -1,27 +1,10 @@
 //! ECS deployments of one service: rolling out a revision, the scheduler that keeps each
 //! deployment at its desired count, the circuit breaker, and completion.
 
-use super::tasks::{Fate, Phase, ServiceState, SimTask};
+use super::tasks::{Fate, Phase, ServiceState, SimDeployment, SimTask};
 use crate::domain::{RolloutState, TaskHealth};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-
-#[derive(Debug, Clone)]
-pub(crate) struct SimDeployment {
-    pub id: String,
-    pub primary: bool,
-    /// Drained and gone from describe-services.
-    pub retired: bool,
-    pub revision: u32,
-    pub desired: u32,
-    pub failed: u32,
-    pub rollout: RolloutState,
-    pub created_at: i64,
-    /// New tasks of this deployment never become healthy.
-    pub bad: bool,
-    pub attempts: u32,
-    pub next_launch_at: i64,
-}
 
 pub(crate) fn deployment_id(rng: &mut ChaCha8Rng) -> String {
     format!("ecs-svc/{}", rng.random_range(1_000_000_000_000_000_000u64..10_000_000_000_000_000_000))

@@ -20,6 +20,7 @@ mod params;
 mod rng;
 mod runbooks;
 mod scaling;
+mod scaling_actions;
 mod scenario;
 mod serverless;
 mod service;
@@ -38,7 +39,7 @@ mod scenario_tests;
 mod tests;
 
 pub use clock::{ManualClock, SimClock};
-pub use scenario::{scenarios, ScenarioInfo};
+pub use scenario::{scenarios, ScenarioInfo, SimError};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
@@ -60,12 +61,6 @@ pub struct SimOptions {
     /// Simulated time at the moment the fleet is created.
     pub start: DateTime<Utc>,
     pub clock: SimClock,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SimError {
-    #[error("unknown scenario '{name}' (known: {known})")]
-    UnknownScenario { name: String, known: String },
 }
 
 /// The simulated AWS account; implements [`Backend`].
@@ -254,7 +249,7 @@ impl Backend for SimFleet {
         Ok(format!("arn:aws:sts::{}:assumed-role/OnCall/demo", catalog::ACCOUNT_ID))
     }
 
-    async fn apply(&self, permit: crate::ops::Permit) -> Result<crate::domain::Receipt, BackendError> {
+    async fn apply(&self, permit: crate::backend::Permit) -> Result<crate::domain::Receipt, BackendError> {
         let mut guard = self.world();
         let world = guard.as_mut().ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))?;
         world.apply(permit.mutation())

@@ -2,8 +2,6 @@
 //! and RegisterScalableTarget, DeregisterScalableTarget and PutScalingPolicy played out on them.
 //! Nothing here scales anything: the simulated fleet keeps the registrations, not the controller.
 
-use super::catalog::{ENDPOINTS, SERVICES};
-use super::world::World;
 use crate::backend::BackendError;
 use crate::domain::{ScalableResource, ScalingPolicy, ScalingTarget, Suspended};
 use serde_json::json;
@@ -38,7 +36,7 @@ fn dimension(resource: &ScalableResource) -> (&'static str, &'static str) {
     }
 }
 
-fn no_target(resource: &ScalableResource) -> BackendError {
+pub(crate) fn no_target(resource: &ScalableResource) -> BackendError {
     let (namespace, dimension) = dimension(resource);
     BackendError::NotFound(format!(
         "ObjectNotFoundException: No scalable target registered for service namespace: {namespace}, resource ID: {}, \
@@ -47,7 +45,7 @@ fn no_target(resource: &ScalableResource) -> BackendError {
     ))
 }
 
-fn validation(message: String) -> BackendError {
+pub(crate) fn validation(message: String) -> BackendError {
     BackendError::Other(format!("ValidationException: {message}"))
 }
 
@@ -100,79 +98,20 @@ impl Scaling {
         self.policies.get(&resource.resource_id()).map(|p| p.values().cloned().collect()).unwrap_or_default()
     }
 
+    pub(crate) fn set_target(&mut self, resource_id: String, target: ScalingTarget) {
+        self.targets.insert(resource_id, target);
+    }
+
+    /// A policy by name on a resource, replacing one of the same name.
+    pub(crate) fn put_policy(&mut self, resource_id: String, policy: ScalingPolicy) {
+        self.policies.entry(resource_id).or_default().insert(policy.name.clone(), policy);
+    }
+
     /// DeregisterScalableTarget: the target and its policies go.
     pub(crate) fn deregister(&mut self, resource: &ScalableResource) -> Result<(), BackendError> {
         let id = resource.resource_id();
         self.targets.remove(&id).ok_or_else(|| no_target(resource))?;
         self.policies.remove(&id);
-        Ok(())
-    }
-}
-
-impl World {
-    /// RegisterScalableTarget creates or updates: the resource must exist, and a variant's
-    /// endpoint must be InService.
-    pub(crate) fn register_target(
-        &mut self,
-        resource: &ScalableResource,
-        min: u32,
-        max: u32,
-        suspended: Suspended,
-    ) -> Result<(), BackendError> {
-        if min > max {
-            return Err(validation(format!(
-                "Minimum capacity ({min}) cannot be greater than maximum capacity ({max})"
-            )));
-        }
-        match resource {
-            ScalableResource::EcsService { cluster, service } => {
-                if !SERVICES.iter().any(|s| s.cluster == cluster && s.name == service) {
-                    return Err(validation(format!("ECS service doesn't exist: {}", resource.resource_id())));
-                }
-            }
-            ScalableResource::Variant { endpoint, variant } => {
-                let e = ENDPOINTS.iter().position(|e| e.name == endpoint);
-                let status = e.and_then(|e| self.endpoints[e].status());
-                match (e, status) {
-                    (Some(e), Some("InService")) => {
-                        if !ENDPOINTS[e].variants.iter().any(|v| v.name == variant) {
-                            return Err(validation(format!(
-                                "The variant name {variant} is invalid for endpoint {endpoint}"
-                            )));
-                        }
-                    }
-                    (_, None) => return Err(validation(format!("Endpoint {endpoint} does not exist"))),
-                    (_, Some(status)) => {
-                        return Err(validation(format!(
-                            "Endpoint {endpoint} is in status {status}: a scalable target needs it InService"
-                        )))
-                    }
-                }
-            }
-        }
-        let target = ScalingTarget { min, max, suspended };
-        self.scaling.targets.insert(resource.resource_id(), target);
-        Ok(())
-    }
-
-    /// PutScalingPolicy creates or replaces a policy by name on a registered target.
-    pub(crate) fn put_policy(
-        &mut self,
-        resource: &ScalableResource,
-        policy: &ScalingPolicy,
-    ) -> Result<(), BackendError> {
-        let id = resource.resource_id();
-        if !self.scaling.targets.contains_key(&id) {
-            return Err(no_target(resource));
-        }
-        if !matches!(policy.kind.as_str(), "TargetTrackingScaling" | "StepScaling" | "PredictiveScaling") {
-            return Err(validation(format!(
-                "1 validation error detected: Value '{}' at 'policyType' failed to satisfy constraint: Member must \
-                 satisfy enum value set: [PredictiveScaling, StepScaling, TargetTrackingScaling]",
-                policy.kind
-            )));
-        }
-        self.scaling.policies.entry(id).or_default().insert(policy.name.clone(), policy.clone());
         Ok(())
     }
 }

@@ -1,12 +1,17 @@
 //! The scripted incidents layered over the calm fleet, and their timelines.
 
-use super::SimError;
-
 /// One selectable scenario, for `--demo <name>` help and the palette.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScenarioInfo {
     pub name: &'static str,
     pub description: &'static str,
+}
+
+/// A `--demo` option the simulated fleet cannot play.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("unknown scenario '{name}' (known: {known})")]
+    UnknownScenario { name: String, known: String },
 }
 
 static SCENARIOS: [ScenarioInfo; 3] = [
@@ -37,6 +42,8 @@ pub(crate) enum Scenario {
 
 /// Seconds after start at which the bad revision is deployed.
 pub(crate) const BAD_DEPLOY_AT: i64 = 20;
+/// Revision the bad-deploy scenario ships.
+pub(crate) const BAD_REVISION: u32 = 15;
 /// Seconds after start at which model-v1 begins to slow down.
 pub(crate) const SPIKE_AT: f64 = 30.0;
 /// Seconds the latency takes to reach its plateau.

@@ -1,8 +1,8 @@
 //! An ECS service's history before the simulation starts, and its conversion to domain types.
 
 use super::catalog::ServiceSpec;
-use super::deploy::{deployment_id, SimDeployment};
-use super::tasks::{Fate, Phase, ServiceState};
+use super::deploy::deployment_id;
+use super::tasks::{Fate, Phase, ServiceState, SimDeployment};
 use crate::domain::{Deployment, RolloutState, Service, ServiceEvent, Task, TaskDefRef, TaskHealth};
 use chrono::{DateTime, Utc};
 use rand::Rng;

@@ -2,7 +2,7 @@
 //! cleanistic-ai-api:15 ships a new image and lost MODEL_PATH: the KeyError in its logs.
 
 use super::catalog::{ServiceSpec, ACCOUNT_ID, REGION};
-use super::world::BAD_REVISION;
+use super::scenario::BAD_REVISION;
 use crate::domain::{ContainerSpec, TaskDefRef, TaskDefSpec};
 
 fn env(pairs: &[(&str, String)]) -> Vec<(String, String)> {

@@ -2,9 +2,8 @@
 //! become healthy or fail, get stopped, and the service event messages ECS writes about them.
 
 use super::catalog::{target_group_arn, ServiceSpec};
-use super::deploy::SimDeployment;
 use super::rng::hex;
-use crate::domain::TaskHealth;
+use crate::domain::{RolloutState, TaskHealth};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
@@ -81,6 +80,24 @@ impl SimTask {
 pub(crate) enum Note {
     Started { stream: Arc<str>, fate: Fate },
     Stopping { stream: Arc<str>, fate: Fate },
+}
+
+/// One ECS deployment of a service (its rollout is played out in `deploy`).
+#[derive(Debug, Clone)]
+pub(crate) struct SimDeployment {
+    pub id: String,
+    pub primary: bool,
+    /// Drained and gone from describe-services.
+    pub retired: bool,
+    pub revision: u32,
+    pub desired: u32,
+    pub failed: u32,
+    pub rollout: RolloutState,
+    pub created_at: i64,
+    /// New tasks of this deployment never become healthy.
+    pub bad: bool,
+    pub attempts: u32,
+    pub next_launch_at: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use super::metrics::{load, Metrics, Second};
 use super::params::Parameters;
 use super::rng::{count_for_rate, gauss, hex, rng_for, Stream};
 use super::scaling::Scaling;
-use super::scenario::{Scenario, BAD_DEPLOY_AT};
+use super::scenario::{Scenario, BAD_DEPLOY_AT, BAD_REVISION};
 use super::serverless::Serverless;
 use super::service::seeded;
 use super::smlogs;
@@ -27,9 +27,6 @@ use std::sync::Arc;
 const PRE_ROLL_MINUTES: i64 = 30;
 /// Log history rolled before the start, in seconds.
 const PRE_ROLL_LOG_SECS: i64 = 3600;
-/// Revision the bad-deploy scenario ships.
-pub(crate) const BAD_REVISION: u32 = 15;
-
 pub(crate) struct World {
     pub(crate) seed: u64,
     pub(crate) scenario: Scenario,

@@ -1,7 +1,6 @@
 //! A service's tasks, deployments and recent events (`enter` on a service).
 
-use super::services::health_label;
-use super::widgets::{age, pane_block, status_line};
+use super::widgets::{age, health_label, pane_block, status_line};
 use crate::app::{Pane, State};
 use crate::domain::TaskHealth;
 use crate::theme::Theme;

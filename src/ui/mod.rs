@@ -40,6 +40,8 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
     chrome::header(state, theme, frame, areas.header);
     for (pane, rect) in &areas.panes {
         match pane {
+            // A service's detail takes the services pane's place while it is open.
+            Pane::Services if state.detail.is_some() => detail::render(state, theme, frame, *rect),
             Pane::Services => services::render(state, theme, frame, *rect),
             Pane::Endpoints => endpoints::render(state, theme, frame, *rect),
             Pane::Logs => logs::render(state, theme, frame, *rect),

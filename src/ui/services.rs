@@ -2,7 +2,7 @@
 
 use super::widgets::{age, pane_block, sparkline, status_line, truncate};
 use crate::app::{rows, Pane, State};
-use crate::domain::{RolloutState, Service, ServiceMetrics, TaskHealth};
+use crate::domain::{RolloutState, Service, ServiceMetrics};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -12,9 +12,6 @@ use ratatui::Frame;
 const SPARK: usize = 8;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    if state.detail.is_some() {
-        return super::detail::render(state, theme, frame, area);
-    }
     let visible = rows::service_rows(state);
     let total = state.services.data.as_ref().map_or(0, Vec::len);
     let mut extra = vec![Span::styled(format!("{}/{} ", visible.len(), total), theme.muted)];
@@ -132,14 +129,6 @@ fn service_row<'a>(
         cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
     }
     Row::new(cells)
-}
-
-pub fn health_label(h: TaskHealth) -> &'static str {
-    match h {
-        TaskHealth::Healthy => "HEALTHY",
-        TaskHealth::Unhealthy => "UNHEALTHY",
-        TaskHealth::Unknown => "UNKNOWN",
-    }
 }
 
 /// The revision, or "old→new" while a deployment replaces one revision with another.

@@ -1,14 +1,14 @@
 //! Small drawing helpers shared by the panes.
 
 use crate::app::{Pane, State};
-use crate::domain::Series;
+use crate::domain::{Series, TaskHealth};
 use crate::theme::Theme;
+pub use crate::width::truncate;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
-use unicode_width::UnicodeWidthChar;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -54,28 +54,6 @@ pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Cut to `width` display cells, marking the cut with `…`.
-pub fn truncate(s: &str, width: usize) -> String {
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
 pub fn usd(v: f64) -> String {
     if v >= 1000.0 {
         format!("${:.0}", v)
@@ -119,6 +97,15 @@ pub fn styled_if(cond: bool, yes: Style, no: Style) -> Style {
     }
 }
 
+/// A task's health as the tables show it.
+pub fn health_label(h: TaskHealth) -> &'static str {
+    match h {
+        TaskHealth::Healthy => "HEALTHY",
+        TaskHealth::Unhealthy => "UNHEALTHY",
+        TaskHealth::Unknown => "UNKNOWN",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,13 +126,5 @@ mod tests {
         let now = Utc::now();
         assert_eq!(age(now - chrono::Duration::seconds(75), now), "1m");
         assert_eq!(age(now - chrono::Duration::seconds(3700), now), "1h01m");
-    }
-
-    #[test]
-    fn truncate_counts_cells() {
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("abc", 4), "abc");
-        assert_eq!(truncate("日本語テキスト", 5), "日本…");
-        assert_eq!(truncate("abc", 0), "");
     }
 }

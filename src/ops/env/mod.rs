@@ -1,7 +1,7 @@
 //! Environments: named groups of resources (ECS services, SageMaker endpoints, Lambda functions,
 //! EventBridge rules) torn down together when idle and restored exactly as they were.
 //!
-//! - `spec`: what config.toml says an environment holds.
+//! - `crate::ops::environment` (beside this folder): what config.toml says an environment holds.
 //! - `saved`: the state saved before a teardown, and the pointer saying where it stands.
 //! - `store`: SSM parameters (cut to the 4 KB limit) and the local copy.
 //! - `teardown`, `restore`: plans, which go through the one confirm-and-audit path like any action.
@@ -11,15 +11,14 @@ mod overview;
 mod pricing;
 mod restore;
 pub mod saved;
-mod spec;
 pub mod store;
 mod teardown;
 
+pub use super::environment::{check_name, find, EnvironmentSpec, ResourcePattern};
 pub use overview::{overview, EnvOverview, ResourceLine, Shape};
 pub use pricing::hourly_cost;
 pub use restore::plan_restore;
 pub use saved::{EnvStatus, Pointer, SavedResource, SavedState};
-pub use spec::{check_name, find, EnvironmentSpec, ResourcePattern};
 pub use teardown::plan_teardown;
 
 use super::plan::Read;

@@ -3,11 +3,11 @@
 //! what a teardown would save. Reads only.
 
 use super::saved::{describe_now, is_down, EnvStatus, Pointer, SavedResource, SavedState};
-use super::spec::EnvironmentSpec;
 use super::store;
 use super::{pricing, read_all};
 use crate::backend::Backend;
 use crate::domain::{Address, CostReport};
+use crate::ops::environment::EnvironmentSpec;
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use std::path::Path;

@@ -4,11 +4,11 @@
 //! configured test inferences check that they answer.
 
 use super::saved::{EnvStatus, Pointer, SavedResource, SavedState};
-use super::spec::EnvironmentSpec;
 use super::store::{self, LocalCopy, ReadError};
 use super::{read_all, teardown_rank};
 use crate::backend::{Backend, BackendError};
 use crate::domain::{Address, Mutation, ScalableResource, Snapshot, VariantCapacity};
+use crate::ops::environment::EnvironmentSpec;
 use crate::ops::invoke::Payload;
 use crate::ops::plan::{Change, Plan, Read, Step};
 use crate::ops::watch::Expect;

@@ -3,14 +3,15 @@
 //! finished by running it again.
 
 use super::saved::{EnvStatus, Pointer, SavedResource, SavedScaling, SavedState, FORMAT};
-use super::spec::EnvironmentSpec;
 use super::store::{self, ReadError};
 use super::{read_all, teardown_rank};
+use crate::audit;
 use crate::backend::{Backend, BackendError};
 use crate::domain::{Address, EndpointSnapshot, Mutation, ScalableResource, Snapshot, VariantCapacity};
+use crate::ops::environment::EnvironmentSpec;
 use crate::ops::plan::{Change, Plan, Read, Step};
 use crate::ops::watch::Expect;
-use crate::ops::{audit, Intent, OpError};
+use crate::ops::{Intent, OpError};
 use chrono::Utc;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -114,10 +114,6 @@ pub trait ActionConfig {
     fn environment_names(&self) -> Vec<String>;
     /// Where local copies of environments' saved state are kept.
     fn env_dir(&self) -> PathBuf;
-    /// Where runbooks are found.
-    fn runbooks(&self) -> crate::runbook::Library {
-        crate::runbook::Library::default()
-    }
 }
 
 /// The environment a command names, or an error listing the configured ones.
