@@ -10,7 +10,6 @@ pub mod domain;
 pub mod incident;
 pub mod jsonl;
 pub mod keymap;
-pub mod layout;
 pub mod logs;
 pub mod ops;
 pub mod runbook;

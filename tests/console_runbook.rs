@@ -26,11 +26,11 @@ async fn bad_deploy_is_resolved_through_its_runbook_in_six_keys() {
         h.key(key).await;
         keys += 1;
     }
-    assert_eq!(h.state.mode, Mode::Runbook, "{:?}", h.state.flash);
+    assert_eq!(h.state.mode, Mode::Runbook, "{:?}", h.state.ctx.flash);
     let session = h.state.runbook.as_ref().unwrap();
     assert_eq!(session.runbook.title, "High error rate after a deploy");
     assert_eq!(session.values["service"], "ecs:cleanistic-ai-cluster/cleanistic-ai-api");
-    assert!(h.state.incident.as_deref().is_some_and(|i| i.starts_with("CleanisticAI-HighErrorRate-")));
+    assert!(h.state.ctx.incident.as_deref().is_some_and(|i| i.starts_with("CleanisticAI-HighErrorRate-")));
     let screen = h.screen();
     assert!(screen.contains("$ logs ecs:cleanistic-ai-cluster/cleanistic-ai-api --since 15m"), "{screen}");
 
@@ -49,7 +49,7 @@ async fn bad_deploy_is_resolved_through_its_runbook_in_six_keys() {
     // Step 2: the rollback plan opens in the dialog; y applies it.
     h.key("enter").await;
     keys += 1;
-    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.flash) };
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.ctx.flash) };
     assert_eq!(dialog.plan.changes[0].after, "cleanistic-ai-api:14");
     h.key("y").await;
     keys += 1;
@@ -68,7 +68,7 @@ async fn bad_deploy_is_resolved_through_its_runbook_in_six_keys() {
     assert_eq!(h.alarm_state("CleanisticAI-HighErrorRate"), AlarmState::Ok);
     h.key("esc").await;
     assert_eq!(h.state.mode, Mode::Normal);
-    assert_eq!(h.state.focus, Pane::Alarms);
+    assert_eq!(h.state.dashboard.focus, Pane::Alarms);
 
     let entries = h.ops.incidents.read().unwrap();
     let actions = opsdeck::audit::entries(&h.ops.audit.read().unwrap().0);
@@ -92,7 +92,7 @@ async fn a_missing_value_is_asked_for_and_a_note_goes_on_the_timeline() {
     h.key(":").await;
     h.text("runbook show budget-overrun-idle-teardown").await;
     h.key("enter").await;
-    assert_eq!(h.state.mode, Mode::Runbook, "{:?}", h.state.flash);
+    assert_eq!(h.state.mode, Mode::Runbook, "{:?}", h.state.ctx.flash);
     h.key("j").await;
     h.key("enter").await; // step 2: env show {{environment}}
     let prompt = h.state.runbook.as_ref().unwrap().prompt.clone();
@@ -124,7 +124,7 @@ async fn read_only_refuses_a_mutating_step_and_the_runbook_stops_there() {
     for key in ["backtab", "backtab", "o", "j", "enter"] {
         h.key(key).await;
     }
-    let Mode::Confirm(_) = &h.state.mode else { panic!("the plan is still shown: {:?}", h.state.flash) };
+    let Mode::Confirm(_) = &h.state.mode else { panic!("the plan is still shown: {:?}", h.state.ctx.flash) };
     h.key("y").await;
     assert!(
         matches!(step_state(&h, 1), StepState::Failed(ref why) if why.contains("read-only")),
@@ -135,7 +135,7 @@ async fn read_only_refuses_a_mutating_step_and_the_runbook_stops_there() {
     h.key("j").await;
     h.key("enter").await;
     assert_eq!(step_state(&h, 2), StepState::NotRun, "a failed step stops the runbook");
-    assert!(h.state.flash.as_ref().unwrap().text.contains("step 2 failed"));
+    assert!(h.state.ctx.flash.as_ref().unwrap().text.contains("step 2 failed"));
     assert!(h.screen().contains("[✗] 2. Roll back"), "{}", h.screen());
 }
 
@@ -157,13 +157,13 @@ async fn latency_spike_is_resolved_through_its_runbook() {
     h.key("enter").await; // logs
     assert_eq!(step_state(&h, 0), StepState::Done);
     h.key("enter").await; // a test inference: real traffic, so it asks
-    assert!(matches!(h.state.mode, Mode::Confirm(_)), "{:?}", h.state.flash);
+    assert!(matches!(h.state.mode, Mode::Confirm(_)), "{:?}", h.state.ctx.flash);
     h.key("y").await;
     assert_eq!(step_state(&h, 1), StepState::Done, "{:?}", h.state.runbook.as_ref().unwrap().steps[1].output);
     let answer = h.state.runbook.as_ref().unwrap().steps[1].output.join("\n");
     assert!(answer.contains("ms (measured here, round trip)"), "the answer is kept with the step: {answer}");
     h.key("enter").await; // scale model-v1 to 4
-    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.flash) };
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.ctx.flash) };
     assert_eq!((dialog.plan.changes[0].before.as_str(), dialog.plan.changes[0].after.as_str()), ("2", "4"));
     h.key("y").await;
     let scaled = h.advance_until(600, |h| step_state(h, 2) != StepState::Running).await;

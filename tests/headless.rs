@@ -16,11 +16,11 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
     let mut h = Headless::new("bad-deploy", 7).await;
     h.advance(180).await;
 
-    let alarm = rows::selected_alarm(&h.state).expect("alarms loaded");
+    let alarm = rows::selected_alarm(&h.state.fleet, &h.state.dashboard.alarms_list).expect("alarms loaded");
     assert_eq!(alarm.name, "CleanisticAI-HighErrorRate", "the firing alarm sorts first");
     assert_eq!(alarm.state, AlarmState::Alarm);
 
-    let services = h.state.services.data.as_ref().unwrap();
+    let services = h.state.fleet.services.data.as_ref().unwrap();
     let api = services.iter().find(|s| s.name == "cleanistic-ai-api").unwrap();
     assert_eq!(api.rollout, RolloutState::Failed, "{api:?}");
     assert_eq!(api.task_definition.revision, 15);
@@ -29,13 +29,16 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
     h.key("tab").await;
     h.key("tab").await;
     h.key("tab").await;
-    assert_eq!(h.state.focus, Pane::Alarms);
+    assert_eq!(h.state.dashboard.focus, Pane::Alarms);
     h.key("enter").await;
-    assert_eq!(h.state.focus, Pane::Services);
-    assert_eq!(rows::selected_service(&h.state).unwrap().name, "cleanistic-ai-api");
+    assert_eq!(h.state.dashboard.focus, Pane::Services);
+    assert_eq!(
+        rows::selected_service(&h.state.fleet, &h.state.dashboard.services_list).unwrap().name,
+        "cleanistic-ai-api"
+    );
     h.advance(3).await;
-    assert_eq!(h.state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai");
-    let lines: Vec<String> = h.state.logs.view.buffer().iter().map(|l| l.message.to_string()).collect();
+    assert_eq!(h.state.dashboard.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai");
+    let lines: Vec<String> = h.state.dashboard.logs.view.buffer().iter().map(|l| l.message.to_string()).collect();
     assert!(lines.iter().any(|l| l.contains("Traceback")), "no traceback in {} lines", lines.len());
 
     // The screen says so too.
@@ -46,7 +49,7 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
 
     // The tasks view shows why the new tasks stopped.
     h.key("enter").await;
-    let detail = h.state.detail.as_ref().unwrap().data.data.as_ref().expect("detail loaded");
+    let detail = h.state.dashboard.detail.as_ref().unwrap().data.data.as_ref().expect("detail loaded");
     assert!(
         detail.tasks.iter().any(|t| t.task_definition.revision == 15 && t.stopped_reason.is_some()),
         "{:?}",
@@ -63,14 +66,17 @@ async fn bad_deploy_is_visible_everywhere_and_the_alarm_leads_to_it() {
 async fn latency_spike_fires_the_endpoint_alarm() {
     let mut h = Headless::new("latency-spike", 3).await;
     h.advance(240).await;
-    let alarms = h.state.alarms.data.as_ref().unwrap();
+    let alarms = h.state.fleet.alarms.data.as_ref().unwrap();
     let alarm = alarms.iter().find(|a| a.name == "prediction-endpoint-ModelLatency-high").unwrap();
     assert_eq!(alarm.state, AlarmState::Alarm, "{alarm:?}");
-    h.state.focus = Pane::Alarms;
+    h.state.dashboard.focus = Pane::Alarms;
     h.key("enter").await;
-    assert_eq!(h.state.focus, Pane::Endpoints);
-    assert_eq!(rows::selected_endpoint(&h.state).unwrap().name, "prediction-endpoint");
-    let metrics = h.state.endpoint_metrics.data.as_ref().unwrap();
+    assert_eq!(h.state.dashboard.focus, Pane::Endpoints);
+    assert_eq!(
+        rows::selected_endpoint(&h.state.fleet, &h.state.dashboard.endpoints_list).unwrap().name,
+        "prediction-endpoint"
+    );
+    let metrics = h.state.fleet.endpoint_metrics.data.as_ref().unwrap();
     let p99 = metrics["prediction-endpoint"]["model-v1"].latency_p99_us.latest().unwrap();
     assert!(p99 > 1_000_000.0, "p99 {p99} µs");
 }
@@ -81,7 +87,7 @@ async fn calm_stays_calm_and_the_demo_is_deterministic() {
     let mut b = Headless::new("calm", 11).await;
     a.advance(120).await;
     b.advance(120).await;
-    assert!(a.state.alarms.data.as_ref().unwrap().iter().all(|x| x.state != AlarmState::Alarm));
+    assert!(a.state.fleet.alarms.data.as_ref().unwrap().iter().all(|x| x.state != AlarmState::Alarm));
     assert_eq!(a.screen(), b.screen(), "same seed, same time, different screens");
     // The panes are all filled from the simulated fleet.
     let screen = a.screen();
@@ -106,22 +112,22 @@ async fn log_windows_and_filters_work_on_the_simulated_stream() {
     }
     h.key("enter").await;
     h.advance(1).await;
-    assert_eq!(h.state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai");
-    h.state.focus = Pane::Logs;
-    let tail_len = h.state.logs.view.buffer().len();
+    assert_eq!(h.state.dashboard.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai");
+    h.state.dashboard.focus = Pane::Logs;
+    let tail_len = h.state.dashboard.logs.view.buffer().len();
     h.key("5").await; // last hour
     h.advance(1).await;
-    assert!(h.state.logs.view.buffer().len() > tail_len, "an hour of history should hold more than the tail");
+    assert!(h.state.dashboard.logs.view.buffer().len() > tail_len, "an hour of history should hold more than the tail");
     h.key("/").await;
     for c in "traceback".chars() {
         let effects = update(&mut h.state, Msg::Text(KeyChord::plain(c)));
         h.run(effects).await;
     }
     h.key("enter").await;
-    assert!(h.state.logs.view.match_count() > 0);
+    assert!(h.state.dashboard.logs.view.match_count() > 0);
     h.key("n").await;
-    assert!(h.state.logs.view.current_match().is_some());
-    assert!(!h.state.logs.view.follow(), "jumping to a match pauses the tail");
+    assert!(h.state.dashboard.logs.view.current_match().is_some());
+    assert!(!h.state.dashboard.logs.view.follow(), "jumping to a match pauses the tail");
     let _ = Action::Help;
 }
 
@@ -133,12 +139,12 @@ async fn bad_deploy_is_resolved_from_the_alarm_by_a_rollback() {
     // From the alarm: shift-tab twice to the alarms pane, R, y.
     h.key("backtab").await;
     h.key("backtab").await;
-    assert_eq!(h.state.focus, Pane::Alarms);
+    assert_eq!(h.state.dashboard.focus, Pane::Alarms);
     h.key("R").await;
-    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.flash) };
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.ctx.flash) };
     assert_eq!(dialog.plan.changes[0].after, "cleanistic-ai-api:14", "{:?}", dialog.plan.changes);
     h.key("y").await;
-    assert_eq!(h.state.ops.operations.len(), 1, "{:?}", h.state.flash);
+    assert_eq!(h.state.ops.operations.len(), 1, "{:?}", h.state.ctx.flash);
     let settled = h
         .advance_until(600, |h| {
             h.state.ops.operations[0].watch.as_ref().is_some_and(|w| w.state == WatchState::Settled)
@@ -147,7 +153,8 @@ async fn bad_deploy_is_resolved_from_the_alarm_by_a_rollback() {
     assert!(settled.is_some(), "the rollback never settled: {:?}", h.state.ops.operations[0].watch);
     let ok = h.advance_until(900, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Ok).await;
     assert!(ok.is_some(), "the alarm did not return to OK");
-    let api = h.state.services.data.as_ref().unwrap().iter().find(|s| s.name == "cleanistic-ai-api").unwrap().clone();
+    let api =
+        h.state.fleet.services.data.as_ref().unwrap().iter().find(|s| s.name == "cleanistic-ai-api").unwrap().clone();
     assert_eq!(api.task_definition.revision, 14);
     assert_eq!(api.rollout, RolloutState::Completed);
     let (records, _) = h.ops.audit.read().unwrap();
@@ -162,15 +169,15 @@ async fn latency_spike_is_resolved_by_scaling_model_v1() {
     let name = "prediction-endpoint-ModelLatency-high";
     assert!(h.advance_until(600, |h| h.alarm_state(name) == AlarmState::Alarm).await.is_some());
     // From the alarm: enter jumps to the endpoint; the first variant row is model-v1.
-    h.state.focus = Pane::Alarms;
+    h.state.dashboard.focus = Pane::Alarms;
     h.key("enter").await;
-    assert_eq!(h.state.focus, Pane::Endpoints);
+    assert_eq!(h.state.dashboard.focus, Pane::Endpoints);
     h.key("s").await;
     let Mode::Palette(input) = &h.state.mode else { panic!("s should open the palette") };
     assert_eq!(input.text, "scale sm:prediction-endpoint/model-v1 ");
     h.text("4").await;
     h.key("enter").await;
-    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.flash) };
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.ctx.flash) };
     assert_eq!((dialog.plan.changes[0].before.as_str(), dialog.plan.changes[0].after.as_str()), ("2", "4"));
     h.key("y").await;
     let settled = h
@@ -181,7 +188,8 @@ async fn latency_spike_is_resolved_by_scaling_model_v1() {
     assert!(settled.is_some(), "scaling never settled: {:?}", h.state.ops.operations[0].watch);
     let ok = h.advance_until(900, |h| h.alarm_state(name) == AlarmState::Ok).await;
     assert!(ok.is_some(), "the alarm did not return to OK");
-    let endpoint = h.state.endpoints.data.as_ref().unwrap().iter().find(|e| e.name == "prediction-endpoint").unwrap();
+    let endpoint =
+        h.state.fleet.endpoints.data.as_ref().unwrap().iter().find(|e| e.name == "prediction-endpoint").unwrap();
     assert_eq!(endpoint.variants[0].current_instances, 4);
     println!("latency-spike: scale settled after {settled:?} s, alarm OK {ok:?} s later");
 }

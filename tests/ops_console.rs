@@ -25,7 +25,7 @@ impl Console {
         let ctx =
             OpsContext::new(read_only, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
         let mut state = loaded_state((160, 48));
-        state.settings.read_only = read_only;
+        state.ctx.settings.read_only = read_only;
         Console { state, fake: FakeBackend::new(), ctx, _dir: dir }
     }
 
@@ -63,13 +63,13 @@ impl Console {
     }
 
     async fn tick(&mut self, secs: i64) {
-        let now = self.state.now + chrono::Duration::seconds(secs);
+        let now = self.state.ctx.now + chrono::Duration::seconds(secs);
         let effects = update(&mut self.state, Msg::Tick(now));
         self.run(effects).await;
     }
 
     fn screen(&self) -> String {
-        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.size))
+        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.ctx.size))
     }
 
     fn dialog_open(&self) -> bool {
@@ -146,7 +146,7 @@ async fn scaling_to_zero_needs_the_name_typed_and_esc_cancels() {
     let mut c = Console::new(false);
     let line = "scale ecs:prediction-app-cluster/backend-service 0";
     c.palette(line).await;
-    assert!(c.dialog_open(), "{:?}", c.state.flash);
+    assert!(c.dialog_open(), "{:?}", c.state.ctx.flash);
     let screen = c.screen();
     assert!(screen.contains("Confirm a DESTRUCTIVE change"), "{screen}");
     c.key("y").await; // typed into the name field, not an answer
@@ -180,16 +180,16 @@ async fn the_destructive_dialog_is_styled_as_danger() {
 #[tokio::test]
 async fn read_only_shows_the_plan_and_refuses_at_the_path() {
     let mut c = Console::new(true);
-    c.state.focus = Pane::Alarms;
+    c.state.dashboard.focus = Pane::Alarms;
     // The firing alarm sorts first and watches cleanistic-ai-api: R rolls what it watches back.
     c.key("R").await;
-    assert!(c.dialog_open(), "{:?}", c.state.flash);
+    assert!(c.dialog_open(), "{:?}", c.state.ctx.flash);
     let screen = c.screen();
     assert!(screen.contains("read-only: nothing will be sent"), "{screen}");
     assert!(screen.contains("opsdeck rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api --to 14"), "{screen}");
     c.key("y").await;
     assert!(c.fake.applied().is_empty(), "read-only sends nothing");
-    let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    let flash = c.state.ctx.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("read-only mode"), "{flash}");
     assert!(c.ctx.audit.read().unwrap().0.is_empty(), "a refused action is not executed, so not audited");
     assert!(c.screen().contains("READ-ONLY"));
@@ -198,9 +198,9 @@ async fn read_only_shows_the_plan_and_refuses_at_the_path() {
 #[tokio::test]
 async fn rollback_from_the_alarm_plans_the_last_completed_revision_with_a_diff() {
     let mut c = Console::new(false);
-    c.state.focus = Pane::Alarms;
+    c.state.dashboard.focus = Pane::Alarms;
     c.key("R").await;
-    let Mode::Confirm(dialog) = &c.state.mode else { panic!("no dialog: {:?}", c.state.flash) };
+    let Mode::Confirm(dialog) = &c.state.mode else { panic!("no dialog: {:?}", c.state.ctx.flash) };
     assert_eq!(dialog.plan.changes[0].before, "cleanistic-ai-api:15");
     assert_eq!(dialog.plan.changes[0].after, "cleanistic-ai-api:14", "previous = last completed");
     let details = dialog.plan.details.join("\n");
@@ -221,7 +221,7 @@ async fn a_change_between_plan_and_answer_is_refused_as_a_conflict() {
     c.fake.set_desired_behind_our_back("svg-ai-service", 4);
     c.key("y").await;
     assert!(c.fake.applied().is_empty(), "a stale plan is not applied");
-    let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    let flash = c.state.ctx.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("changed since the plan") && flash.contains("desired count: 2 -> 4"), "{flash}");
 }
 
@@ -256,7 +256,7 @@ async fn bad_palette_lines_change_nothing() {
     ] {
         c.palette(line).await;
         assert!(!c.dialog_open(), "{line} opened a dialog");
-        let flash = c.state.flash.as_ref().map(|f| (f.text.clone(), f.level));
+        let flash = c.state.ctx.flash.as_ref().map(|f| (f.text.clone(), f.level));
         assert!(matches!(flash, Some((_, opsdeck::app::FlashLevel::Error))), "{line}: {flash:?}");
     }
     assert!(c.fake.applied().is_empty());
@@ -281,12 +281,12 @@ async fn undo_by_id_from_the_palette_plans_the_inverse() {
     c.key("y").await;
     let id = c.state.ops.operations[0].executed.id.clone();
     c.palette(&format!("undo {id}")).await;
-    let Mode::Confirm(dialog) = &c.state.mode else { panic!("no dialog: {:?}", c.state.flash) };
+    let Mode::Confirm(dialog) = &c.state.mode else { panic!("no dialog: {:?}", c.state.ctx.flash) };
     assert_eq!(dialog.plan.intent.command_line(), "scale ecs:svg-ai-cluster/svg-ai-service 2");
     c.key("esc").await;
     c.palette("undo 20260101T000000Z-dead").await;
     assert!(!c.dialog_open());
-    let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    let flash = c.state.ctx.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
     assert!(flash.contains("no action 20260101T000000Z-dead"), "{flash}");
     assert_eq!(c.fake.applied().len(), 1, "only the first scale was sent");
 }
@@ -294,7 +294,7 @@ async fn undo_by_id_from_the_palette_plans_the_inverse() {
 #[tokio::test]
 async fn read_only_refuses_every_mutating_verb_and_sends_nothing() {
     let mut c = Console::new(true);
-    c.state.settings.invoke_payloads.insert("prediction-endpoint".into(), (r#"{"x":1}"#.into(), None));
+    c.state.ctx.settings.invoke_payloads.insert("prediction-endpoint".into(), (r#"{"x":1}"#.into(), None));
     for line in [
         "scale ecs:svg-ai-cluster/svg-ai-service 3",
         "scale ecs:prediction-app-cluster/backend-service 0",
@@ -304,12 +304,12 @@ async fn read_only_refuses_every_mutating_verb_and_sends_nothing() {
         "invoke sm:prediction-endpoint",
     ] {
         c.palette(line).await;
-        assert!(c.dialog_open(), "{line}: the plan is still shown ({:?})", c.state.flash);
+        assert!(c.dialog_open(), "{line}: the plan is still shown ({:?})", c.state.ctx.flash);
         assert!(c.screen().contains("read-only: nothing will be sent"), "{line}");
         c.key("y").await;
         c.key("enter").await;
         assert!(!c.dialog_open(), "{line}");
-        let flash = c.state.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+        let flash = c.state.ctx.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
         assert!(flash.contains("read-only mode"), "{line}: {flash}");
     }
     assert!(c.fake.applied().is_empty(), "{:?}", c.fake.applied());

@@ -35,7 +35,7 @@ fn focused_pane_with_tabs_at_80x24() {
         press(&mut state, ":");
         type_text(&mut state, command);
         press(&mut state, "enter");
-        assert_eq!(state.focus, pane);
+        assert_eq!(state.dashboard.focus, pane);
         // A pane that just became visible reads what it lacks on the next tick.
         let effects = opsdeck::app::update(&mut state, Msg::Tick(t0() + chrono::Duration::seconds(1)));
         answer(&mut state, effects);
@@ -84,7 +84,7 @@ fn monochrome_carries_meaning_without_colour() {
 fn selection_and_log_matches_are_highlighted() {
     let theme = dark();
     let mut state = loaded_state((160, 48));
-    state.focus = Pane::Logs;
+    state.dashboard.focus = Pane::Logs;
     press(&mut state, "/");
     type_text(&mut state, "error");
     press(&mut state, "enter");
@@ -101,7 +101,7 @@ fn every_size_renders_without_panicking() {
     let state = loaded_state((160, 48));
     for (w, h) in [(1, 1), (2, 2), (10, 3), (19, 4), (20, 5), (40, 10), (80, 24), (119, 29), (120, 30), (250, 80)] {
         let mut state_at = loaded_state((w, h));
-        state_at.focus = state.focus;
+        state_at.dashboard.focus = state.dashboard.focus;
         let buffer = draw(&state_at, &theme, (w, h));
         assert_eq!(buffer.area.width, w);
     }

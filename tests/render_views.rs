@@ -17,12 +17,12 @@ fn dark() -> Theme {
 #[tokio::test]
 async fn the_environments_view_at_140x40() {
     let mut h = Headless::demo("calm", 5).await;
-    h.state.size = (140, 40);
+    h.state.ctx.size = (140, 40);
     h.key("E").await;
     h.key("j").await;
     h.key("enter").await;
     let theme = dark();
-    let buffer = draw(&h.state, &theme, h.state.size);
+    let buffer = draw(&h.state, &theme, h.state.ctx.size);
     insta::assert_snapshot!("environments_view_140x40", text_of(&buffer));
     let (x, y) = find(&buffer, "garmax-prod").expect("listed");
     assert_eq!(buffer[(x, y)].style().fg, theme.health_ok.fg, "a running environment reads as healthy");
@@ -36,13 +36,13 @@ async fn a_runbook_with_a_done_and_a_failed_step_at_140x40() {
         s
     })
     .await;
-    h.state.size = (140, 40);
+    h.state.ctx.size = (140, 40);
     h.advance_until(600, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Alarm).await;
     for key in ["backtab", "backtab", "o", "enter", "enter", "y"] {
         h.key(key).await;
     }
     let theme = dark();
-    let buffer = draw(&h.state, &theme, h.state.size);
+    let buffer = draw(&h.state, &theme, h.state.ctx.size);
     insta::assert_snapshot!("runbook_view_140x40", text_of(&buffer));
     let (x, y) = find(&buffer, "[✓] 1. Read what").expect("step 1 done");
     assert_eq!(buffer[(x, y)].style().fg, theme.health_ok.fg);

@@ -106,7 +106,7 @@ impl Backend for Faulty {
     async fn caller_identity(&self) -> Result<String, BackendError> {
         self.inner.caller_identity().await
     }
-    async fn apply(&self, permit: opsdeck::ops::Permit) -> Result<Receipt, BackendError> {
+    async fn apply(&self, permit: opsdeck::backend::Permit) -> Result<Receipt, BackendError> {
         self.inner.apply(permit).await
     }
 }

@@ -105,6 +105,8 @@ fn first_frame_shows_every_pane_and_q_exits_cleanly() {
     let help = tmux.wait_for(|s| s.contains("show this help"), Duration::from_secs(5));
     assert!(help.contains("show this help"), "{help}");
     tmux.keys(&["Escape"]);
+    // Typed before the help has closed, `:` would arrive with the escape as one alt-: key.
+    tmux.wait_for(|s| !s.contains("show this help"), Duration::from_secs(5));
     tmux.keys(&[":", "q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(after.contains("exit=0"), "opsdeck did not exit cleanly on :q:\n{after}");
@@ -305,6 +307,8 @@ fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
     let cleared = tmux.wait_for(|s| s.contains("[✓] 3. Wait for the alarm"), Duration::from_secs(90));
     assert!(cleared.contains("[✓] 3. Wait for the alarm"), "the alarm did not clear:\n{cleared}");
     tmux.keys(&["Escape"]);
+    // Typed before the help has closed, `:` would arrive with the escape as one alt-: key.
+    tmux.wait_for(|s| !s.contains("show this help"), Duration::from_secs(5));
     tmux.keys(&[":", "q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(after.contains("exit=0"), "{after}");

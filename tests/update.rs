@@ -41,11 +41,11 @@ fn cost_is_read_once_and_again_only_on_request() {
         assert!(!fetches(&effects).contains(&&Fetch::Cost { fresh: false }), "cost polled at +{s}s");
         answer(&mut state, effects);
     }
-    state.focus = Pane::Cost;
+    state.dashboard.focus = Pane::Cost;
     let effects = update(&mut state, Msg::Action(Action::Refresh));
     assert!(fetches(&effects).contains(&&Fetch::Cost { fresh: true }));
     // The old figures stay on screen while the new ones are read.
-    assert!(state.cost.data.is_some());
+    assert!(state.fleet.cost.data.is_some());
 }
 
 #[test]
@@ -54,13 +54,13 @@ fn stale_and_unknown_replies_are_dropped() {
     let effects = update(&mut state, Msg::Tick(t0()));
     let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     update(&mut state, Msg::Fetched(id + 1000, Reply::Services(Ok(services()))));
-    assert!(state.services.data.is_none(), "a reply nobody asked for was kept");
+    assert!(state.fleet.services.data.is_none(), "a reply nobody asked for was kept");
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
-    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+    assert_eq!(state.fleet.services.data.as_ref().map(Vec::len), Some(3));
     // The same reply twice is not accepted twice (nothing is in flight any more).
-    state.services.data = None;
+    state.fleet.services.data = None;
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
-    assert!(state.services.data.is_none());
+    assert!(state.fleet.services.data.is_none());
 }
 
 #[test]
@@ -70,38 +70,49 @@ fn errors_keep_the_last_good_data() {
     let id = fetch_id(&effects, |f| matches!(f, Fetch::Alarms)).unwrap();
     let err = opsdeck::backend::BackendError::Throttled { api: "DescribeAlarms".into() };
     update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(err))));
-    assert_eq!(state.alarms.data.as_ref().map(Vec::len), Some(4));
-    assert!(state.alarms.error.as_deref().unwrap().contains("throttled by DescribeAlarms"));
+    assert_eq!(state.fleet.alarms.data.as_ref().map(Vec::len), Some(4));
+    assert!(state.fleet.alarms.error.as_deref().unwrap().contains("throttled by DescribeAlarms"));
 }
 
 #[test]
 fn enter_on_an_alarm_jumps_to_the_resource_it_watches() {
     let mut state = loaded_state((160, 48));
-    state.focus = Pane::Alarms;
+    state.dashboard.focus = Pane::Alarms;
     // ALARM sorts first; enter jumps to its service.
-    assert_eq!(opsdeck::app::rows::selected_alarm(&state).unwrap().name, "CleanisticAI-HighErrorRate");
+    assert_eq!(
+        opsdeck::app::rows::selected_alarm(&state.fleet, &state.dashboard.alarms_list).unwrap().name,
+        "CleanisticAI-HighErrorRate"
+    );
     act(&mut state, Action::Select);
-    assert_eq!(state.focus, Pane::Services);
-    assert_eq!(opsdeck::app::rows::selected_service(&state).unwrap().name, "cleanistic-ai-api");
+    assert_eq!(state.dashboard.focus, Pane::Services);
+    assert_eq!(
+        opsdeck::app::rows::selected_service(&state.fleet, &state.dashboard.services_list).unwrap().name,
+        "cleanistic-ai-api"
+    );
     // The endpoint alarm jumps to the endpoint pane, even through a filter that hid it.
-    state.focus = Pane::Endpoints;
+    state.dashboard.focus = Pane::Endpoints;
     act(&mut state, Action::Filter);
     type_text(&mut state, "nomatch");
     press(&mut state, "enter");
-    state.focus = Pane::Alarms;
+    state.dashboard.focus = Pane::Alarms;
     act(&mut state, Action::Bottom);
-    assert_eq!(opsdeck::app::rows::selected_alarm(&state).unwrap().name, "prediction-endpoint-ModelLatency-high");
+    assert_eq!(
+        opsdeck::app::rows::selected_alarm(&state.fleet, &state.dashboard.alarms_list).unwrap().name,
+        "prediction-endpoint-ModelLatency-high"
+    );
     act(&mut state, Action::Select);
-    assert_eq!(state.focus, Pane::Endpoints);
-    assert!(state.endpoints_list.filter.is_none());
+    assert_eq!(state.dashboard.focus, Pane::Endpoints);
+    assert!(state.dashboard.endpoints_list.filter.is_none());
 }
 
 #[test]
 fn alarms_sort_by_what_needs_attention() {
     let state = loaded_state((160, 48));
-    let alarms = state.alarms.data.as_ref().unwrap();
-    let order: Vec<&str> =
-        opsdeck::app::rows::alarm_rows(&state).into_iter().map(|i| alarms[i].name.as_str()).collect();
+    let alarms = state.fleet.alarms.data.as_ref().unwrap();
+    let order: Vec<&str> = opsdeck::app::rows::alarm_rows(&state.fleet, &state.dashboard.alarms_list)
+        .into_iter()
+        .map(|i| alarms[i].name.as_str())
+        .collect();
     assert_eq!(
         order,
         [
@@ -120,26 +131,26 @@ fn filters_narrow_rows_and_bad_regexes_change_nothing() {
     assert!(matches!(state.mode, Mode::Filter(_)));
     type_text(&mut state, "svg");
     press(&mut state, "enter");
-    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 1);
+    assert_eq!(opsdeck::app::rows::service_rows(&state.fleet, &state.dashboard.services_list).len(), 1);
     // Inverse.
     press(&mut state, "/");
     press(&mut state, "ctrl-u");
     type_text(&mut state, "!svg");
     press(&mut state, "enter");
-    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 2);
+    assert_eq!(opsdeck::app::rows::service_rows(&state.fleet, &state.dashboard.services_list).len(), 2);
     // A bad regex: error shown, prompt kept, filter unchanged.
     press(&mut state, "/");
     press(&mut state, "ctrl-u");
     type_text(&mut state, "(unclosed");
     press(&mut state, "enter");
     assert!(matches!(&state.mode, Mode::Filter(input) if input.text == "(unclosed"));
-    assert!(state.flash.as_ref().unwrap().text.contains("bad filter"));
-    assert_eq!(state.services_list.filter.as_ref().unwrap().text, "!svg");
+    assert!(state.ctx.flash.as_ref().unwrap().text.contains("bad filter"));
+    assert_eq!(state.dashboard.services_list.filter.as_ref().unwrap().text, "!svg");
     press(&mut state, "esc");
     // esc in normal mode clears the filter.
     press(&mut state, "esc");
-    assert!(state.services_list.filter.is_none());
-    assert_eq!(opsdeck::app::rows::service_rows(&state).len(), 3);
+    assert!(state.dashboard.services_list.filter.is_none());
+    assert_eq!(opsdeck::app::rows::service_rows(&state.fleet, &state.dashboard.services_list).len(), 3);
 }
 
 #[test]
@@ -148,16 +159,16 @@ fn the_palette_switches_panes_filters_and_quits() {
     press(&mut state, ":");
     type_text(&mut state, "sm");
     press(&mut state, "enter");
-    assert_eq!(state.focus, Pane::Endpoints);
+    assert_eq!(state.dashboard.focus, Pane::Endpoints);
     press(&mut state, ":");
     type_text(&mut state, "svc svg");
     press(&mut state, "enter");
-    assert_eq!(state.focus, Pane::Services);
-    assert_eq!(state.services_list.filter.as_ref().unwrap().text, "svg");
+    assert_eq!(state.dashboard.focus, Pane::Services);
+    assert_eq!(state.dashboard.services_list.filter.as_ref().unwrap().text, "svg");
     press(&mut state, ":");
     type_text(&mut state, "scael 3");
     press(&mut state, "enter");
-    assert!(state.flash.as_ref().unwrap().text.contains("scael"), "{:?}", state.flash);
+    assert!(state.ctx.flash.as_ref().unwrap().text.contains("scael"), "{:?}", state.ctx.flash);
     assert_eq!(state.mode, Mode::Normal);
     // Tab completes a unique prefix.
     press(&mut state, ":");
@@ -187,14 +198,14 @@ fn ctrl_c_asks_before_quitting() {
 #[test]
 fn the_log_tail_follows_the_selection_once_it_settles() {
     let mut state = loaded_state((160, 48));
-    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
-    let old_generation = state.logs.generation;
+    assert_eq!(state.dashboard.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
+    let old_generation = state.dashboard.logs.generation;
     press(&mut state, "j");
     // Not yet: the cursor has not rested.
-    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
+    assert_eq!(state.dashboard.logs.source.as_ref().unwrap().group, "/ecs/cleanistic-ai-api");
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(2)));
-    assert_eq!(state.logs.source.as_ref().unwrap().group, "/ecs/backend-service");
-    assert!(state.logs.generation > old_generation);
+    assert_eq!(state.dashboard.logs.source.as_ref().unwrap().group, "/ecs/backend-service");
+    assert!(state.dashboard.logs.generation > old_generation);
     let log_fetch = effects.iter().find_map(|e| match e {
         Effect::Fetch { id, fetch: Fetch::Logs { generation, .. } } => Some((*id, *generation)),
         _ => None,
@@ -208,14 +219,14 @@ fn the_log_tail_follows_the_selection_once_it_settles() {
             Reply::Logs { generation: old_generation, result: Ok(LogBatch { events: log_events(3), skipped: 0 }) },
         ),
     );
-    assert_eq!(state.logs.view.buffer().len(), 0);
+    assert_eq!(state.dashboard.logs.view.buffer().len(), 0);
     update(
         &mut state,
         Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: log_events(3), skipped: 2 }) }),
     );
-    assert_eq!(state.logs.view.buffer().len(), 3);
+    assert_eq!(state.dashboard.logs.view.buffer().len(), 3);
     // Older history a first tail read leaves behind is not a loss...
-    assert_eq!(state.logs.view.buffer().skipped(), 0);
+    assert_eq!(state.dashboard.logs.view.buffer().skipped(), 0);
     // ...but events a follow-up read could not return are, and they are counted.
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(4)));
     let (id, query) = effects
@@ -229,22 +240,22 @@ fn the_log_tail_follows_the_selection_once_it_settles() {
     let mut more = log_events(5);
     more.drain(..3);
     update(&mut state, Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: more, skipped: 2 }) }));
-    assert_eq!(state.logs.view.buffer().len(), 5);
-    assert_eq!(state.logs.view.buffer().skipped(), 2);
+    assert_eq!(state.dashboard.logs.view.buffer().len(), 5);
+    assert_eq!(state.dashboard.logs.view.buffer().skipped(), 2);
 }
 
 #[test]
 fn enter_shows_a_services_tasks_and_esc_goes_back() {
     let mut state = loaded_state((160, 48));
     press(&mut state, "enter");
-    let detail = state.detail.as_ref().expect("detail view open");
+    let detail = state.dashboard.detail.as_ref().expect("detail view open");
     assert_eq!(detail.address.to_string(), "ecs:cleanistic-ai-cluster/cleanistic-ai-api");
     assert_eq!(
         detail.data.data.as_ref().unwrap().tasks[0].stopped_reason.as_deref(),
         Some("Task failed ELB health checks")
     );
     press(&mut state, "esc");
-    assert!(state.detail.is_none());
+    assert!(state.dashboard.detail.is_none());
 }
 
 #[test]
@@ -255,7 +266,7 @@ fn text_from_the_cloud_is_made_inert() {
     let mut evil = services();
     evil[0].name = "api\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".into();
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(evil))));
-    for s in state.services.data.as_ref().unwrap() {
+    for s in state.fleet.services.data.as_ref().unwrap() {
         assert!(!s.name.chars().any(|c| c.is_control()), "control character kept in {:?}", s.name);
     }
 }
@@ -263,7 +274,7 @@ fn text_from_the_cloud_is_made_inert() {
 #[test]
 fn ctrl_s_saves_the_shown_lines() {
     let mut state = loaded_state((160, 48));
-    state.focus = Pane::Logs;
+    state.dashboard.focus = Pane::Logs;
     press(&mut state, "/");
     type_text(&mut state, "error");
     press(&mut state, "enter");
@@ -277,16 +288,16 @@ fn ctrl_s_saves_the_shown_lines() {
 #[test]
 fn log_keys_only_act_in_the_log_pane() {
     let mut state = loaded_state((160, 48));
-    assert!(state.logs.view.follow());
+    assert!(state.dashboard.logs.view.follow());
     press(&mut state, "f");
-    assert!(state.logs.view.follow(), "f outside the log pane must not pause the tail");
-    state.focus = Pane::Logs;
+    assert!(state.dashboard.logs.view.follow(), "f outside the log pane must not pause the tail");
+    state.dashboard.focus = Pane::Logs;
     press(&mut state, "f");
-    assert!(!state.logs.view.follow());
+    assert!(!state.dashboard.logs.view.follow());
     press(&mut state, "G");
-    assert!(state.logs.view.follow());
+    assert!(state.dashboard.logs.view.follow());
     press(&mut state, "3");
-    assert_eq!(state.logs.window, opsdeck::app::LogWindow::Last(900));
+    assert_eq!(state.dashboard.logs.window, opsdeck::app::LogWindow::Last(900));
 }
 
 #[test]
@@ -295,7 +306,7 @@ fn resizing_keeps_the_cursor_in_view() {
     press(&mut state, "G");
     update(&mut state, Msg::Resize(80, 6));
     let rows = state.areas().table_rows(Pane::Services);
-    let list = &state.services_list;
+    let list = &state.dashboard.services_list;
     assert!(list.selected >= list.offset && list.selected < list.offset + rows.max(1), "{list:?} rows {rows}");
 }
 
@@ -318,9 +329,9 @@ fn a_throttled_api_backs_off_and_ctrl_r_overrides_it() {
     // The refresh interval (5 s) has passed, the backoff (16 s) has not.
     let effects = update(&mut state, Msg::Tick(now + Duration::seconds(10)));
     assert_eq!(alarms_fetch(&effects), None, "polled a throttled API during its backoff");
-    assert_eq!(state.alarms.data.as_ref().map(Vec::len), Some(4), "last good data kept");
+    assert_eq!(state.fleet.alarms.data.as_ref().map(Vec::len), Some(4), "last good data kept");
     // ctrl-r on the pane reads at once.
-    state.focus = Pane::Alarms;
+    state.dashboard.focus = Pane::Alarms;
     let effects = update(&mut state, Msg::Action(Action::Refresh));
     assert!(alarms_fetch(&effects).is_some(), "ctrl-r should override the backoff");
 }
@@ -343,7 +354,7 @@ fn expired_credentials_get_a_banner_and_ctrl_r_retries_every_pane() {
     assert!(top.contains("aws sso login --profile prod") && top.contains("ctrl-r"), "{top}");
     // Screen state is kept: the services are still there.
     assert!(text_of(&buffer).contains("svg-ai-service"));
-    state.focus = Pane::Cost;
+    state.dashboard.focus = Pane::Cost;
     let effects = update(&mut state, Msg::Action(Action::Refresh));
     let kinds = fetches(&effects);
     assert!(kinds.contains(&&Fetch::Services) && kinds.contains(&&Fetch::Endpoints), "{kinds:?}");
@@ -367,9 +378,9 @@ fn profile_and_region_switch_inside_the_console() {
     type_text(&mut state, "region eu-west-1");
     let effects = press(&mut state, "enter");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Reconnect { .. })));
-    assert!(state.flash.as_ref().unwrap().text.contains("no profiles"));
+    assert!(state.ctx.flash.as_ref().unwrap().text.contains("no profiles"));
 
-    state.label = BackendLabel::Aws { profile: "prod".into(), region: "us-east-1".into() };
+    state.ctx.label = BackendLabel::Aws { profile: "prod".into(), region: "us-east-1".into() };
     press(&mut state, ":");
     type_text(&mut state, "region eu-west-1");
     let effects = update(&mut state, Msg::Text("enter".parse().unwrap()));
@@ -379,13 +390,17 @@ fn profile_and_region_switch_inside_the_console() {
     );
     // A failed switch keeps everything.
     update(&mut state, Msg::Switched(Err("no such profile".into())));
-    assert!(state.services.data.is_some());
-    assert!(state.flash.as_ref().unwrap().text.contains("still on the previous account"));
+    assert!(state.fleet.services.data.is_some());
+    assert!(state.ctx.flash.as_ref().unwrap().text.contains("still on the previous account"));
     // A successful one forgets the old account and reads the new one.
     let label = BackendLabel::Aws { profile: "prod".into(), region: "eu-west-1".into() };
     let effects = update(&mut state, Msg::Switched(Ok(label.clone())));
-    assert_eq!(state.label, label);
-    assert!(state.services.data.is_none() && state.alarms.data.is_none() && state.logs.source.is_none());
+    assert_eq!(state.ctx.label, label);
+    assert!(
+        state.fleet.services.data.is_none()
+            && state.fleet.alarms.data.is_none()
+            && state.dashboard.logs.source.is_none()
+    );
     assert!(fetches(&effects).contains(&&Fetch::Services));
     // Bad names are refused before anything happens.
     press(&mut state, ":");
@@ -402,29 +417,29 @@ fn a_first_screen_of_services_shows_at_once_on_first_load_only() {
     let mut first = services();
     first.truncate(2);
     update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(first)));
-    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(2), "first rows shown while the rest loads");
-    assert_eq!(state.services.in_flight, Some(id), "still loading");
+    assert_eq!(state.fleet.services.data.as_ref().map(Vec::len), Some(2), "first rows shown while the rest loads");
+    assert_eq!(state.fleet.services.in_flight, Some(id), "still loading");
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(services()))));
-    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+    assert_eq!(state.fleet.services.data.as_ref().map(Vec::len), Some(3));
     // On a refresh the full list stays until the new full list arrives.
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(30)));
     let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).unwrap();
     update(&mut state, Msg::Fetched(id, Reply::ServicesFirstScreen(services()[..1].to_vec())));
-    assert_eq!(state.services.data.as_ref().map(Vec::len), Some(3));
+    assert_eq!(state.fleet.services.data.as_ref().map(Vec::len), Some(3));
 }
 
 #[test]
 fn configured_budgets_fill_in_where_the_account_has_none() {
     let mut state = new_state((160, 48));
-    state.settings.monthly_budget = Some(500.0);
-    state.settings.system_budgets.insert("svg-ai".into(), 99.0);
+    state.ctx.settings.monthly_budget = Some(500.0);
+    state.ctx.settings.system_budgets.insert("svg-ai".into(), 99.0);
     let effects = update(&mut state, Msg::Tick(t0()));
     let id = fetch_id(&effects, |f| matches!(f, Fetch::Cost { .. })).unwrap();
     let mut report = cost();
     report.budget = None;
     report.by_system[1].budget = None;
     update(&mut state, Msg::Fetched(id, Reply::Cost(Ok(report))));
-    let kept = state.cost.data.as_ref().unwrap();
+    let kept = state.fleet.cost.data.as_ref().unwrap();
     assert_eq!(kept.budget, Some(500.0));
     assert_eq!(kept.by_system[1].budget, Some(99.0), "svg-ai gets its configured budget");
     assert_eq!(kept.by_system[0].budget, Some(40.0), "a budget the account reports wins");
@@ -437,6 +452,6 @@ fn large_accounts_refresh_services_less_often() {
     let many: Vec<_> = (0..2000)
         .map(|i| common::service("big-cluster", &format!("svc-{i:04}"), 1, 1, opsdeck::domain::RolloutState::Completed))
         .collect();
-    state.services.data = Some(many);
+    state.fleet.services.data = Some(many);
     assert_eq!(opsdeck::app::schedule::services_interval(&state), Duration::seconds(40));
 }

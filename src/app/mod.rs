@@ -1,29 +1,69 @@
-//! The console's state machine: `State`, the messages that change it, and the effects it asks for.
+//! The console's state machine: `State`, the messages that change it, and the effects it asks
+//! for. It is built in layers, each file importing only files below it (tests/layers.rs keeps it
+//! so; docs/architecture.md draws them):
+//!
+//! - the ground: `loadable`, `settings`, `text_input`, `list`, `pane`, `layout`, `msg`, `inert`,
+//!   `context` (what every room shares), `fleet` (what was read), `rows`, `next` (what a room asks
+//!   the router to show), `perform` (effects carried out);
+//! - helpers below the views: `action_path` (a verb to its plan), `report`, `confirm`, `quit`;
+//! - the rooms, one per view: `help`, `logs`, `detail`, `dashboard`, `filter`, `palette`,
+//!   `operations`, `audit`, `environments`, `runbook`, `timeline`;
+//! - the top: `state` (composes the rooms and `Mode`), `commands` (a palette line to its room),
+//!   `schedule` (what to read now), `router` (keys by mode and focus), `update` (messages).
 
-mod audit_view;
+mod action_path;
+mod audit;
+mod commands;
+mod confirm;
+mod context;
+mod dashboard;
+mod detail;
 mod environments;
+mod filter;
+mod fleet;
+mod help;
 mod inert;
-mod input;
-mod keys;
-mod logs_ctl;
+pub mod layout;
+mod list;
+mod loadable;
+mod logs;
 mod msg;
+mod next;
 mod operations;
-mod ops_state;
 pub mod palette;
+mod pane;
+mod perform;
+mod quit;
+mod report;
+mod router;
 pub mod rows;
-mod runbook_state;
-mod runbook_steps;
-mod runbooks;
+mod runbook;
 pub mod schedule;
+mod settings;
 mod state;
-mod text;
+mod text_input;
+mod timeline;
 mod update;
-mod watches;
 
-pub use input::key_to_msg;
-pub use msg::{perform, perform_op, save_file, Effect, Fetch, Msg, OpEffect, Reply};
-pub use operations::{shown_operations, strip_rows};
-pub use ops_state::*;
-pub use runbook_state::*;
-pub use state::*;
+pub use action_path::Planning;
+pub use audit::AuditView;
+pub use confirm::ConfirmDialog;
+pub use context::{Context, Flash, FlashLevel};
+pub use dashboard::{Dashboard, Panes};
+pub use detail::DetailView;
+pub use environments::EnvView;
+pub use fleet::Fleet;
+pub use list::{ListState, RowFilter};
+pub use loadable::{Loadable, RequestId};
+pub use logs::{parse_log_filter, LogSource, LogWindow, LogsPane};
+pub use msg::{Effect, Fetch, Msg, OpEffect, Reply};
+pub use operations::{end_text, shown_operations, strip_rows, Operation, OpsState, STRIP_MAX};
+pub use pane::Pane;
+pub use perform::{perform, perform_op, save_file};
+pub use report::Report;
+pub use router::{context, key_to_msg};
+pub use runbook::{Prompt, RunbookSession, StepRun, StepState, Waiting, STEP_OUTPUT_LINES};
+pub use settings::Settings;
+pub use state::{Mode, State};
+pub use text_input::TextInput;
 pub use update::update;

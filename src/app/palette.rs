@@ -1,12 +1,11 @@
-//! The `:` palette. Lines are split like a shell would and parsed by clap. The action verbs
+//! The `:` palette: a line edited, completed with tab and submitted with enter. Lines are split
+//! like a shell would and parsed by clap. The action verbs
 //! (scale, redeploy, rollback, invoke, revisions, logs, alarms, audit, undo, wait) are the very
 //! definitions the command line uses (`ops::grammar::Verb`), so a command means the same thing
 //! in the palette, in a script and in a runbook.
 
-use super::msg::Effect;
-use super::state::{Mode, Pane, State};
-use super::{keys, text};
-use crate::backend::BackendLabel;
+use super::text_input::{Edit, TextInput};
+use crate::keymap::KeyChord;
 use crate::ops::grammar::Verb;
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -18,7 +17,7 @@ struct PaletteLine {
 }
 
 #[derive(Debug, Subcommand)]
-enum PaletteCommand {
+pub enum PaletteCommand {
     /// ECS services (optionally filtered by a regex)
     #[command(visible_aliases = ["services", "svc"])]
     Ecs { filter: Option<String> },
@@ -45,92 +44,43 @@ enum PaletteCommand {
     Verb(Verb),
 }
 
-pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
-    let words = match shell_words::split(line) {
-        Ok(words) => words,
-        Err(e) => return state.flash_error(format!(":{line}: {e}")),
-    };
+/// Parse a palette line; the error is what the status bar says.
+pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
+    let words = shell_words::split(line).map_err(|e| format!(":{line}: {e}"))?;
     if words.is_empty() {
-        return;
+        return Ok(None);
     }
-    let parsed = match PaletteLine::try_parse_from(&words) {
-        Ok(parsed) => parsed,
+    match PaletteLine::try_parse_from(&words) {
+        Ok(parsed) => Ok(Some(parsed.command)),
         Err(e) => {
             let first =
                 e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string();
-            return state.flash_error(format!(":{line}: {first} (:help lists commands)"));
+            Err(format!(":{line}: {first} (:help lists commands)"))
         }
-    };
-    let pane_with_filter = |state: &mut State, pane: Pane, filter: Option<String>| {
-        keys::focus(state, pane);
-        if let Some(filter) = filter {
-            text::apply_filter(state, &filter);
-        }
-    };
-    match parsed.command {
-        PaletteCommand::Ecs { filter } => pane_with_filter(state, Pane::Services, filter),
-        PaletteCommand::Sm { filter } => pane_with_filter(state, Pane::Endpoints, filter),
-        PaletteCommand::Cost => keys::focus(state, Pane::Cost),
-        PaletteCommand::Refresh => keys::refresh(state, effects),
-        PaletteCommand::Zoom => {
-            state.zoomed = !state.zoomed;
-            keys::clamp_all(state);
-        }
-        PaletteCommand::Help => state.mode = Mode::Help { scroll: 0 },
-        PaletteCommand::Quit => state.quit = true,
-        PaletteCommand::Profile { name } => reconnect(state, Some(name), None, effects),
-        PaletteCommand::Region { name } => reconnect(state, None, Some(name), effects),
-        PaletteCommand::Verb(Verb::Logs(args)) => logs(state, args),
-        PaletteCommand::Verb(Verb::Alarms(args)) => {
-            let filter = args.state.map(|s| format!("^{} ", regex::escape(s.state().as_str())));
-            pane_with_filter(state, Pane::Alarms, filter)
-        }
-        PaletteCommand::Verb(Verb::Wait(args)) => state.flash_info(format!(
-            "the console watches every action it applies (the strip above the status bar); `opsdeck wait {}` is for scripts and runbooks",
-            args.address.as_deref().or(args.alarm.as_deref()).unwrap_or_default()
-        )),
-        PaletteCommand::Verb(verb) => super::operations::run_verb(state, &verb, effects),
     }
 }
 
-/// `:logs [SOURCE] [--since D] [--filter RE]`: the log pane on that source, window and filter.
-fn logs(state: &mut State, args: crate::ops::grammar::LogsArgs) {
-    keys::focus(state, Pane::Logs);
-    if let Some(source) = &args.source {
-        match super::logs_ctl::source_named(state, source) {
-            Ok(source) => super::logs_ctl::switch_to(state, source),
-            Err(e) => return state.flash_error(e),
-        }
-    }
-    if let Some(since) = args.since {
-        let secs = i64::try_from(since.as_secs()).unwrap_or(i64::MAX).max(60);
-        super::logs_ctl::set_window(state, super::state::LogWindow::Last(secs));
-    }
-    if let Some(filter) = &args.filter {
-        text::apply_filter(state, filter);
-    }
+/// What a key in the palette did.
+pub enum PaletteKey {
+    Stay,
+    Close,
+    /// enter: the line typed.
+    Submit(String),
 }
 
-fn reconnect(state: &mut State, profile: Option<String>, region: Option<String>, effects: &mut Vec<Effect>) {
-    let BackendLabel::Aws { profile: current_profile, region: current_region } = &state.label else {
-        return state.flash_error("the simulated fleet has no profiles or regions (run without --demo)");
-    };
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@+=,".contains(c));
-    if let Some(bad) = profile.iter().chain(region.iter()).find(|s| !valid(s)) {
-        return state.flash_error(format!("'{bad}' is not a profile or region name"));
+/// A key typed into the palette: edits, tab completes a command's name, enter submits.
+pub fn on_key(input: &mut TextInput, chord: KeyChord) -> PaletteKey {
+    match input.edit(chord) {
+        Edit::Edited => PaletteKey::Stay,
+        Edit::Cancel => PaletteKey::Close,
+        Edit::Submit => PaletteKey::Submit(input.text.clone()),
+        Edit::Complete => {
+            if let Some(done) = complete(&input.text) {
+                *input = TextInput::with_text(&done);
+            }
+            PaletteKey::Stay
+        }
     }
-    // A new profile may carry its own region: only keep the current region when switching region.
-    let (profile, region) = match (profile, region) {
-        (Some(p), None) => (Some(p), None),
-        (None, Some(r)) => (Some(current_profile.clone()), Some(r)),
-        (p, r) => (p.or(Some(current_profile.clone())), r.or(Some(current_region.clone()))),
-    };
-    state.flash_info(format!(
-        "connecting to {} @ {}…",
-        profile.as_deref().unwrap_or("default"),
-        region.as_deref().unwrap_or("(the profile's region)")
-    ));
-    effects.push(Effect::Reconnect { profile, region });
 }
 
 /// Every command with its aliases and one-line description, for suggestions and completion.

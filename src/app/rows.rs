@@ -1,13 +1,14 @@
 //! The rows each table pane shows, after its filter and sort. Shared by update (cursor moves,
 //! what to poll) and render, so both always agree on what row N is.
 
-use super::state::{ListState, State};
+use super::fleet::Fleet;
+use super::list::ListState;
 use crate::domain::{Address, Alarm, Endpoint, Service, Variant};
 
-/// Indices into `state.services.data` of the rows shown, in order.
-pub fn service_rows(state: &State) -> Vec<usize> {
-    let Some(services) = &state.services.data else { return Vec::new() };
-    filtered(services, &state.services_list, |s: &Service| format!("{} {} {}", s.cluster, s.name, s.task_definition))
+/// Indices into `fleet.services.data` of the rows shown, in order.
+pub fn service_rows(fleet: &Fleet, list: &ListState) -> Vec<usize> {
+    let Some(services) = &fleet.services.data else { return Vec::new() };
+    filtered(services, list, |s: &Service| format!("{} {} {}", s.cluster, s.name, s.task_definition))
 }
 
 /// One row per variant; the endpoint's name is repeated in the row key for filtering.
@@ -17,9 +18,9 @@ pub struct EndpointRow {
     pub variant: Option<usize>,
 }
 
-pub fn endpoint_rows(state: &State) -> Vec<EndpointRow> {
-    let Some(endpoints) = &state.endpoints.data else { return Vec::new() };
-    let kept = filtered(endpoints, &state.endpoints_list, |e: &Endpoint| {
+pub fn endpoint_rows(fleet: &Fleet, list: &ListState) -> Vec<EndpointRow> {
+    let Some(endpoints) = &fleet.endpoints.data else { return Vec::new() };
+    let kept = filtered(endpoints, list, |e: &Endpoint| {
         let variants: Vec<&str> = e.variants.iter().map(|v| v.name.as_str()).collect();
         format!("{} {} {}", e.name, e.status, variants.join(" "))
     });
@@ -33,15 +34,15 @@ pub fn endpoint_rows(state: &State) -> Vec<EndpointRow> {
     rows
 }
 
-pub fn endpoint_row_parts(state: &State, row: EndpointRow) -> Option<(&Endpoint, Option<&Variant>)> {
-    let endpoint = state.endpoints.data.as_ref()?.get(row.endpoint)?;
+pub fn endpoint_row_parts(fleet: &Fleet, row: EndpointRow) -> Option<(&Endpoint, Option<&Variant>)> {
+    let endpoint = fleet.endpoints.data.as_ref()?.get(row.endpoint)?;
     Some((endpoint, row.variant.and_then(|v| endpoint.variants.get(v))))
 }
 
 /// Alarms needing attention first: ALARM, then INSUFFICIENT_DATA, then OK; newest change first.
-pub fn alarm_rows(state: &State) -> Vec<usize> {
-    let Some(alarms) = &state.alarms.data else { return Vec::new() };
-    let mut rows = filtered(alarms, &state.alarms_list, |a: &Alarm| format!("{} {}", a.name, a.state.as_str()));
+pub fn alarm_rows(fleet: &Fleet, list: &ListState) -> Vec<usize> {
+    let Some(alarms) = &fleet.alarms.data else { return Vec::new() };
+    let mut rows = filtered(alarms, list, |a: &Alarm| format!("{} {}", a.name, a.state.as_str()));
     rows.sort_by(|&a, &b| {
         let (a, b) = (&alarms[a], &alarms[b]);
         a.state.cmp(&b.state).then(b.state_since.cmp(&a.state_since)).then(a.name.cmp(&b.name))
@@ -56,31 +57,36 @@ fn filtered<T>(items: &[T], list: &ListState, key: impl Fn(&T) -> String) -> Vec
     }
 }
 
-pub fn selected_service(state: &State) -> Option<&Service> {
-    let rows = service_rows(state);
-    let index = *rows.get(state.services_list.selected)?;
-    state.services.data.as_ref()?.get(index)
+pub fn selected_service<'a>(fleet: &'a Fleet, list: &ListState) -> Option<&'a Service> {
+    let rows = service_rows(fleet, list);
+    let index = *rows.get(list.selected)?;
+    fleet.services.data.as_ref()?.get(index)
 }
 
-pub fn selected_endpoint(state: &State) -> Option<&Endpoint> {
-    let rows = endpoint_rows(state);
-    let row = *rows.get(state.endpoints_list.selected)?;
-    endpoint_row_parts(state, row).map(|(e, _)| e)
+/// The selected endpoint row: the endpoint and, for a row of one variant, the variant.
+pub fn selected_endpoint_row<'a>(fleet: &'a Fleet, list: &ListState) -> Option<(&'a Endpoint, Option<&'a Variant>)> {
+    let rows = endpoint_rows(fleet, list);
+    let row = *rows.get(list.selected)?;
+    endpoint_row_parts(fleet, row)
 }
 
-pub fn selected_alarm(state: &State) -> Option<&Alarm> {
-    let rows = alarm_rows(state);
-    let index = *rows.get(state.alarms_list.selected)?;
-    state.alarms.data.as_ref()?.get(index)
+pub fn selected_endpoint<'a>(fleet: &'a Fleet, list: &ListState) -> Option<&'a Endpoint> {
+    selected_endpoint_row(fleet, list).map(|(e, _)| e)
+}
+
+pub fn selected_alarm<'a>(fleet: &'a Fleet, list: &ListState) -> Option<&'a Alarm> {
+    let rows = alarm_rows(fleet, list);
+    let index = *rows.get(list.selected)?;
+    fleet.alarms.data.as_ref()?.get(index)
 }
 
 /// Row index of the service with this address among the shown rows.
-pub fn service_row_of(state: &State, address: &Address) -> Option<usize> {
-    let services = state.services.data.as_ref()?;
-    service_rows(state).iter().position(|&i| services[i].address() == *address)
+pub fn service_row_of(fleet: &Fleet, list: &ListState, address: &Address) -> Option<usize> {
+    let services = fleet.services.data.as_ref()?;
+    service_rows(fleet, list).iter().position(|&i| services[i].address() == *address)
 }
 
-pub fn endpoint_row_of(state: &State, name: &str) -> Option<usize> {
-    let endpoints = state.endpoints.data.as_ref()?;
-    endpoint_rows(state).iter().position(|r| endpoints[r.endpoint].name == name)
+pub fn endpoint_row_of(fleet: &Fleet, list: &ListState, name: &str) -> Option<usize> {
+    let endpoints = fleet.endpoints.data.as_ref()?;
+    endpoint_rows(fleet, list).iter().position(|r| endpoints[r.endpoint].name == name)
 }

@@ -1,57 +1,69 @@
 //! The one place state changes: `update(&mut State, Msg) -> Vec<Effect>`. It never awaits,
-//! never sends, never reads the clock; effects go back to the runtime to carry out.
+//! never sends, never reads the clock; effects go back to the runtime to carry out. Keys go to
+//! the router; replies go to the room that asked for them.
 
+use super::commands;
+use super::fleet::describe;
+use super::inert;
 use super::msg::{Effect, Msg, Reply};
+use super::operations::{self, Planned, Progress};
+use super::pane::Pane;
+use super::report::Report;
+use super::router;
 use super::schedule;
-use super::state::{Mode, Pane, State};
-use super::{keys, logs_ctl, operations, text};
-use crate::backend::BackendError;
-use crate::sanitize::inert;
+use super::state::{Mode, State};
+use super::timeline;
+use crate::sanitize::inert as inert_text;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Tick(now) => {
             // Ages on screen change once a second; sub-second ticks redraw only if something moved.
-            if now.timestamp() != state.now.timestamp() {
+            if now.timestamp() != state.ctx.now.timestamp() {
                 state.dirty = true;
             }
-            state.now = now;
-            // Eight seconds of the engineer's time, however fast the simulated clock runs.
-            let speed = state.speed();
-            if state.flash.as_ref().is_some_and(|f| now - f.at > chrono::Duration::seconds(8 * speed)) {
-                state.flash = None;
+            state.ctx.now = now;
+            if state.ctx.expire_flash() {
                 state.dirty = true;
             }
-            logs_ctl::apply_pending_source(state);
+            if state.dashboard.logs.apply_pending(now) {
+                state.dirty = true;
+            }
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Action(action) => {
             state.dirty = true;
-            keys::handle(state, action, &mut effects);
+            router::on_action(state, action, &mut effects);
             // A move may reveal rows or open a view whose data is missing: read it now.
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Text(chord) => {
             state.dirty = true;
-            text::handle_key(state, chord, &mut effects);
+            router::on_text(state, chord, &mut effects);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Paste(pasted) => {
             state.dirty = true;
-            text::handle_paste(state, &pasted);
+            router::on_paste(state, &pasted);
         }
         Msg::Resize(w, h) => {
-            state.size = (w, h);
+            state.ctx.size = (w, h);
             state.dirty = true;
-            keys::clamp_all(state);
+            state.panes().clamp_all();
         }
         Msg::Fetched(id, Reply::Snapshots(reads)) => {
-            let taken = match state.ops.operations.iter().any(|o| o.in_flight == Some(id)) {
-                true => operations::observed(state, id, reads, &mut effects),
-                false => super::runbooks::observed(state, id, reads, &mut effects),
+            let taken = if operations::wants(&state.ops, id) {
+                let screen_free = state.screen_free();
+                let progress =
+                    operations::observed(&mut state.ops, &mut state.ctx, id, reads, screen_free, &mut effects);
+                progress.map(|p| after_progress(state, p)).is_some()
+            } else {
+                let next = state.runner().observed(id, reads, &mut effects);
+                next.map(|n| state.show(n)).is_some()
             };
-            super::runbooks::operations_changed(state, &mut effects);
+            let next = state.runner().operations_changed(&mut effects);
+            state.show(next);
             if taken {
                 state.dirty = true;
                 schedule::due_fetches(state, &mut effects);
@@ -59,14 +71,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Fetched(id, reply) => {
             let alarms_before = match &reply {
-                Reply::Alarms(_) => state.alarms.data.clone(),
+                Reply::Alarms(_) => state.fleet.alarms.data.clone(),
                 _ => None,
             };
             if accept_reply(state, id, reply) {
                 if let Some(before) = alarms_before {
-                    super::runbooks::record_alarm_changes(state, &before, &mut effects);
+                    timeline::record_alarm_changes(&state.ctx, &state.fleet, &before, &mut effects);
                 }
-                super::runbooks::alarms_read(state, &mut effects);
+                let next = state.runner().alarms_read(&mut effects);
+                state.show(next);
                 state.dirty = true;
                 // A new list may change what is visible, and so what to poll.
                 schedule::due_fetches(state, &mut effects);
@@ -75,67 +88,96 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Saved(result) => {
             state.dirty = true;
             match result {
-                Ok(path) => state.flash_info(format!("saved to {}", path.display())),
-                Err(e) => state.flash_error(e),
+                Ok(path) => state.ctx.flash_info(format!("saved to {}", path.display())),
+                Err(e) => state.ctx.flash_error(e),
             }
         }
         Msg::Resumed => state.dirty = true,
         Msg::Switched(Ok(label)) => {
             state.dirty = true;
-            super::keys::switch_backend(state, label);
+            state.panes().switch_backend(label);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Switched(Err(e)) => {
             state.dirty = true;
-            state.flash_error(format!("could not switch: {e} (still on the previous account)"));
+            state.ctx.flash_error(format!("could not switch: {e} (still on the previous account)"));
         }
         Msg::Usage(usage) => {
-            state.usage = Some(usage);
+            state.ctx.usage = Some(usage);
             state.dirty = true;
         }
         Msg::Planned(id, result) => {
             state.dirty = true;
             let mut result = *result;
             if let Ok(plan) = result.as_mut() {
-                super::inert::plan(plan);
+                inert::plan(plan);
             }
-            operations::planned(state, id, result, &mut effects);
+            match operations::planned(&mut state.ops, &mut state.ctx, id, result) {
+                Planned::Stale => {}
+                Planned::Show(next) => state.show(next),
+                Planned::ForRunbook { id, outcome, lines, next } => {
+                    state.show(next);
+                    let next = state.runner().planned(id, outcome, lines, &mut effects);
+                    state.show(next);
+                }
+            }
         }
         Msg::Executed(result) => {
             state.dirty = true;
-            operations::executed(state, *result, &mut effects);
-            super::runbooks::operations_changed(state, &mut effects);
+            let (outcome, progress) = operations::executed(&mut state.ops, &mut state.ctx, *result, &mut effects);
+            after_progress(state, progress);
+            let next = state.runner().executed(outcome, &mut effects);
+            state.show(next);
+            let next = state.runner().operations_changed(&mut effects);
+            state.show(next);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::Proceeded(executed, result) => {
             state.dirty = true;
-            operations::proceeded(state, *executed, result, &mut effects);
-            super::runbooks::operations_changed(state, &mut effects);
+            let screen_free = state.screen_free();
+            let progress =
+                operations::proceeded(&mut state.ops, &mut state.ctx, *executed, result, screen_free, &mut effects);
+            after_progress(state, progress);
+            let next = state.runner().operations_changed(&mut effects);
+            state.show(next);
             schedule::due_fetches(state, &mut effects);
         }
         Msg::CommandOutput { id, code, output, incident } => {
             state.dirty = true;
-            state.incident = incident;
-            super::runbooks::command_output(state, id, code, output, &mut effects);
+            state.ctx.incident = incident;
+            if state.palette_command == Some(id) {
+                commands::output(state, code, &output);
+            } else {
+                let next = state.runner().command_output(id, code, output, &mut effects);
+                state.show(next);
+            }
         }
         Msg::Incident(result) => {
             state.dirty = true;
             match result {
-                Ok(open) => state.incident = open,
-                Err(e) => state.flash_error(format!("incident timeline: {e}")),
+                Ok(open) => state.ctx.incident = open,
+                Err(e) => state.ctx.flash_error(format!("incident timeline: {e}")),
             }
         }
         Msg::Environments(id, views) => {
             state.dirty = true;
-            super::environments::read_done(state, id, views);
+            if let Mode::Environments(view) = &mut state.mode {
+                view.read_done(id, views);
+            }
         }
         Msg::AuditRead(result) => {
             state.dirty = true;
-            super::audit_view::audit_read(state, result, &mut effects);
+            if let Mode::Audit(view) = &mut state.mode {
+                let next = view.read(&mut state.ctx, &mut state.ops.planning, result, &mut effects);
+                state.show(next);
+            }
         }
         Msg::Report { title, result } => {
             state.dirty = true;
-            super::audit_view::report(state, title, result);
+            match result {
+                Ok(lines) => state.mode = Mode::Report(Report::of_outside_text(title, &lines)),
+                Err(e) => state.ctx.flash_error(inert_text(&e).into_owned()),
+            }
         }
     }
     if state.mode == Mode::Normal && state.quit {
@@ -144,85 +186,68 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     effects
 }
 
-fn describe(e: BackendError) -> String {
-    inert(&e.to_string()).into_owned()
+/// What an action's progress asks for: its outcome or answers on screen (a runbook step applying
+/// it takes the answers), and the lists read again when what runs has changed.
+fn after_progress(state: &mut State, progress: Progress) {
+    if let Some(report) = progress.outcome {
+        state.mode = Mode::Report(report);
+    }
+    if let Some(answers) = progress.responses {
+        if !state.runner().take_output(&answers.lines) {
+            state.mode = Mode::Report(answers);
+        }
+    }
+    if progress.changed {
+        state.fleet.refresh_after_action(state.ctx.is_demo());
+        if let Some(d) = state.dashboard.detail.as_mut() {
+            d.data.expire();
+        }
+    }
 }
 
 /// Store a reply if it is still wanted. Text from outside is made inert before it is kept.
 fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
-    let now = state.now;
+    let now = state.ctx.now;
+    let fleet = &mut state.fleet;
     match reply {
         Reply::Services(result) => {
-            let result = result.map_err(describe).map(|mut services| {
-                services.iter_mut().for_each(super::inert::service);
-                services.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
-                services
-            });
-            let accepted = state.services.accept(id, now, result);
+            let accepted = fleet.accept_services(id, now, result);
             if accepted {
-                keys::clamp_all(state);
-                logs_ctl::follow_selection(state, Pane::Services, true);
+                let mut panes = state.panes();
+                panes.clamp_all();
+                panes.follow_selection(Pane::Services, true);
             }
             accepted
         }
-        Reply::ServicesFirstScreen(mut first) => {
-            // Only a first load shows partial rows; a refresh keeps the full list until the new one is in.
-            if state.services.in_flight != Some(id) || state.services.data.is_some() {
-                return false;
+        Reply::ServicesFirstScreen(first) => {
+            let accepted = fleet.accept_first_screen(id, first);
+            if accepted {
+                state.panes().clamp_all();
             }
-            first.iter_mut().for_each(super::inert::service);
-            first.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
-            state.services.data = Some(first);
-            keys::clamp_all(state);
-            true
+            accepted
         }
-        Reply::ServiceMetrics(result) => state.service_metrics.accept(id, now, result.map_err(describe)),
-        Reply::ServiceDetail(result) => {
-            let Some(detail) = state.detail.as_mut() else { return false };
-            let result = result.map_err(describe).map(|mut d| {
-                super::inert::detail(&mut d);
-                d
-            });
-            detail.data.accept(id, now, result)
-        }
+        Reply::ServiceMetrics(result) => fleet.accept_service_metrics(id, now, result),
+        Reply::ServiceDetail(result) => match state.dashboard.detail.as_mut() {
+            Some(detail) => detail.accept(id, &state.ctx, result),
+            None => false,
+        },
         Reply::Endpoints(result) => {
-            let result = result.map_err(describe).map(|mut endpoints| {
-                endpoints.iter_mut().for_each(super::inert::endpoint);
-                endpoints.sort_by(|a, b| a.name.cmp(&b.name));
-                endpoints
-            });
-            let accepted = state.endpoints.accept(id, now, result);
+            let accepted = fleet.accept_endpoints(id, now, result);
             if accepted {
-                keys::clamp_all(state);
+                state.panes().clamp_all();
             }
             accepted
         }
-        Reply::EndpointMetrics(result) => state.endpoint_metrics.accept(id, now, result.map_err(describe)),
+        Reply::EndpointMetrics(result) => fleet.accept_endpoint_metrics(id, now, result),
         Reply::Alarms(result) => {
-            let result = result.map_err(describe).map(|mut alarms| {
-                alarms.iter_mut().for_each(super::inert::alarm);
-                alarms
-            });
-            let accepted = state.alarms.accept(id, now, result);
+            let accepted = fleet.accept_alarms(id, now, result);
             if accepted {
-                keys::clamp_all(state);
+                state.panes().clamp_all();
             }
             accepted
         }
-        Reply::Cost(result) => {
-            let (monthly, systems) = (state.settings.monthly_budget, &state.settings.system_budgets);
-            let result = result.map_err(describe).map(|mut c| {
-                super::inert::cost(&mut c);
-                // Configured budgets fill in where the account reports none.
-                c.budget = c.budget.or(monthly);
-                for s in &mut c.by_system {
-                    s.budget = s.budget.or_else(|| systems.get(&s.system).copied());
-                }
-                c
-            });
-            state.cost.accept(id, now, result)
-        }
-        Reply::Logs { generation, result } => logs_ctl::accept(state, id, generation, result.map_err(describe)),
+        Reply::Cost(result) => fleet.accept_cost(id, now, &state.ctx.settings, result),
+        Reply::Logs { generation, result } => state.dashboard.logs.accept(id, generation, result.map_err(describe)),
         // Watches take their reads before this (update's Msg::Fetched arm).
         Reply::Snapshots(_) => false,
     }

@@ -40,7 +40,7 @@ pub struct Session {
 pub async fn run(session: Session, mut state: State) -> anyhow::Result<()> {
     let mut terminal = terminal::enter()?;
     let size = terminal.size()?;
-    state.size = (size.width, size.height);
+    state.ctx.size = (size.width, size.height);
     let result = event_loop(&mut terminal, session, &mut state).await;
     terminal::leave();
     result

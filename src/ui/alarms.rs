@@ -10,21 +10,21 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let visible = rows::alarm_rows(state);
-    let alarms = state.alarms.data.as_deref().unwrap_or_default();
+    let visible = rows::alarm_rows(&state.fleet, &state.dashboard.alarms_list);
+    let alarms = state.fleet.alarms.data.as_deref().unwrap_or_default();
     let firing = alarms.iter().filter(|a| a.state == AlarmState::Alarm).count();
     let mut extra = vec![];
     if firing > 0 {
         extra.push(Span::styled(format!(" {firing} ALARM "), theme.danger));
         extra.push(Span::raw(" "));
     }
-    if let Some(f) = &state.alarms_list.filter {
+    if let Some(f) = &state.dashboard.alarms_list.filter {
         extra.push(Span::styled(format!("/{}/ ", f.text), theme.accent));
     }
     let block = pane_block(state, theme, Pane::Alarms, extra);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let a = &state.alarms;
+    let a = &state.fleet.alarms;
     if let Some(line) = status_line(theme, a.data.is_some(), a.error.as_deref(), a.in_flight.is_some()) {
         frame.render_widget(Paragraph::new(line), inner);
         if a.data.is_none() || inner.height < 2 {
@@ -32,11 +32,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     }
     let height = usize::from(inner.height.saturating_sub(1));
-    let focused = state.focus == Pane::Alarms;
+    let focused = state.dashboard.focus == Pane::Alarms;
     let table_rows: Vec<Row> = visible
         .iter()
         .enumerate()
-        .skip(state.alarms_list.offset)
+        .skip(state.dashboard.alarms_list.offset)
         .take(height)
         .map(|(row, &i)| {
             let alarm = &alarms[i];
@@ -50,27 +50,27 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 s => s.as_str(),
             };
             // ≡ marks an alarm with a runbook (o opens it).
-            let name = match state.settings.runbooks.for_alarm(alarm) {
+            let name = match state.ctx.settings.runbooks.for_alarm(alarm) {
                 Some(_) => format!("≡ {}", alarm.name),
                 None => alarm.name.clone(),
             };
             let mut r = Row::new(vec![
                 Cell::from(Span::styled(label, state_style)),
                 Cell::from(name),
-                Cell::from(Span::styled(age(alarm.state_since, state.now), theme.muted)),
+                Cell::from(Span::styled(age(alarm.state_since, state.ctx.now), theme.muted)),
                 Cell::from(Span::styled(alarm.reason.as_str(), theme.muted)),
             ]);
             if alarm.state == AlarmState::Alarm {
                 r = r.style(theme.danger);
             }
-            if focused && row == state.alarms_list.selected {
+            if focused && row == state.dashboard.alarms_list.selected {
                 r = r.style(theme.selection);
             }
             r
         })
         .collect();
     // Names are what people search for in a runbook: they get their full width before reasons do.
-    let marks = visible.iter().any(|&i| state.settings.runbooks.for_alarm(&alarms[i]).is_some());
+    let marks = visible.iter().any(|&i| state.ctx.settings.runbooks.for_alarm(&alarms[i]).is_some());
     let longest =
         visible.iter().map(|&i| alarms[i].name.chars().count() + if marks { 2 } else { 0 }).max().unwrap_or(5);
     let name_width = u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
@@ -85,7 +85,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let table_area = Rect { height: table_height, ..area };
         let detail_area = Rect { y: area.y + table_height, height: area.height - table_height, ..area };
         frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), table_area);
-        if let Some(alarm) = rows::selected_alarm(state) {
+        if let Some(alarm) = rows::selected_alarm(&state.fleet, &state.dashboard.alarms_list) {
             frame.render_widget(
                 Paragraph::new(selected_detail(state, alarm, theme)).wrap(Wrap { trim: true }),
                 detail_area,
@@ -102,7 +102,7 @@ fn selected_detail<'a>(state: &State, alarm: &'a Alarm, theme: &Theme) -> Vec<Li
     if let Some(target) = &alarm.watches {
         head.push(Span::styled(format!(" · enter: {target}"), theme.key_hint));
     }
-    match state.settings.runbooks.for_alarm(alarm) {
+    match state.ctx.settings.runbooks.for_alarm(alarm) {
         Some(crate::runbook::Link::Runbook { name, .. }) => {
             head.push(Span::styled(format!(" · o: runbook {name}"), theme.key_hint))
         }

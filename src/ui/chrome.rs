@@ -1,7 +1,7 @@
 //! The header (pane tabs) and the status bar (where the data comes from, its age, alarms, hints).
 
 use super::widgets::age;
-use crate::app::{FlashLevel, Mode, Pane, State};
+use crate::app::{FlashLevel, Pane, State};
 use crate::backend::BackendLabel;
 use crate::domain::AlarmState;
 use crate::keymap::{Action, Keymap};
@@ -23,28 +23,17 @@ pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let mut spans = vec![Span::styled(" opsdeck ", theme.title_focused), Span::raw(" ")];
     for pane in Pane::ALL {
-        let style = if pane == state.focus { theme.title_focused } else { theme.muted };
+        let style = if pane == state.dashboard.focus { theme.title_focused } else { theme.muted };
         spans.push(Span::styled(format!(" {} ", pane.title()), style));
     }
-    if state.zoomed {
+    if state.dashboard.zoomed {
         spans.push(Span::styled(" [zoom: z to return]", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
 }
 
 pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    if let Mode::Palette(input) | Mode::Filter(input) = &state.mode {
-        return prompt(state, theme, frame, area, &input.text, input.cursor);
-    }
-    if state.mode == Mode::ConfirmQuit {
-        let line = Line::from(vec![
-            Span::styled(" Quit opsdeck? ", theme.danger),
-            Span::styled(" y or ctrl-c: quit, any other key: stay ", theme.status_bar),
-        ]);
-        frame.render_widget(Paragraph::new(line).style(theme.status_bar), area);
-        return;
-    }
-    let mut spans = match &state.label {
+    let mut spans = match &state.ctx.label {
         BackendLabel::Demo { scenario, seed, speed } => {
             let mut spans = vec![
                 Span::styled(" DEMO ", theme.badge_demo),
@@ -59,23 +48,24 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
             vec![Span::styled(format!(" {profile} @ {region} "), theme.badge_live)]
         }
     };
-    if state.settings.read_only {
+    if state.ctx.settings.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme.health_warn));
     }
-    let refreshed = match state.services.fetched_at {
-        Some(at) => format!("refreshed {} ago ", age(at, state.now)),
+    let refreshed = match state.fleet.services.fetched_at {
+        Some(at) => format!("refreshed {} ago ", age(at, state.ctx.now)),
         None => "connecting… ".to_string(),
     };
     spans.push(Span::styled(refreshed, theme.status_bar));
-    if let Some(usage) = state.usage {
+    if let Some(usage) = state.ctx.usage {
         spans.push(Span::styled(format!("api {} calls ≈${:.2} ", usage.calls, usage.estimated_usd), theme.status_bar));
     }
-    let firing = state.alarms.data.as_ref().map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
+    let firing =
+        state.fleet.alarms.data.as_ref().map_or(0, |a| a.iter().filter(|a| a.state == AlarmState::Alarm).count());
     if firing > 0 {
         spans.push(Span::styled(format!(" {firing} ALARM "), theme.danger));
         spans.push(Span::raw(" "));
     }
-    match &state.flash {
+    match &state.ctx.flash {
         Some(flash) => {
             let style = if flash.level == FlashLevel::Error { theme.danger } else { theme.info };
             spans.push(Span::styled(format!(" {} ", flash.text), style));
@@ -89,8 +79,8 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
 fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
     let mut pairs: Vec<(Action, &str)> =
         vec![(Action::Help, "help"), (Action::Palette, "cmd"), (Action::Filter, "filter"), (Action::NextPane, "pane")];
-    match state.focus {
-        Pane::Services if state.detail.is_some() => pairs.push((Action::Back, "back")),
+    match state.dashboard.focus {
+        Pane::Services if state.dashboard.detail.is_some() => pairs.push((Action::Back, "back")),
         Pane::Services => pairs.push((Action::Select, "tasks")),
         Pane::Alarms => pairs.push((Action::Select, "jump")),
         Pane::Endpoints => pairs.push((Action::Select, "logs")),
@@ -105,10 +95,10 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
             spans.push(Span::styled(format!(" {label}"), theme.status_bar));
         }
     }
-    if state.focus == Pane::Logs {
+    if state.dashboard.focus == Pane::Logs {
         spans.push(Span::styled(" f w t n/N 0-6 ctrl-s", theme.key_hint));
     }
-    let actions: &[(Action, &str)] = match state.focus {
+    let actions: &[(Action, &str)] = match state.dashboard.focus {
         Pane::Services => &[(Action::Scale, "scale"), (Action::Redeploy, "redeploy"), (Action::Rollback, "roll back")],
         Pane::Endpoints => &[(Action::Scale, "scale"), (Action::Invoke, "invoke")],
         Pane::Alarms => &[(Action::Scale, "scale"), (Action::Rollback, "roll back")],
@@ -121,15 +111,4 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
         }
     }
     spans
-}
-
-fn prompt(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, text: &str, cursor: usize) {
-    let lead = if matches!(state.mode, Mode::Palette(_)) { ":" } else { "/" };
-    let line = Line::from(vec![Span::styled(lead, theme.accent), Span::styled(text.to_string(), theme.input)]);
-    frame.render_widget(Paragraph::new(line).style(theme.input), area);
-    let x =
-        area.x.saturating_add(1).saturating_add(u16::try_from(text.chars().take(cursor).count()).unwrap_or(u16::MAX));
-    if x < area.x + area.width {
-        frame.set_cursor_position((x, area.y));
-    }
 }

@@ -2,17 +2,15 @@
 //! how to answer. Destructive plans ask for the resource's name; read-only sessions only show.
 
 use super::widgets::{centered, truncate};
-use crate::app::{Mode, State};
+use crate::app::ConfirmDialog;
 use crate::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Mode::Confirm(dialog) = &state.mode else { return };
+pub fn render(dialog: &ConfirmDialog, read_only: bool, theme: &Theme, frame: &mut Frame, area: Rect) {
     let plan = &dialog.plan;
-    let read_only = state.settings.read_only;
     let width = area.width.saturating_sub(4).min(110);
     let text_width = usize::from(width.saturating_sub(4));
     let mut lines = vec![Line::from(vec![
@@ -49,7 +47,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![Span::styled("undo: ", theme.muted), Span::styled(inverse.clone(), theme.base)]));
     }
-    let answer = answer_lines(state, theme);
+    let answer = answer_lines(dialog, read_only, theme);
     let height = (lines.len() + answer.len() + 3).min(usize::from(area.height.saturating_sub(2))) as u16;
     let popup = centered(area, width, height.max(8));
     let body_rows = usize::from(popup.height.saturating_sub(2)).saturating_sub(answer.len() + 1);
@@ -70,10 +68,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(shown).block(block), popup);
 }
 
-fn answer_lines<'a>(state: &'a State, theme: &Theme) -> Vec<Line<'a>> {
-    let Mode::Confirm(dialog) = &state.mode else { return Vec::new() };
+fn answer_lines<'a>(dialog: &'a ConfirmDialog, read_only: bool, theme: &Theme) -> Vec<Line<'a>> {
     let plan = &dialog.plan;
-    if state.settings.read_only {
+    if read_only {
         return vec![
             Line::from(Span::styled("read-only session: hand this command to someone who may act:", theme.health_warn)),
             Line::from(Span::styled(format!("  opsdeck {}", plan.intent.command_line()), theme.input)),

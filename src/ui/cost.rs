@@ -11,9 +11,11 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let c = &state.cost;
+    let c = &state.fleet.cost;
     let extra = match (&c.data, c.fetched_at) {
-        (Some(report), _) => vec![Span::styled(format!("as of {} ago ", age(report.as_of, state.now)), theme.muted)],
+        (Some(report), _) => {
+            vec![Span::styled(format!("as of {} ago ", age(report.as_of, state.ctx.now)), theme.muted)]
+        }
         _ => vec![],
     };
     let block = pane_block(state, theme, Pane::Cost, extra);

@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Row, Table};
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(detail) = &state.detail else { return };
+    let Some(detail) = &state.dashboard.detail else { return };
     let title =
         vec![Span::styled(format!("{} ", detail.address), theme.accent), Span::styled("esc back ", theme.muted)];
     let block = pane_block(state, theme, Pane::Services, title);
@@ -44,7 +44,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Span::styled(t.last_status.as_str(), status_style).into(),
                 Span::styled(health_label(t.health), health_style).into(),
                 ratatui::widgets::Cell::from(format!(":{}", t.task_definition.revision)),
-                Span::styled(t.started_at.map_or("-".into(), |s| age(s, state.now)), theme.muted).into(),
+                Span::styled(t.started_at.map_or("-".into(), |s| age(s, state.ctx.now)), theme.muted).into(),
                 Span::styled(t.stopped_reason.as_deref().unwrap_or(""), reason_style).into(),
             ])
         })
@@ -81,7 +81,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.base
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>6} ", age(event.at, state.now)), theme.muted),
+            Span::styled(format!("{:>6} ", age(event.at, state.ctx.now)), theme.muted),
             Span::styled(event.message.as_str(), style),
         ]));
     }

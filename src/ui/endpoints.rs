@@ -11,15 +11,15 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let visible = rows::endpoint_rows(state);
+    let visible = rows::endpoint_rows(&state.fleet, &state.dashboard.endpoints_list);
     let mut extra = vec![];
-    if let Some(f) = &state.endpoints_list.filter {
+    if let Some(f) = &state.dashboard.endpoints_list.filter {
         extra.push(Span::styled(format!("/{}/ ", f.text), theme.accent));
     }
     let block = pane_block(state, theme, Pane::Endpoints, extra);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let e = &state.endpoints;
+    let e = &state.fleet.endpoints;
     if let Some(line) = status_line(theme, e.data.is_some(), e.error.as_deref(), e.in_flight.is_some()) {
         frame.render_widget(Paragraph::new(line), inner);
         if e.data.is_none() || inner.height < 2 {
@@ -28,17 +28,17 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let wide = inner.width >= 120;
     let height = usize::from(inner.height.saturating_sub(1));
-    let metrics = state.endpoint_metrics.data.as_ref();
-    let focused = state.focus == Pane::Endpoints;
-    let selected_endpoint = visible.get(state.endpoints_list.selected).map(|r| r.endpoint);
+    let metrics = state.fleet.endpoint_metrics.data.as_ref();
+    let focused = state.dashboard.focus == Pane::Endpoints;
+    let selected_endpoint = visible.get(state.dashboard.endpoints_list.selected).map(|r| r.endpoint);
     let mut previous: Option<usize> = None;
     let table_rows: Vec<Row> = visible
         .iter()
         .enumerate()
-        .skip(state.endpoints_list.offset)
+        .skip(state.dashboard.endpoints_list.offset)
         .take(height)
         .filter_map(|(_, row)| {
-            let (endpoint, variant) = rows::endpoint_row_parts(state, *row)?;
+            let (endpoint, variant) = rows::endpoint_row_parts(&state.fleet, *row)?;
             let first = previous != Some(row.endpoint);
             previous = Some(row.endpoint);
             let status_style = match endpoint.status.as_str() {
@@ -80,7 +80,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Some(r)
         })
         .collect();
-    let all = state.endpoints.data.as_deref().unwrap_or_default();
+    let all = state.fleet.endpoints.data.as_deref().unwrap_or_default();
     let variant_w =
         all.iter().flat_map(|e| &e.variants).map(|v| v.name.chars().count()).max().unwrap_or(7).clamp(7, 24) as u16;
     let widths = [

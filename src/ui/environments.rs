@@ -3,7 +3,7 @@
 //! selected one's resources, now and as saved.
 
 use super::widgets::{centered, truncate};
-use crate::app::{Mode, State};
+use crate::app::EnvView;
 use crate::keymap::{Action, Context, Keymap};
 use crate::ops::env::{EnvOverview, Shape};
 use crate::theme::Theme;
@@ -29,8 +29,7 @@ fn shape_style(theme: &Theme, v: &EnvOverview) -> Style {
     }
 }
 
-pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    let Mode::Environments(view) = &state.mode else { return };
+pub fn render(view: &EnvView, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
     let full = centered(area, area.width.saturating_sub(4).min(150), area.height.saturating_sub(2));
     let width = usize::from(full.width.saturating_sub(2));
     let header =

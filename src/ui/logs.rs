@@ -14,7 +14,7 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthChar;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let logs = &state.logs;
+    let logs = &state.dashboard.logs;
     let view = &logs.view;
     let block = pane_block(state, theme, Pane::Logs, title(state, theme));
     let inner = block.inner(area);
@@ -43,7 +43,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(inner.width);
     let mut rows: Vec<Line> = Vec::with_capacity(height);
     for line in view.window(height) {
-        let styled = styled_line(view, theme, line, state.now, cursor == Some(line.seq));
+        let styled = styled_line(view, theme, line, state.ctx.now, cursor == Some(line.seq));
         if view.wrap() {
             rows.extend(wrap(styled, width));
         } else {
@@ -62,7 +62,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn title<'a>(state: &'a State, theme: &Theme) -> Vec<Span<'a>> {
-    let logs = &state.logs;
+    let logs = &state.dashboard.logs;
     let view = &logs.view;
     let mut spans = Vec::new();
     if let Some(source) = &logs.source {

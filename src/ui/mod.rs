@@ -1,23 +1,28 @@
 //! Pure rendering: `render(&State, &Theme, &Keymap, &mut Frame)` reads the state and draws it;
-//! nothing here changes state or does I/O.
+//! nothing here changes state or does I/O. Each view of `app` has its renderer here under the
+//! same name; `chrome` draws the header and status bar, `widgets` the pieces they share.
 
 mod alarms;
+mod audit;
 mod chrome;
 mod confirm;
 mod cost;
+mod dashboard;
 mod detail;
 mod endpoints;
 mod environments;
-
+mod filter;
+mod help;
 mod logs;
 mod operations;
-mod popups;
-mod reports;
+mod palette;
+mod quit;
+mod report;
 mod runbook;
 mod services;
 pub mod widgets;
 
-use crate::app::{Mode, Pane, State};
+use crate::app::{Mode, State};
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 use ratatui::text::Span;
@@ -35,32 +40,30 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         frame.render_widget(Paragraph::new(text), area);
         return;
     }
-    let strip = crate::app::strip_rows(state);
-    let areas = crate::layout::compute((area.width, area.height), state.focus, state.zoomed, strip);
+    let areas = crate::app::layout::compute(
+        (area.width, area.height),
+        state.dashboard.focus,
+        state.dashboard.zoomed,
+        state.strip_rows(),
+    );
     chrome::header(state, theme, frame, areas.header);
-    for (pane, rect) in &areas.panes {
-        match pane {
-            // A service's detail takes the services pane's place while it is open.
-            Pane::Services if state.detail.is_some() => detail::render(state, theme, frame, *rect),
-            Pane::Services => services::render(state, theme, frame, *rect),
-            Pane::Endpoints => endpoints::render(state, theme, frame, *rect),
-            Pane::Logs => logs::render(state, theme, frame, *rect),
-            Pane::Alarms => alarms::render(state, theme, frame, *rect),
-            Pane::Cost => cost::render(state, theme, frame, *rect),
-        }
+    dashboard::render(state, theme, frame, &areas);
+    // The status bar's place: a prompt while one is open.
+    match &state.mode {
+        Mode::Palette(input) => palette::render(input, theme, frame, areas.status),
+        Mode::Filter(input) => filter::render(input, theme, frame, areas.status),
+        Mode::ConfirmQuit => quit::render(theme, frame, areas.status),
+        _ => chrome::status_bar(state, theme, keymap, frame, areas.status),
     }
-    if let Some(strip) = areas.strip {
-        operations::render(state, theme, frame, strip);
-    }
-    chrome::status_bar(state, theme, keymap, frame, areas.status);
-    popups::palette_suggestions(state, theme, frame, areas.status);
-    match state.mode {
-        Mode::Help { .. } => popups::help(state, theme, keymap, frame, area),
-        Mode::Confirm(_) => confirm::render(state, theme, frame, area),
-        Mode::Audit(_) => reports::audit(state, theme, frame, area),
-        Mode::Report(_) => reports::report(state, theme, frame, area),
-        Mode::Environments(_) => environments::render(state, theme, keymap, frame, area),
+    // Views over the dashboard.
+    match &state.mode {
+        Mode::Palette(input) => palette::suggestions(input, theme, frame, areas.status),
+        Mode::Help { scroll } => help::render(*scroll, theme, keymap, frame, area),
+        Mode::Confirm(dialog) => confirm::render(dialog, state.ctx.settings.read_only, theme, frame, area),
+        Mode::Audit(view) => audit::render(view, theme, frame, area),
+        Mode::Report(report) => report::render(report, theme, frame, area),
+        Mode::Environments(view) => environments::render(view, theme, keymap, frame, area),
         Mode::Runbook => runbook::render(state, theme, keymap, frame, area),
-        _ => {}
+        Mode::Normal | Mode::Filter(_) | Mode::ConfirmQuit => {}
     }
 }

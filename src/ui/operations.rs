@@ -13,7 +13,7 @@ use ratatui::Frame;
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width.saturating_sub(2));
     let mut lines = Vec::new();
-    for op in shown_operations(state) {
+    for op in shown_operations(&state.ops, state.ctx.now, state.ctx.speed()) {
         let plan = &op.executed.plan;
         let (mark, style, status) = match op.watch.as_ref().map(|w| &w.state) {
             _ if op.proceeding => ("⟳", theme.health_warn, "next stage".to_string()),
@@ -24,11 +24,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Some(WatchState::Failed(_)) => ("✗", theme.health_bad, "FAILED".to_string()),
             Some(WatchState::TimedOut) => ("?", theme.health_warn, "stopped watching".to_string()),
         };
-        let started = op.watch.as_ref().map_or(state.now, |w| w.started_at);
+        let started = op.watch.as_ref().map_or(state.ctx.now, |w| w.started_at);
         let progress = op.watch.as_ref().map(|w| w.progress.clone()).unwrap_or_default();
         let stage = op.executed.stage_label();
         let stage = if stage.is_empty() { String::new() } else { format!("stage {stage} · ") };
-        let head = format!("{} · {stage}{status} · {} ago · ", plan.headline(), age(started, state.now));
+        let head = format!("{} · {stage}{status} · {} ago · ", plan.headline(), age(started, state.ctx.now));
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} "), style),
             Span::styled(truncate(&head, width.saturating_sub(2)), theme.base),

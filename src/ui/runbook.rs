@@ -104,14 +104,18 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, 
     let Some(session) = state.runbook.as_ref() else { return };
     // Between the header and the operations strip (or the status bar): a step's change stays
     // visible in the strip while the runbook is read.
-    let areas =
-        crate::layout::compute((area.width, area.height), state.focus, state.zoomed, crate::app::strip_rows(state));
+    let areas = crate::app::layout::compute(
+        (area.width, area.height),
+        state.dashboard.focus,
+        state.dashboard.zoomed,
+        state.strip_rows(),
+    );
     let bottom = areas.strip.map_or(areas.status.y, |s| s.y);
     let popup = Rect { x: area.x, y: area.y + 1, width: area.width, height: bottom.saturating_sub(area.y + 1) };
     let width = usize::from(popup.width.saturating_sub(2));
     let rows = usize::from(popup.height.saturating_sub(2));
     let mut header = vec![Span::styled(format!(" from {}", session.opened_from), theme.muted)];
-    if let Some(incident) = &state.incident {
+    if let Some(incident) = &state.ctx.incident {
         header.push(Span::styled(format!(" · incident {incident}"), theme.info));
     }
     let values: Vec<String> = session

@@ -12,10 +12,10 @@ use ratatui::Frame;
 const SPARK: usize = 8;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let visible = rows::service_rows(state);
-    let total = state.services.data.as_ref().map_or(0, Vec::len);
+    let visible = rows::service_rows(&state.fleet, &state.dashboard.services_list);
+    let total = state.fleet.services.data.as_ref().map_or(0, Vec::len);
     let mut extra = vec![Span::styled(format!("{}/{} ", visible.len(), total), theme.muted)];
-    if let Some(f) = &state.services_list.filter {
+    if let Some(f) = &state.dashboard.services_list.filter {
         extra.push(Span::styled(format!("/{}/ ", f.text), theme.accent));
     }
     let block = pane_block(state, theme, Pane::Services, extra);
@@ -23,13 +23,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     if let Some(line) = status_line(
         theme,
-        state.services.data.is_some(),
-        state.services.error.as_deref(),
-        state.services.in_flight.is_some(),
+        state.fleet.services.data.is_some(),
+        state.fleet.services.error.as_deref(),
+        state.fleet.services.in_flight.is_some(),
     ) {
         let [msg, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(line), msg);
-        if state.services.data.is_none() {
+        if state.fleet.services.data.is_none() {
             return;
         }
         return table(state, theme, frame, rest, &visible);
@@ -38,13 +38,13 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
-    let Some(services) = state.services.data.as_ref() else { return };
+    let Some(services) = state.fleet.services.data.as_ref() else { return };
     let wide = area.width >= 88;
     let with_cluster = area.width >= 130;
     let height = usize::from(area.height.saturating_sub(1));
-    let list = &state.services_list;
-    let metrics = state.service_metrics.data.as_ref();
-    let focused = state.focus == Pane::Services;
+    let list = &state.dashboard.services_list;
+    let metrics = state.fleet.service_metrics.data.as_ref();
+    let focused = state.dashboard.focus == Pane::Services;
     let rows: Vec<Row> = visible
         .iter()
         .enumerate()
@@ -123,7 +123,10 @@ fn service_row<'a>(
         Cell::from(revision(s)),
         metric_cell(theme, m.map(|m| &m.cpu), wide),
         metric_cell(theme, m.map(|m| &m.memory), wide),
-        Cell::from(Span::styled(s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.now)), theme.muted)),
+        Cell::from(Span::styled(
+            s.last_deployment_at.map_or("-".to_string(), |at| age(at, state.ctx.now)),
+            theme.muted,
+        )),
     ];
     if with_cluster {
         cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));

@@ -1,6 +1,6 @@
 //! Small drawing helpers shared by the panes.
 
-use crate::app::{Pane, State};
+use crate::app::{Pane, State, TextInput};
 use crate::domain::{Series, TaskHealth};
 use crate::theme::Theme;
 pub use crate::width::truncate;
@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
@@ -64,7 +65,7 @@ pub fn usd(v: f64) -> String {
 
 /// The bordered frame of a pane; its title says what it is and, when focused, stands out.
 pub fn pane_block<'a>(state: &State, theme: &Theme, pane: Pane, extra: Vec<Span<'a>>) -> Block<'a> {
-    let focused = state.focus == pane;
+    let focused = state.dashboard.focus == pane;
     let (border, title) =
         if focused { (theme.border_focused, theme.title_focused) } else { (theme.border, theme.title) };
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), title)];
@@ -103,6 +104,18 @@ pub fn health_label(h: TaskHealth) -> &'static str {
         TaskHealth::Healthy => "HEALTHY",
         TaskHealth::Unhealthy => "UNHEALTHY",
         TaskHealth::Unknown => "UNKNOWN",
+    }
+}
+
+/// A line being typed after `lead` (`:` or `/`), with the terminal's cursor where the field's is.
+pub fn input_line(lead: &str, input: &TextInput, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line =
+        Line::from(vec![Span::styled(lead.to_string(), theme.accent), Span::styled(input.text.clone(), theme.input)]);
+    frame.render_widget(Paragraph::new(line).style(theme.input), area);
+    let typed = u16::try_from(input.text.chars().take(input.cursor).count()).unwrap_or(u16::MAX);
+    let x = area.x.saturating_add(1).saturating_add(typed);
+    if x < area.x + area.width {
+        frame.set_cursor_position((x, area.y));
     }
 }
 

@@ -2,8 +2,8 @@
 //! mutation it is handed, so a test can say exactly what was (and was not) sent.
 
 use super::*;
+use opsdeck::backend::Permit;
 use opsdeck::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
-use opsdeck::ops::Permit;
 use std::sync::Mutex;
 
 pub struct FakeBackend {

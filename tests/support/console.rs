@@ -100,7 +100,7 @@ impl Headless {
     }
 
     pub fn alarm_state(&self, name: &str) -> opsdeck::domain::AlarmState {
-        self.state.alarms.data.as_ref().unwrap().iter().find(|a| a.name == name).unwrap().state
+        self.state.fleet.alarms.data.as_ref().unwrap().iter().find(|a| a.name == name).unwrap().state
     }
 
     /// Advance a second at a time until `done` or `limit` seconds have passed; the seconds taken.
@@ -131,7 +131,7 @@ impl Headless {
     }
 
     pub fn screen(&self) -> String {
-        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.size))
+        text_of(&draw(&self.state, &Theme::builtin("dark").unwrap(), self.state.ctx.size))
     }
 
     pub fn backend(&self) -> &dyn Backend {

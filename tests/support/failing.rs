@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use async_trait::async_trait;
+use opsdeck::backend::Permit;
 use opsdeck::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use opsdeck::domain::*;
-use opsdeck::ops::Permit;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -44,13 +44,16 @@ pub struct Import {
     pub names: BTreeSet<String>,
 }
 
+/// Sibling modules of one folder that reach each other: the folder, and each module -> module
+/// arrow with one file import that makes it.
+pub type ModuleLoop = (String, Vec<(String, String, String)>);
+
 #[derive(Debug, Default)]
 pub struct Report {
     /// Groups of files that reach each other, each with the imports inside the group.
     pub file_loops: Vec<Vec<Import>>,
-    /// Groups of sibling modules (inside one folder) that reach each other: the folder, and
-    /// each module -> module arrow with one file import that makes it.
-    pub module_loops: Vec<(String, Vec<(String, String, String)>)>,
+    /// Groups of sibling modules (inside one folder) that reach each other.
+    pub module_loops: Vec<ModuleLoop>,
     pub files: usize,
 }
 

@@ -1,7 +1,8 @@
 //! What the console keeps about a runbook being followed: each step's state and output, the
 //! placeholder values, what a running command waits for, and the incident it is recorded on.
 
-use super::state::{RequestId, TextInput};
+use crate::app::loadable::RequestId;
+use crate::app::text_input::TextInput;
 use crate::domain::AlarmState;
 use crate::runbook::Runbook;
 use chrono::{DateTime, Utc};

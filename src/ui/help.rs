@@ -1,7 +1,8 @@
-//! Overlays: the help screen (generated from the keymap) and palette suggestions.
+//! The help screen, generated from the keymap in effect (so a rebound key shows its new
+//! binding) and from the palette's own grammar.
 
 use super::widgets::centered;
-use crate::app::{palette, Mode, State};
+use crate::app::palette;
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 use ratatui::layout::Rect;
@@ -9,8 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    let Mode::Help { scroll } = state.mode else { return };
+pub fn render(scroll: usize, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     let mut context = None;
     for row in keymap.help() {
@@ -45,29 +45,4 @@ pub fn help(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, ar
         .title(Span::styled(" Help: j/k scroll, any other key closes ", theme.title_focused))
         .style(theme.base);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
-}
-
-pub fn palette_suggestions(state: &State, theme: &Theme, frame: &mut Frame, status: Rect) {
-    let Mode::Palette(input) = &state.mode else { return };
-    let suggestions = palette::suggestions(&input.text);
-    if suggestions.is_empty() || status.y < 3 {
-        return;
-    }
-    let height = (suggestions.len() as u16 + 2).min(status.y);
-    let area = Rect { x: status.x, y: status.y - height, width: status.width.min(60), height };
-    let lines: Vec<Line> = suggestions
-        .into_iter()
-        .map(|(name, aliases, about)| {
-            let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.join(", ")) };
-            Line::from(vec![
-                Span::styled(format!("{name}{aliases}  "), theme.key_hint),
-                Span::styled(about, theme.muted),
-            ])
-        })
-        .collect();
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().border_style(theme.border)).style(theme.base),
-        area,
-    );
 }

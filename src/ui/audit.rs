@@ -1,16 +1,14 @@
-//! Read-only overlays of the action path: the audit view (`:audit`) and reports (an
-//! invocation's answer, a revision list or diff).
+//! The audit view (`:audit`): actions newest first, the selected one's command, identity and undo.
 
 use super::widgets::{centered, truncate};
-use crate::app::{Mode, State};
+use crate::app::AuditView;
 use crate::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-pub fn audit(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Mode::Audit(view) = &state.mode else { return };
+pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let popup = centered(area, area.width.saturating_sub(4).min(140), area.height.saturating_sub(2));
     let width = usize::from(popup.width.saturating_sub(2));
     let rows = usize::from(popup.height.saturating_sub(4)).max(1);
@@ -57,38 +55,6 @@ pub fn audit(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(theme.border_focused)
         .title(Span::styled(" Audit log: j/k select, u undo, any other key closes ", theme.title_focused))
-        .style(theme.base);
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
-}
-
-pub fn report(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Mode::Report(report) = &state.mode else { return };
-    let height = (report.lines.len() as u16 + 2).min(area.height.saturating_sub(2)).max(5);
-    let popup = centered(area, area.width.saturating_sub(4).min(120), height);
-    let width = usize::from(popup.width.saturating_sub(2));
-    let rows = usize::from(popup.height.saturating_sub(2));
-    let scroll = report.scroll.min(report.lines.len().saturating_sub(rows));
-    let lines: Vec<Line> = report
-        .lines
-        .iter()
-        .skip(scroll)
-        .take(rows)
-        .map(|l| {
-            let style = if l.starts_with("  -") {
-                theme.health_bad
-            } else if l.starts_with("  +") {
-                theme.health_ok
-            } else {
-                theme.base
-            };
-            Line::from(Span::styled(truncate(l, width), style))
-        })
-        .collect();
-    frame.render_widget(Clear, popup);
-    let title = format!(" {}: j/k scroll, any other key closes ", report.title);
-    let block = Block::bordered()
-        .border_style(theme.border_focused)
-        .title(Span::styled(truncate(&title, width), theme.title_focused))
         .style(theme.base);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -1,7 +1,7 @@
 //! Where each pane goes for a terminal size. Pure, and shared with update so the rows it
 //! pages by and polls for are exactly the rows on screen.
 
-use crate::app::Pane;
+use super::pane::Pane;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
 /// Below this the dashboard would squeeze every pane unreadable; show one pane with tabs instead.

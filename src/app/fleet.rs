@@ -1,0 +1,153 @@
+//! What has been read of the account: services, endpoints, alarms, cost and their metrics. Every
+//! room reads it (the tables, the log source, alarm jumps, runbook placeholders, watches); only
+//! replies change it, and text from outside is made inert before it is kept.
+
+use super::inert;
+use super::loadable::{Loadable, RequestId};
+use super::settings::Settings;
+use crate::backend::{BackendError, EndpointMetricsMap};
+use crate::domain::{Address, Alarm, CostReport, Endpoint, Service, ServiceMetrics};
+use crate::sanitize::inert as inert_text;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub struct Fleet {
+    pub services: Loadable<Vec<Service>>,
+    pub service_metrics: Loadable<BTreeMap<Address, ServiceMetrics>>,
+    pub endpoints: Loadable<Vec<Endpoint>>,
+    pub endpoint_metrics: Loadable<EndpointMetricsMap>,
+    pub alarms: Loadable<Vec<Alarm>>,
+    pub cost: Loadable<CostReport>,
+}
+
+/// A backend error as the panes show it: inert, since AWS wrote part of it.
+pub fn describe(e: BackendError) -> String {
+    inert_text(&e.to_string()).into_owned()
+}
+
+fn sorted_services(mut services: Vec<Service>) -> Vec<Service> {
+    services.iter_mut().for_each(inert::service);
+    services.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+    services
+}
+
+impl Fleet {
+    pub fn accept_services(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<Service>, BackendError>,
+    ) -> bool {
+        self.services.accept(id, now, result.map_err(describe).map(sorted_services))
+    }
+
+    /// The first rows of a long list. Only a first load shows partial rows; a refresh keeps the
+    /// full list until the new one is in.
+    pub fn accept_first_screen(&mut self, id: RequestId, first: Vec<Service>) -> bool {
+        if self.services.in_flight != Some(id) || self.services.data.is_some() {
+            return false;
+        }
+        self.services.data = Some(sorted_services(first));
+        true
+    }
+
+    pub fn accept_service_metrics(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<BTreeMap<Address, ServiceMetrics>, BackendError>,
+    ) -> bool {
+        self.service_metrics.accept(id, now, result.map_err(describe))
+    }
+
+    pub fn accept_endpoints(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<Endpoint>, BackendError>,
+    ) -> bool {
+        let result = result.map_err(describe).map(|mut endpoints| {
+            endpoints.iter_mut().for_each(inert::endpoint);
+            endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+            endpoints
+        });
+        self.endpoints.accept(id, now, result)
+    }
+
+    pub fn accept_endpoint_metrics(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<EndpointMetricsMap, BackendError>,
+    ) -> bool {
+        self.endpoint_metrics.accept(id, now, result.map_err(describe))
+    }
+
+    pub fn accept_alarms(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<Alarm>, BackendError>,
+    ) -> bool {
+        let result = result.map_err(describe).map(|mut alarms| {
+            alarms.iter_mut().for_each(inert::alarm);
+            alarms
+        });
+        self.alarms.accept(id, now, result)
+    }
+
+    /// Configured budgets fill in where the account reports none.
+    pub fn accept_cost(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        settings: &Settings,
+        result: Result<CostReport, BackendError>,
+    ) -> bool {
+        let result = result.map_err(describe).map(|mut c| {
+            inert::cost(&mut c);
+            c.budget = c.budget.or(settings.monthly_budget);
+            for s in &mut c.by_system {
+                s.budget = s.budget.or_else(|| settings.system_budgets.get(&s.system).copied());
+            }
+            c
+        });
+        self.cost.accept(id, now, result)
+    }
+
+    /// After an action: what runs has changed. The simulated fleet's cost follows what runs and
+    /// costs nothing to read; Cost Explorer is billed per request, so on AWS it waits for ctrl-r.
+    pub fn refresh_after_action(&mut self, demo: bool) {
+        self.services.expire();
+        self.endpoints.expire();
+        if demo {
+            self.cost.expire();
+        }
+    }
+
+    /// Fixed credentials fix every pane at once: read them all again.
+    pub fn expire_all(&mut self) {
+        self.services.expire();
+        self.service_metrics.expire();
+        self.endpoints.expire();
+        self.endpoint_metrics.expire();
+        self.alarms.expire();
+        self.cost.error = None;
+        self.cost.expire();
+    }
+
+    /// The errors of every read, for the credentials banner.
+    pub fn errors(&self) -> [Option<&str>; 4] {
+        [
+            self.services.error.as_deref(),
+            self.alarms.error.as_deref(),
+            self.endpoints.error.as_deref(),
+            self.cost.error.as_deref(),
+        ]
+    }
+
+    pub fn alarm(&self, name: &str) -> Option<&Alarm> {
+        self.alarms.data.as_ref()?.iter().find(|a| a.name == name)
+    }
+}

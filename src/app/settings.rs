@@ -1,0 +1,78 @@
+//! Settings that shape the console's behaviour for a session: intervals, limits, budgets, the
+//! read-only switch, test payloads, environments and runbooks (read from config.toml by `config`).
+
+use chrono::Duration;
+use std::path::PathBuf;
+
+/// Settings that shape behaviour; fixed for a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub refresh: Duration,
+    pub metrics_refresh: Duration,
+    pub log_poll: Duration,
+    pub log_capacity: usize,
+    /// ctrl-c quits at once instead of asking.
+    pub ctrl_c_quits: bool,
+    /// Where ctrl-s in the log pane writes.
+    pub save_dir: PathBuf,
+    /// Budgets from config.toml, used where the backend reports none.
+    pub monthly_budget: Option<f64>,
+    pub system_budgets: std::collections::BTreeMap<String, f64>,
+    /// Plans are shown, nothing is applied (`--read-only`, or the profile's `read_only`).
+    pub read_only: bool,
+    /// Test payloads per endpoint name: (body, content type).
+    pub invoke_payloads: std::collections::BTreeMap<String, (String, Option<String>)>,
+    /// A watch gives up after this long (the change may still finish).
+    pub watch_timeout: Duration,
+    /// Seconds between reads of a resource being watched.
+    pub watch_poll: Duration,
+    /// Environments from config.toml (and the demo's), by name.
+    pub environments: std::collections::BTreeMap<String, crate::ops::environment::EnvironmentSpec>,
+    /// Where local copies of environments' saved state are kept.
+    pub env_dir: PathBuf,
+    /// Runbooks: the folder, the built-in ones and the alarm links.
+    pub runbooks: crate::runbook::Library,
+}
+
+impl crate::ops::grammar::ActionConfig for Settings {
+    fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)> {
+        self.invoke_payloads.get(endpoint).cloned()
+    }
+    fn environment(&self, name: &str) -> Option<crate::ops::environment::EnvironmentSpec> {
+        self.environments.get(name).cloned()
+    }
+    fn environment_names(&self) -> Vec<String> {
+        self.environments.keys().cloned().collect()
+    }
+    fn env_dir(&self) -> PathBuf {
+        self.env_dir.clone()
+    }
+}
+
+impl crate::commands::CommandConfig for Settings {
+    fn runbooks(&self) -> crate::runbook::Library {
+        self.runbooks.clone()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            refresh: Duration::seconds(5),
+            metrics_refresh: Duration::seconds(30),
+            log_poll: Duration::seconds(1),
+            log_capacity: 10_000,
+            ctrl_c_quits: false,
+            save_dir: PathBuf::from("."),
+            monthly_budget: None,
+            system_budgets: std::collections::BTreeMap::new(),
+            read_only: false,
+            invoke_payloads: std::collections::BTreeMap::new(),
+            watch_timeout: Duration::minutes(30),
+            watch_poll: Duration::seconds(2),
+            environments: std::collections::BTreeMap::new(),
+            env_dir: PathBuf::from("environments"),
+            runbooks: crate::runbook::Library::default(),
+        }
+    }
+}
