@@ -383,8 +383,8 @@ impl Panes<'_> {
 
     /// The metrics of the rows on screen: every interval, and at once for rows scrolled into
     /// view without them. Only what is visible is polled.
-    pub fn due_metrics(&mut self, effects: &mut Vec<Effect>) {
-        let areas = self.areas();
+    /// `areas` is the layout of this frame (computed once per update by the caller).
+    pub fn due_metrics(&mut self, areas: &Areas, effects: &mut Vec<Effect>) {
         if areas.visible(Pane::Services) && self.dashboard.detail.is_none() {
             self.service_metrics(areas.table_rows(Pane::Services), effects);
         }

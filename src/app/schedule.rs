@@ -38,7 +38,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         fleet.cost.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Cost { fresh: false } });
     }
-    state.panes().due_metrics(effects);
+    state.panes().due_metrics(&areas, effects);
     if areas.visible(Pane::Services) {
         if let Some(detail) = state.dashboard.detail.as_mut() {
             detail.due(&mut state.ctx, effects);

@@ -108,7 +108,7 @@ pub fn path_beside(audit: &Path) -> PathBuf {
 
 /// The local user, as the audit log names them.
 pub fn local_user() -> String {
-    crate::ops::Who::local(String::new()).user
+    crate::audit::Who::local(String::new()).user
 }
 
 /// The timeline file (append-only JSON lines, each fsynced).
