@@ -60,6 +60,7 @@ fn snapshot(now: chrono::DateTime<Utc>) -> Snapshot {
         }],
         last_deployment_at: Some(now),
         log_group: None,
+        target_groups: vec![],
     };
     let events = (0..100)
         .map(|i| ServiceEvent {

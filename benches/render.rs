@@ -33,6 +33,7 @@ fn fleet_state(services: usize) -> State {
             deployments: vec![],
             last_deployment_at: Some(now - Duration::hours(3)),
             log_group: Some(format!("/ecs/service-{i:04}")),
+            target_groups: vec![],
         })
         .collect();
     let mut queue = update(&mut state, Msg::Tick(now));
@@ -57,12 +58,13 @@ fn fleet_state(services: usize) -> State {
                     watches: None,
                     description: None,
                     runbook_tag: None,
+                    rule: None,
                 })
                 .collect())),
             Fetch::Endpoints => Reply::Endpoints(Ok(vec![])),
             Fetch::EndpointMetrics(_) => Reply::EndpointMetrics(Ok(BTreeMap::new())),
             Fetch::Cost { .. } => continue,
-            Fetch::ServiceDetail(_) | Fetch::Snapshots(_) => continue,
+            Fetch::ServiceDetail(_) | Fetch::Snapshots(_) | Fetch::TargetHealth(_) => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,
                 result: Ok(LogBatch {

@@ -2,8 +2,9 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Mutation, Receipt, RevisionHistory, ScalableResource,
-    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantCapacity,
+    Address, Alarm, AlarmTransition, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, CostReport, Endpoint, LogBatch, LogQuery, Mutation, Receipt, RevisionHistory, ScalableResource,
+    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec,
+    VariantCapacity,
     VariantMetrics,
 };
 use async_trait::async_trait;
@@ -22,6 +23,10 @@ pub enum BackendError {
     Credentials(String),
     #[error("network: {0}")]
     Network(String),
+    /// The request itself was refused as malformed (a query that does not parse, a time range
+    /// AWS will not take): AWS's message, for the person who wrote it.
+    #[error("{0}")]
+    Invalid(String),
     #[error("{0}")]
     Other(String),
 }
@@ -85,6 +90,54 @@ pub trait Backend: Send + Sync {
         None
     }
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError>;
+    /// Datapoints of each query from `start` to `end` (GetMetricData, 500 queries a call, paged);
+    /// a period without a datapoint is absent, never zero.
+    async fn metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<MetricSeries>, BackendError> {
+        let _ = (queries, start, end);
+        Err(BackendError::Other("this backend has no metric data".into()))
+    }
+    /// An alarm's state changes from `start` to `end` (DescribeAlarmHistory), oldest first.
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<AlarmTransition>, BackendError> {
+        let _ = (alarm, start, end);
+        Err(BackendError::Other("this backend keeps no alarm history".into()))
+    }
+    /// Start a Logs Insights query (StartQuery); its id.
+    async fn start_query(&self, request: &QueryRequest) -> Result<String, BackendError> {
+        let _ = request;
+        Err(BackendError::Other("this backend runs no Logs Insights queries".into()))
+    }
+    /// A query's status, rows so far and statistics (GetQueryResults).
+    async fn query_results(&self, id: &str) -> Result<QueryResults, BackendError> {
+        let _ = id;
+        Err(BackendError::Other("this backend runs no Logs Insights queries".into()))
+    }
+    /// Cancel a running query (StopQuery).
+    async fn stop_query(&self, id: &str) -> Result<(), BackendError> {
+        let _ = id;
+        Err(BackendError::Other("this backend runs no Logs Insights queries".into()))
+    }
+    /// The whole event behind a result row's `@ptr` (GetLogRecord).
+    async fn log_record(&self, ptr: &str) -> Result<QueryRow, BackendError> {
+        let _ = ptr;
+        Err(BackendError::Other("this backend runs no Logs Insights queries".into()))
+    }
+    /// Target groups by ARN with their health check and every target's health
+    /// (DescribeTargetGroups 20 ARNs a call, one DescribeTargetHealth per group). Groups that do
+    /// not exist are left out. A backend without load balancers has none.
+    async fn target_health(&self, target_groups: &[String]) -> Result<Vec<TargetGroupHealth>, BackendError> {
+        let _ = target_groups;
+        Ok(Vec::new())
+    }
 
     /// The backend's own time where it keeps one (the simulated fleet, which may run faster than
     /// the wall clock); None means real time.

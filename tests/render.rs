@@ -58,6 +58,21 @@ fn an_alarm_row_is_styled_as_danger() {
 }
 
 #[test]
+fn targets_failing_their_health_checks_are_marked_in_the_alarm_colour() {
+    let theme = dark();
+    let state = loaded_state((160, 48));
+    let buffer = draw(&state, &theme, (160, 48));
+    let (x, y) = find(&buffer, "1/2 ✗").expect("cleanistic's targets: one of two healthy, one failing");
+    assert_eq!(buffer[(x, y)].fg, theme.danger.fg.unwrap(), "failing targets not danger-coloured");
+    let (x, y) = find(&buffer, "2/2     COMPLETED").expect("svg-ai's targets: both healthy");
+    assert_eq!(buffer[(x, y)].fg, theme.health_ok.fg.unwrap());
+    // backend-service sits behind no load balancer: its TARGETS cell is blank.
+    let text = text_of(&buffer);
+    let row = text.lines().find(|l| l.contains("backend-service")).unwrap();
+    assert!(row.contains("1/2             IN_PROGRESS"), "{row}");
+}
+
+#[test]
 fn missing_metrics_read_as_no_data_not_zero() {
     let state = loaded_state((160, 48));
     let buffer = draw(&state, &dark(), (160, 48));

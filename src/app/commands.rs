@@ -75,7 +75,8 @@ fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             }
             _ => run_command(state, Verb::Runbook(args.clone()), effects),
         },
-        Verb::Incident(args) => run_command(state, Verb::Incident(args.clone()), effects),
+        // Reads through the CLI's own code; their output opens as a report.
+        Verb::Incident(_) | Verb::Targets(_) => run_command(state, verb.clone(), effects),
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));

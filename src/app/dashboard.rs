@@ -315,6 +315,7 @@ impl Panes<'_> {
             Pane::Services => {
                 self.fleet.services.expire();
                 self.fleet.service_metrics.expire();
+                self.fleet.target_health.expire();
                 if let Some(d) = self.dashboard.detail.as_mut() {
                     d.data.expire();
                 }
@@ -391,6 +392,33 @@ impl Panes<'_> {
         if areas.visible(Pane::Endpoints) {
             self.endpoint_metrics(areas.table_rows(Pane::Endpoints), effects);
         }
+    }
+
+    /// Target health of the services on screen (and of the detail's service): one read of their
+    /// target groups every refresh interval, and at once for rows scrolled into view unread.
+    pub fn due_target_health(&mut self, areas: &Areas, effects: &mut Vec<Effect>) {
+        if !areas.visible(Pane::Services) || self.fleet.target_health.in_flight.is_some() {
+            return;
+        }
+        let Some(services) = self.fleet.services.data.as_ref() else { return };
+        let list = &self.dashboard.services_list;
+        let rows = areas.table_rows(Pane::Services).max(1);
+        let shown = rows::service_rows(self.fleet, list).into_iter().skip(list.offset).take(rows).map(|i| &services[i]);
+        let detail = self.dashboard.detail.as_ref().and_then(|d| services.iter().find(|s| s.address() == d.address));
+        let mut arns: Vec<String> = shown.chain(detail).flat_map(|s| s.target_groups.iter().cloned()).collect();
+        arns.sort();
+        arns.dedup();
+        if arns.is_empty() {
+            return;
+        }
+        let known = self.fleet.target_health.data.as_ref();
+        let missing = arns.iter().any(|a| known.is_none_or(|k| !k.contains_key(a)));
+        if !missing && !self.fleet.target_health.due(self.ctx.now, self.ctx.settings.refresh) {
+            return;
+        }
+        let id = self.ctx.request_id();
+        self.fleet.target_health.in_flight = Some(id);
+        effects.push(Effect::Fetch { id, fetch: Fetch::TargetHealth(arns) });
     }
 
     fn visible_services(&self, visible_rows: usize) -> Vec<Address> {

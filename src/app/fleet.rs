@@ -6,7 +6,10 @@ use super::inert;
 use super::loadable::{Loadable, RequestId};
 use super::settings::Settings;
 use crate::backend::{BackendError, EndpointMetricsMap};
-use crate::domain::{Address, Alarm, CostReport, Endpoint, Service, ServiceMetrics};
+use crate::domain::{
+    load_balancer_dimension, target_group_dimension, Address, Alarm, CostReport, Endpoint, Service, ServiceMetrics,
+    TargetGroupHealth,
+};
 use crate::sanitize::inert as inert_text;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -19,6 +22,9 @@ pub struct Fleet {
     pub endpoint_metrics: Loadable<EndpointMetricsMap>,
     pub alarms: Loadable<Vec<Alarm>>,
     pub cost: Loadable<CostReport>,
+    /// Target groups read so far, by ARN (the services on screen, the detail's): kept as they
+    /// scroll away, since they also say which load balancer an ELB alarm's service is behind.
+    pub target_health: Loadable<BTreeMap<String, TargetGroupHealth>>,
 }
 
 /// A backend error as the panes show it: inert, since AWS wrote part of it.
@@ -116,11 +122,65 @@ impl Fleet {
         self.cost.accept(id, now, result)
     }
 
+    /// Target groups read: kept by ARN, replacing what was read of the same groups before.
+    pub fn accept_target_health(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<TargetGroupHealth>, BackendError>,
+    ) -> bool {
+        if self.target_health.in_flight != Some(id) {
+            return false;
+        }
+        let result = result.map_err(describe).map(|groups| {
+            let mut known = self.target_health.data.clone().unwrap_or_default();
+            for mut g in groups {
+                inert::target_group(&mut g);
+                known.insert(g.arn.clone(), g);
+            }
+            known
+        });
+        self.target_health.accept(id, now, result)
+    }
+
+    /// The target groups of a service, as far as they have been read.
+    pub fn target_groups_of<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a TargetGroupHealth> {
+        let known = self.target_health.data.as_ref();
+        service.target_groups.iter().filter_map(move |arn| known?.get(arn))
+    }
+
+    /// An ELB alarm names a target group or a load balancer, not a service: find the service
+    /// behind it (by its target groups, and the load balancers those are attached to), so `enter`,
+    /// the action keys and runbook placeholders work on it as on any other alarm.
+    pub fn resolve_alarm_targets(&mut self) {
+        let (Some(alarms), Some(services)) = (self.alarms.data.as_mut(), self.services.data.as_ref()) else { return };
+        let groups = self.target_health.data.as_ref();
+        for alarm in alarms.iter_mut().filter(|a| a.watches.is_none()) {
+            let Some(rule) = &alarm.rule else { continue };
+            let dims = rule.dimensions();
+            let named = |key: &str| dims.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+            let by_group = named("TargetGroup").and_then(|tg| {
+                services.iter().find(|s| s.target_groups.iter().any(|arn| target_group_dimension(arn) == tg))
+            });
+            let by_balancer = || {
+                let lb = named("LoadBalancer")?;
+                let behind = |arn: &String| {
+                    groups
+                        .and_then(|g| g.get(arn))
+                        .is_some_and(|g| g.load_balancers.iter().any(|l| load_balancer_dimension(l) == lb))
+                };
+                services.iter().find(|s| s.target_groups.iter().any(behind))
+            };
+            alarm.watches = by_group.or_else(by_balancer).map(Service::address);
+        }
+    }
+
     /// After an action: what runs has changed. The simulated fleet's cost follows what runs and
     /// costs nothing to read; Cost Explorer is billed per request, so on AWS it waits for ctrl-r.
     pub fn refresh_after_action(&mut self, demo: bool) {
         self.services.expire();
         self.endpoints.expire();
+        self.target_health.expire();
         if demo {
             self.cost.expire();
         }
@@ -133,6 +193,7 @@ impl Fleet {
         self.endpoints.expire();
         self.endpoint_metrics.expire();
         self.alarms.expire();
+        self.target_health.expire();
         self.cost.error = None;
         self.cost.expire();
     }

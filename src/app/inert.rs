@@ -1,7 +1,7 @@
 //! Make every piece of text that came from the cloud inert before the state keeps it, so no
 //! name, reason or message can smuggle a terminal control sequence onto the screen.
 
-use crate::domain::{Alarm, CostReport, Endpoint, Service, ServiceDetail};
+use crate::domain::{Alarm, Comparison, CostReport, Endpoint, MetricId, Service, ServiceDetail, TargetGroupHealth};
 use crate::sanitize::inert;
 
 fn clean(s: &mut String) {
@@ -20,6 +20,7 @@ pub fn service(s: &mut Service) {
     if let Some(sys) = s.system.as_mut() {
         clean(sys);
     }
+    s.target_groups.iter_mut().for_each(clean);
     for d in &mut s.deployments {
         clean(&mut d.id);
         clean(&mut d.status);
@@ -33,9 +34,7 @@ pub fn detail(d: &mut ServiceDetail) {
         clean(&mut t.last_status);
         clean(&mut t.desired_status);
         clean(&mut t.task_definition.family);
-        if let Some(r) = t.stopped_reason.as_mut() {
-            clean(r);
-        }
+        t.stopped_reason.iter_mut().chain(t.ip.iter_mut()).for_each(clean);
     }
     for e in &mut d.events {
         clean(&mut e.message);
@@ -58,6 +57,41 @@ pub fn alarm(a: &mut Alarm) {
     clean(&mut a.name);
     clean(&mut a.reason);
     clean(&mut a.condition);
+    if let Some(rule) = a.rule.as_mut() {
+        rule.metric.iter_mut().for_each(metric_id);
+        rule.stat.iter_mut().chain(rule.treat_missing.iter_mut()).for_each(clean);
+        if let Comparison::Other(s) = &mut rule.comparison {
+            clean(s);
+        }
+        for q in &mut rule.math {
+            clean(&mut q.id);
+            q.label.iter_mut().chain(q.expression.iter_mut()).chain(q.stat.iter_mut()).for_each(clean);
+            q.metric.iter_mut().for_each(metric_id);
+        }
+    }
+}
+
+pub fn metric_id(m: &mut MetricId) {
+    clean(&mut m.namespace);
+    clean(&mut m.name);
+    for (k, v) in &mut m.dimensions {
+        clean(k);
+        clean(v);
+    }
+}
+
+pub fn target_group(g: &mut TargetGroupHealth) {
+    clean(&mut g.arn);
+    clean(&mut g.name);
+    g.load_balancers.iter_mut().for_each(clean);
+    let hc = &mut g.health_check;
+    for field in [&mut hc.protocol, &mut hc.path, &mut hc.port, &mut hc.matcher].into_iter().flatten() {
+        clean(field);
+    }
+    for t in &mut g.targets {
+        clean(&mut t.id);
+        t.reason.iter_mut().chain(t.description.iter_mut()).for_each(clean);
+    }
 }
 
 pub fn cost(c: &mut CostReport) {

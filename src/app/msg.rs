@@ -6,6 +6,7 @@ use crate::audit::AuditEntry;
 use crate::backend::{BackendError, EndpointMetricsMap};
 use crate::domain::{
     Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Snapshot,
+    TargetGroupHealth,
 };
 use crate::keymap::{Action, KeyChord};
 use crate::ops::{Confirmed, Executed, Intent, OpError, Plan, Watch};
@@ -75,6 +76,8 @@ pub enum Fetch {
     },
     /// Resources read fresh, for a watch.
     Snapshots(Vec<Address>),
+    /// Target groups (ARNs) with their targets' health: the services on screen, the detail's.
+    TargetHealth(Vec<String>),
 }
 
 #[derive(Debug)]
@@ -94,6 +97,7 @@ pub enum Reply {
     },
     /// Fresh reads for a watch, each None when the resource does not exist.
     Snapshots(Vec<(Address, Result<Option<Snapshot>, BackendError>)>),
+    TargetHealth(Result<Vec<TargetGroupHealth>, BackendError>),
 }
 
 #[derive(Debug, PartialEq)]

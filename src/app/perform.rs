@@ -25,6 +25,7 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
         Fetch::Logs { group, query, generation } => {
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
+        Fetch::TargetHealth(arns) => Reply::TargetHealth(backend.target_health(&arns).await),
         Fetch::Snapshots(addresses) => {
             let reads = crate::backend::read_each(backend, addresses.clone()).await;
             let reads = addresses

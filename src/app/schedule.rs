@@ -39,6 +39,7 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         effects.push(Effect::Fetch { id, fetch: Fetch::Cost { fresh: false } });
     }
     state.panes().due_metrics(&areas, effects);
+    state.panes().due_target_health(&areas, effects);
     if areas.visible(Pane::Services) {
         if let Some(detail) = state.dashboard.detail.as_mut() {
             detail.due(&mut state.ctx, effects);

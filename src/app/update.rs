@@ -213,6 +213,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
         Reply::Services(result) => {
             let accepted = fleet.accept_services(id, now, result);
             if accepted {
+                fleet.resolve_alarm_targets();
                 let mut panes = state.panes();
                 panes.clamp_all();
                 panes.follow_selection(Pane::Services, true);
@@ -242,11 +243,19 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
         Reply::Alarms(result) => {
             let accepted = fleet.accept_alarms(id, now, result);
             if accepted {
+                fleet.resolve_alarm_targets();
                 state.panes().clamp_all();
             }
             accepted
         }
         Reply::Cost(result) => fleet.accept_cost(id, now, &state.ctx.settings, result),
+        Reply::TargetHealth(result) => {
+            let accepted = fleet.accept_target_health(id, now, result);
+            if accepted {
+                fleet.resolve_alarm_targets();
+            }
+            accepted
+        }
         Reply::Logs { generation, result } => state.dashboard.logs.accept(id, generation, result.map_err(describe)),
         // Watches take their reads before this (update's Msg::Fetched arm).
         Reply::Snapshots(_) => false,

@@ -3,8 +3,8 @@
 use super::convert::time;
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{Address, Alarm, AlarmState};
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricAlarm, StateValue};
+use crate::domain::{Address, Alarm, AlarmRule, AlarmState, Comparison, MathQuery, MetricId};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Metric, MetricAlarm, StateValue};
 
 impl AwsBackend {
     pub(super) async fn cw_alarms(&self) -> Result<Vec<Alarm>, BackendError> {
@@ -82,6 +82,65 @@ fn alarm_from(a: &MetricAlarm) -> Alarm {
         watches: watched(a.dimensions()),
         description: a.alarm_description().map(str::to_string),
         runbook_tag: None,
+        rule: Some(rule_of(a)),
+    }
+}
+
+fn metric_id(namespace: Option<&str>, name: Option<&str>, dims: &[Dimension]) -> Option<MetricId> {
+    Some(MetricId {
+        namespace: namespace?.to_string(),
+        name: name?.to_string(),
+        dimensions: dims
+            .iter()
+            .map(|d| (d.name().unwrap_or_default().to_string(), d.value().unwrap_or_default().to_string()))
+            .collect(),
+    })
+}
+
+fn comparison(op: Option<&ComparisonOperator>) -> Comparison {
+    match op {
+        Some(ComparisonOperator::GreaterThanThreshold) => Comparison::Greater,
+        Some(ComparisonOperator::GreaterThanOrEqualToThreshold) => Comparison::GreaterOrEqual,
+        Some(ComparisonOperator::LessThanThreshold) => Comparison::Less,
+        Some(ComparisonOperator::LessThanOrEqualToThreshold) => Comparison::LessOrEqual,
+        Some(other) => Comparison::Other(other.as_str().to_string()),
+        None => Comparison::Other("?".into()),
+    }
+}
+
+/// What the alarm evaluates: its metric and statistic, or its metric-math queries.
+fn rule_of(a: &MetricAlarm) -> AlarmRule {
+    let stat = a.extended_statistic().map(str::to_string).or_else(|| a.statistic().map(|s| s.as_str().to_string()));
+    let math = a
+        .metrics()
+        .iter()
+        .map(|q| {
+            let stat = q.metric_stat();
+            let metric = stat.and_then(|s| s.metric()).and_then(|m: &Metric| {
+                metric_id(m.namespace(), m.metric_name(), m.dimensions())
+            });
+            MathQuery {
+                id: q.id().unwrap_or_default().to_string(),
+                label: q.label().map(str::to_string),
+                expression: q.expression().map(str::to_string),
+                metric,
+                stat: stat.and_then(|s| s.stat()).map(str::to_string),
+                period_secs: stat.and_then(|s| s.period()).or(q.period()).and_then(|p| u32::try_from(p).ok()),
+                return_data: q.return_data().unwrap_or(true),
+            }
+        })
+        .collect();
+    let evaluation_periods = a.evaluation_periods().and_then(|n| u32::try_from(n).ok()).unwrap_or(1);
+    AlarmRule {
+        metric: metric_id(a.namespace(), a.metric_name(), a.dimensions()),
+        stat,
+        period_secs: a.period().and_then(|p| u32::try_from(p).ok()),
+        math,
+        evaluation_periods,
+        datapoints_to_alarm: a.datapoints_to_alarm().and_then(|n| u32::try_from(n).ok()).unwrap_or(evaluation_periods),
+        threshold: a.threshold(),
+        comparison: comparison(a.comparison_operator()),
+        treat_missing: a.treat_missing_data().map(str::to_string),
     }
 }
 

@@ -285,7 +285,20 @@ pub(super) fn service_from(s: &aws_sdk_ecs::types::Service) -> Service {
         last_deployment_at: primary.map(|d| d.created_at),
         deployments,
         log_group: None,
+        target_groups: s.load_balancers().iter().filter_map(|lb| lb.target_group_arn()).map(str::to_string).collect(),
     }
+}
+
+/// The task's private IP: its ENI attachment's `privateIPv4Address`, or a container's interface.
+fn task_ip(t: &aws_sdk_ecs::types::Task) -> Option<String> {
+    let attached = t
+        .attachments()
+        .iter()
+        .flat_map(|a| a.details())
+        .find(|d| d.name() == Some("privateIPv4Address"))
+        .and_then(|d| d.value());
+    let container = || t.containers().iter().flat_map(|c| c.network_interfaces()).find_map(|n| n.private_ipv4_address());
+    attached.or_else(container).map(str::to_string)
 }
 
 fn task_from(t: &aws_sdk_ecs::types::Task) -> Task {
@@ -302,5 +315,6 @@ fn task_from(t: &aws_sdk_ecs::types::Task) -> Task {
         started_at: time(t.started_at()),
         stopped_at: time(t.stopped_at()),
         stopped_reason: t.stopped_reason().map(str::to_string),
+        ip: task_ip(t),
     }
 }

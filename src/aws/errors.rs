@@ -55,6 +55,14 @@ pub fn classify_parts(action: &str, profile: &str, code: &str, message: &str, co
             BackendError::NotFound(format!("{api}: {message}"))
         }
         "ClientException" if missing_in_ecs(message) => BackendError::NotFound(format!("{api}: {message}")),
+        // A query or a metric request that does not stand as written: AWS's own words, for the
+        // person who wrote it (exit 2, like any bad input).
+        "MalformedQueryException" => BackendError::Invalid(format!("{api}: {message}")),
+        "InvalidParameterException" | "InvalidParameterValue" | "InvalidParameterCombination" | "ValidationError"
+            if action.starts_with("logs:") || action == "cloudwatch:GetMetricData" =>
+        {
+            BackendError::Invalid(format!("{api}: {message}"))
+        }
         "" => classify_transport(&api, &login_hint, context),
         other => BackendError::Other(format!("{api}: {other}: {message}")),
     }

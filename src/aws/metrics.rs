@@ -9,6 +9,26 @@ use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
 
+/// One metric's statistic over a period, as GetMetricData takes it.
+pub(super) fn data_query(
+    id: &str,
+    namespace: &str,
+    metric: &str,
+    dimensions: &[(&str, &str)],
+    stat: &str,
+    period: i32,
+) -> MetricDataQuery {
+    let mut m = Metric::builder().namespace(namespace).metric_name(metric);
+    for (name, value) in dimensions {
+        m = m.dimensions(Dimension::builder().name(*name).value(*value).build());
+    }
+    MetricDataQuery::builder()
+        .id(id)
+        .metric_stat(MetricStat::builder().metric(m.build()).period(period).stat(stat).build())
+        .return_data(true)
+        .build()
+}
+
 /// GetMetricData accepts at most 500 queries per call.
 const QUERIES_PER_CALL: usize = 500;
 const MINUTES: i64 = 30;
@@ -23,28 +43,16 @@ struct Query {
 }
 
 impl AwsBackend {
-    async fn metric_series(&self, queries: &[Query]) -> Result<Vec<Series>, BackendError> {
-        let end = Utc::now();
-        let end = end - Duration::seconds(i64::from(end.timestamp() as i32 % 60));
-        let start = end - Duration::minutes(MINUTES);
-        let mut points: HashMap<usize, Vec<(DateTime<Utc>, f64)>> = HashMap::new();
-        for (batch_index, batch) in queries.chunks(QUERIES_PER_CALL).enumerate() {
-            let offset = batch_index * QUERIES_PER_CALL;
-            let data_queries: Vec<MetricDataQuery> = batch
-                .iter()
-                .enumerate()
-                .map(|(i, q)| {
-                    let mut metric = Metric::builder().namespace(q.namespace).metric_name(q.metric);
-                    for (name, value) in &q.dimensions {
-                        metric = metric.dimensions(Dimension::builder().name(*name).value(value).build());
-                    }
-                    MetricDataQuery::builder()
-                        .id(format!("m{}", offset + i))
-                        .metric_stat(MetricStat::builder().metric(metric.build()).period(60).stat(q.stat).build())
-                        .return_data(true)
-                        .build()
-                })
-                .collect();
+    /// GetMetricData for any number of queries: 500 a call, every page, points by query id.
+    /// Billed per metric requested (the status bar counts it).
+    pub(super) async fn metric_points(
+        &self,
+        queries: Vec<MetricDataQuery>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<HashMap<String, Vec<(DateTime<Utc>, f64)>>, BackendError> {
+        let mut points: HashMap<String, Vec<(DateTime<Utc>, f64)>> = HashMap::new();
+        for batch in queries.chunks(QUERIES_PER_CALL) {
             let mut token = None;
             loop {
                 self.stats.count("cloudwatch:GetMetricData");
@@ -53,17 +61,15 @@ impl AwsBackend {
                     .get_metric_data()
                     .start_time(to_smithy(start))
                     .end_time(to_smithy(end))
-                    .set_metric_data_queries(Some(data_queries.clone()))
+                    .set_metric_data_queries(Some(batch.to_vec()))
                     .set_next_token(token)
                     .send()
                     .await
                     .map_err(|e| self.fail("cloudwatch:GetMetricData", &e))?;
-                self.stats.charge(MICRO_USD_PER_METRIC * data_queries.len() as u64);
+                self.stats.charge(MICRO_USD_PER_METRIC * batch.len() as u64);
                 for result in out.metric_data_results() {
-                    let Some(index) = result.id().and_then(|id| id.strip_prefix('m')?.parse::<usize>().ok()) else {
-                        continue;
-                    };
-                    let entry = points.entry(index).or_default();
+                    let Some(id) = result.id() else { continue };
+                    let entry = points.entry(id.to_string()).or_default();
                     for (t, v) in result.timestamps().iter().zip(result.values()) {
                         if let Some(t) = time(Some(t)) {
                             entry.push((t, *v));
@@ -76,7 +82,23 @@ impl AwsBackend {
                 }
             }
         }
-        Ok((0..queries.len()).map(|i| to_series(points.remove(&i).unwrap_or_default(), start)).collect())
+        Ok(points)
+    }
+
+    async fn metric_series(&self, queries: &[Query]) -> Result<Vec<Series>, BackendError> {
+        let end = Utc::now();
+        let end = end - Duration::seconds(i64::from(end.timestamp() as i32 % 60));
+        let start = end - Duration::minutes(MINUTES);
+        let data_queries: Vec<MetricDataQuery> = queries
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let dims: Vec<(&str, &str)> = q.dimensions.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                data_query(&format!("m{i}"), q.namespace, q.metric, &dims, q.stat, 60)
+            })
+            .collect();
+        let mut points = self.metric_points(data_queries, start, end).await?;
+        Ok((0..queries.len()).map(|i| to_series(points.remove(&format!("m{i}")).unwrap_or_default(), start)).collect())
     }
 
     pub(super) async fn ecs_metrics(

@@ -5,12 +5,14 @@ mod actions;
 mod alarm_tags;
 mod alarms;
 mod autoscaling;
+mod charts;
 mod convert;
 mod cost;
 mod deployments;
 mod ecs;
 mod errors;
 mod identity;
+mod insights;
 mod live_tail;
 mod logs;
 mod metrics;
@@ -21,6 +23,7 @@ mod sagemaker;
 mod snapshot;
 mod strict_json;
 mod tail_sessions;
+mod targets;
 
 pub use profiles::check_profile;
 mod taskdef;
@@ -30,8 +33,9 @@ mod env_tests;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
-    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec, VariantCapacity,
+    Address, Alarm, AlarmTransition, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
+    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec,
+    VariantCapacity,
 };
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
@@ -123,6 +127,8 @@ pub struct AwsBackend {
     ssm: aws_sdk_ssm::Client,
     lambda: aws_sdk_lambda::Client,
     eventbridge: aws_sdk_eventbridge::Client,
+    /// Load-balancer target groups and target health.
+    elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// STS GetCallerIdentity's ARN, read once per backend (the credentials do not change under it).
     caller: Mutex<Option<String>>,
     /// Service revisions are immutable: revision ARN -> the task definition it deploys.
@@ -191,6 +197,7 @@ impl AwsBackend {
             ssm: aws_sdk_ssm::Client::new(&config),
             lambda: aws_sdk_lambda::Client::new(&config),
             eventbridge: aws_sdk_eventbridge::Client::new(&config),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             caller: Mutex::new(None),
             service_revisions: Mutex::new(HashMap::new()),
             cache_dir: options.cache_dir,
@@ -291,6 +298,44 @@ impl Backend for AwsBackend {
 
     async fn log_events(&self, group: &str, query: LogQuery) -> Result<LogBatch, BackendError> {
         self.log_events_live(group, query).await
+    }
+
+    async fn target_health(&self, target_groups: &[String]) -> Result<Vec<TargetGroupHealth>, BackendError> {
+        self.elb_target_health(target_groups).await
+    }
+
+    async fn metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<MetricSeries>, BackendError> {
+        self.cw_metric_data(queries, start, end).await
+    }
+
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<AlarmTransition>, BackendError> {
+        self.cw_alarm_history(alarm, start, end).await
+    }
+
+    async fn start_query(&self, request: &QueryRequest) -> Result<String, BackendError> {
+        self.logs_start_query(request).await
+    }
+
+    async fn query_results(&self, id: &str) -> Result<QueryResults, BackendError> {
+        self.logs_query_results(id).await
+    }
+
+    async fn stop_query(&self, id: &str) -> Result<(), BackendError> {
+        self.logs_stop_query(id).await
+    }
+
+    async fn log_record(&self, ptr: &str) -> Result<QueryRow, BackendError> {
+        self.logs_record(ptr).await
     }
 
     async fn snapshot(&self, address: &Address) -> Result<Snapshot, BackendError> {

@@ -8,6 +8,7 @@ mod env;
 mod incident;
 mod read;
 mod runbook;
+mod targets;
 
 use crate::backend::{Backend, BackendLabel};
 use crate::ops::grammar::{self, ActionConfig, Verb};
@@ -50,6 +51,7 @@ pub async fn run(
         Verb::Env(args) => env::run(args, env, out, err).await,
         Verb::Runbook(args) => runbook::run(args, env, out, err).await,
         Verb::Incident(args) => incident::run(args, env, out, err),
+        Verb::Targets(args) => targets::run(args, env, out, err).await,
         other => match grammar::intent_of(other, env.config) {
             Ok(Some(intent)) => {
                 let run = other.run_args().cloned().unwrap_or_default();

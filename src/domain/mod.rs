@@ -6,8 +6,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod insights;
+mod metrics;
 mod ops;
+mod targets;
+pub use insights::*;
+pub use metrics::*;
 pub use ops::*;
+pub use targets::*;
 
 /// How a command names a resource: `ecs:CLUSTER/SERVICE`, `sm:ENDPOINT[/VARIANT]`,
 /// `lambda:FUNCTION` or `rule:[BUS/]NAME` (an EventBridge rule; the default bus when no bus is named).
@@ -227,6 +233,8 @@ pub struct Service {
     pub deployments: Vec<Deployment>,
     pub last_deployment_at: Option<DateTime<Utc>>,
     pub log_group: Option<String>,
+    /// The target groups it is registered with (`loadBalancers[].targetGroupArn`), ARNs.
+    pub target_groups: Vec<String>,
 }
 
 impl Service {
@@ -261,6 +269,8 @@ pub struct Task {
     pub started_at: Option<DateTime<Utc>>,
     pub stopped_at: Option<DateTime<Utc>>,
     pub stopped_reason: Option<String>,
+    /// The task's private IP (awsvpc): how a load balancer's IP target is told to be this task.
+    pub ip: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -351,6 +361,9 @@ pub struct Alarm {
     pub description: Option<String>,
     /// The alarm's `runbook_url` tag, where read.
     pub runbook_tag: Option<String>,
+    /// What it evaluates (metric, statistic, period, threshold), where known: for its chart, and
+    /// to find the service an ELB alarm's target group or load balancer belongs to.
+    pub rule: Option<AlarmRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -74,6 +74,7 @@ impl From<BackendError> for OpError {
     fn from(e: BackendError) -> Self {
         match e {
             BackendError::NotFound(what) => OpError::BadInput(format!("not found: {what}")),
+            BackendError::Invalid(why) => OpError::BadInput(why),
             other => OpError::Backend(other),
         }
     }

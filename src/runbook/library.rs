@@ -208,6 +208,7 @@ mod tests {
             watches: None,
             description: description.map(str::to_string),
             runbook_tag: tag.map(str::to_string),
+            rule: None,
         }
     }
 

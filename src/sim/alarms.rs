@@ -1,8 +1,8 @@
 //! CloudWatch alarm evaluation over the simulated datapoints: "N out of the last M" one-minute
 //! datapoints, missing data treated as missing, reasons worded the way CloudWatch words them.
 
-use super::catalog::{AlarmSpec, Cmp, Source, Watch, ALARMS, ENDPOINTS, SERVICES};
-use crate::domain::{Address, Alarm, AlarmState};
+use super::catalog::{load_balancer, AlarmSpec, Cmp, Source, Watch, ALARMS, ENDPOINTS, SERVICES};
+use crate::domain::{Address, Alarm, AlarmRule, AlarmState, AlarmTransition, Comparison, MetricId};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
 
@@ -14,6 +14,8 @@ struct AlarmSim {
     state: Option<AlarmState>,
     reason: String,
     since: i64,
+    /// State changes since the first evaluation: (at, from, to), oldest first.
+    history: Vec<(i64, AlarmState, AlarmState)>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,55 @@ fn condition(spec: &AlarmSpec) -> String {
         format!("{} {op} {thr} for {} min", spec.metric, spec.m)
     } else {
         format!("{} {op} {thr} for {} of {} min", spec.metric, spec.n, spec.m)
+    }
+}
+
+/// The metric an alarm's datapoints stand for, as CloudWatch would name it.
+pub(crate) fn metric_of(spec: &AlarmSpec) -> MetricId {
+    let mut words = spec.metric.split_whitespace();
+    let (namespace, name) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
+    let service = |i: usize| vec![("ClusterName", SERVICES[i].cluster), ("ServiceName", SERVICES[i].name)];
+    let tg_dimension;
+    let lb_dimension;
+    let dimensions: Vec<(&str, &str)> = match spec.source {
+        Source::EcsCpu(i) | Source::EcsMemory(i) | Source::EcsRunning(i) => service(i),
+        Source::ErrorRate(i) => vec![("ServiceName", SERVICES[i].name)],
+        Source::Target5xx(i) => {
+            tg_dimension = format!("targetgroup/{}", SERVICES[i].target_group.unwrap_or_default());
+            lb_dimension = load_balancer(SERVICES[i].system);
+            vec![("TargetGroup", tg_dimension.as_str()), ("LoadBalancer", lb_dimension.as_str())]
+        }
+        Source::VariantP99(e, v) => vec![("EndpointName", ENDPOINTS[e].name), ("VariantName", ENDPOINTS[e].variants[v].name)],
+        Source::ResponseTimeMs(e) => vec![("EndpointName", ENDPOINTS[e].name)],
+        Source::SystemCharges(system) => vec![("Currency", "USD"), ("System", system)],
+        Source::Synthetic { .. } | Source::NoData => vec![],
+    };
+    MetricId::new(namespace, name, &dimensions)
+}
+
+/// What the alarm evaluates: one-minute datapoints, N of the last M, missing data as missing.
+fn rule(spec: &AlarmSpec) -> AlarmRule {
+    let stat = spec.metric.split_whitespace().nth(2).map(str::to_string).unwrap_or_else(|| {
+        match spec.source {
+            Source::Target5xx(_) => "Sum",
+            Source::SystemCharges(_) => "Maximum",
+            _ => "Average",
+        }
+        .to_string()
+    });
+    AlarmRule {
+        metric: Some(metric_of(spec)),
+        stat: Some(stat),
+        period_secs: Some(60),
+        math: Vec::new(),
+        evaluation_periods: spec.m as u32,
+        datapoints_to_alarm: spec.n as u32,
+        threshold: Some(spec.threshold),
+        comparison: match spec.cmp {
+            Cmp::Greater => Comparison::Greater,
+            Cmp::Less => Comparison::Less,
+        },
+        treat_missing: Some("missing".to_string()),
     }
 }
 
@@ -105,7 +156,14 @@ impl Alarms {
     pub(crate) fn new() -> Self {
         let items = ALARMS
             .iter()
-            .map(|spec| AlarmSim { spec, window: VecDeque::new(), state: None, reason: String::new(), since: 0 })
+            .map(|spec| AlarmSim {
+                spec,
+                window: VecDeque::new(),
+                state: None,
+                reason: String::new(),
+                since: 0,
+                history: Vec::new(),
+            })
             .collect();
         Alarms { items }
     }
@@ -137,13 +195,31 @@ impl Alarms {
                 Some(s) if s == new => {}
                 prev => {
                     let since = if prev.is_none() { first_since() } else { at };
+                    let first = prev.is_none();
                     let prev = prev.unwrap_or(AlarmState::InsufficientData);
+                    // The first evaluation only sets the state it has held "for a while".
+                    if !first {
+                        a.history.push((at, prev, new));
+                    }
                     a.reason = reason(a.spec, &window, prev, new, since - at);
                     a.state = Some(new);
                     a.since = since;
                 }
             }
         }
+    }
+
+    /// An alarm's state changes in `[start, end)` (DescribeAlarmHistory's StateUpdate items).
+    pub(crate) fn history(&self, name: &str, start: i64, end: i64) -> Option<Vec<AlarmTransition>> {
+        let a = self.items.iter().find(|a| a.spec.name == name)?;
+        let time = |t: i64| DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
+        Some(
+            a.history
+                .iter()
+                .filter(|(at, _, _)| (start..end).contains(at))
+                .map(|&(at, from, to)| AlarmTransition { at: time(at), from, to })
+                .collect(),
+        )
     }
 
     pub(crate) fn to_domain(&self) -> Vec<Alarm> {
@@ -156,7 +232,7 @@ impl Alarms {
                 state_since: DateTime::<Utc>::from_timestamp(a.since, 0).unwrap_or_default(),
                 condition: condition(a.spec),
                 watches: match a.spec.watch {
-                    Watch::Nothing => None,
+                    Watch::Nothing | Watch::TargetGroup(_) => None,
                     Watch::Service(i) => Some(Address::ecs(SERVICES[i].cluster, SERVICES[i].name)),
                     // A variant's own metric names the variant, so actions from the alarm target it.
                     Watch::Endpoint(i) => Some(match a.spec.source {
@@ -169,6 +245,7 @@ impl Alarms {
                 },
                 description: super::runbooks::description(a.spec.name),
                 runbook_tag: super::runbooks::tag(a.spec.name),
+                rule: Some(rule(a.spec)),
             })
             .collect()
     }

@@ -104,6 +104,9 @@ pub(crate) enum Watch {
     Nothing,
     Service(usize),
     Endpoint(usize),
+    /// An ELB metric: named by the service's target group and load balancer, which the console
+    /// resolves to the service (as it must on AWS, where the alarm names no service).
+    TargetGroup(usize),
 }
 
 #[derive(Debug)]
@@ -339,7 +342,7 @@ pub(crate) static ALARMS: [AlarmSpec; 15] = [
     alarm("CleanisticAI-HighLatency", "CleanisticAI/API ResponseTime", Greater, 3000.0, (2, 2), ResponseTimeMs(0), Watch::Endpoint(0)),
     alarm("svg-ai-high-cpu", "AWS/ECS CPUUtilization", Greater, 80.0, (5, 5), EcsCpu(1), Watch::Service(1)),
     alarm("svg-ai-high-memory", "AWS/ECS MemoryUtilization", Greater, 80.0, (5, 5), EcsMemory(1), Watch::Service(1)),
-    alarm("svg-ai-5xx-errors", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", Greater, 25.0, (2, 2), Target5xx(1), Watch::Service(1)),
+    alarm("svg-ai-5xx-errors", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", Greater, 25.0, (2, 2), Target5xx(1), Watch::TargetGroup(1)),
     alarm("svg-ai-running-tasks-low", "ECS/ContainerInsights RunningTaskCount", Less, 1.0, (1, 1), EcsRunning(1), Watch::Service(1)),
     alarm("GarmaxAI-ErrorRate-PROD", "AWS/ApiGateway ErrorCount", Greater, 10.0, (5, 5), Synthetic { mean: 1.2, sd: 1.0 }, Watch::Nothing),
     alarm("GarmaxAI-LambdaDuration-PROD", "AWS/Lambda Duration", Greater, 30000.0, (5, 5), Synthetic { mean: 4200.0, sd: 900.0 }, Watch::Nothing),
@@ -359,6 +362,18 @@ pub(crate) fn target_group_arn(tg: &str) -> String {
     format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/{tg}")
 }
 
+/// The ALB in front of a system's target groups, as CloudWatch's `LoadBalancer` dimension names
+/// it (`app/SYSTEM-alb/ID`): one per system, as the seed stacks deploy them.
+pub(crate) fn load_balancer(system: &str) -> String {
+    // FNV-1a: a stable id per system, so the same name always gets the same ARN.
+    let hash = system.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("app/{system}-alb/{hash:016x}")
+}
+
+pub(crate) fn load_balancer_arn(system: &str) -> String {
+    format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:loadbalancer/{}", load_balancer(system))
+}
+
 /// Instance families with accelerators publish GPU utilization; the rest have none.
 pub(crate) fn has_gpu(instance_type: &str) -> bool {
     ["ml.g", "ml.p", "ml.inf", "ml.trn"].iter().any(|p| instance_type.starts_with(p))
@@ -374,6 +389,7 @@ mod tests {
             assert!(a.n >= 1 && a.n <= a.m, "{}", a.name);
             match a.watch {
                 Watch::Service(i) => assert!(i < SERVICES.len()),
+                Watch::TargetGroup(i) => assert!(SERVICES[i].target_group.is_some(), "{}", a.name),
                 Watch::Endpoint(i) => assert!(i < ENDPOINTS.len()),
                 Watch::Nothing => {}
             }

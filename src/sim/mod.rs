@@ -13,6 +13,7 @@ mod cost;
 mod deploy;
 mod endpoint_actions;
 mod endpoints;
+mod history;
 mod logs;
 mod logtext;
 mod metrics;
@@ -25,6 +26,7 @@ mod scenario;
 mod serverless;
 mod service;
 mod smlogs;
+mod targets;
 mod taskdefs;
 mod tasks;
 mod world;
@@ -43,7 +45,8 @@ pub use scenario::{scenarios, ScenarioInfo, SimError};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, TaskDefRef,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, Service,
+    ServiceDetail, ServiceMetrics, TargetGroupHealth, TaskDefRef,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -182,6 +185,33 @@ impl Backend for SimFleet {
 
     async fn alarms(&self) -> Result<Vec<Alarm>, BackendError> {
         self.read(|w| w.alarms.to_domain())
+    }
+
+    async fn target_health(&self, target_groups: &[String]) -> Result<Vec<TargetGroupHealth>, BackendError> {
+        self.read(|w| targets::target_groups(&w.services, target_groups, w.t))
+    }
+
+    async fn metric_data(
+        &self,
+        queries: &[MetricQuery],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<MetricSeries>, BackendError> {
+        // Minutes not yet over have no datapoint yet, as in CloudWatch.
+        self.read(|w| {
+            let end = end.timestamp().min(w.t - w.t.rem_euclid(60));
+            queries.iter().map(|q| w.history.answer(w.seed, q, start.timestamp(), end)).collect()
+        })
+    }
+
+    async fn alarm_history(
+        &self,
+        alarm: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<AlarmTransition>, BackendError> {
+        self.read(|w| w.alarms.history(alarm, start.timestamp(), end.timestamp()))?
+            .ok_or_else(|| BackendError::NotFound(format!("alarm {alarm}")))
     }
 
     async fn cost(&self) -> Result<CostReport, BackendError> {

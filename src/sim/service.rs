@@ -121,6 +121,7 @@ pub(crate) fn to_service(s: &ServiceState) -> Service {
         deployments,
         last_deployment_at: primary.map(|d| time(d.created_at)),
         log_group: Some(spec.log_group.to_string()),
+        target_groups: spec.target_group.map(super::catalog::target_group_arn).into_iter().collect(),
     }
 }
 
@@ -143,6 +144,8 @@ pub(crate) fn to_tasks(s: &ServiceState) -> Vec<Task> {
             started_at: k.started_at.map(time),
             stopped_at: k.stopped_at.map(time),
             stopped_reason: k.stopped_reason.clone(),
+            // Tasks get their ENI (and IP) once they leave PROVISIONING.
+            ip: (k.phase > Phase::Provisioning).then(|| k.ip()),
         })
         .collect()
 }

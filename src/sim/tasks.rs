@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// Stopped tasks stay listed this long, as in ECS.
 const STOPPED_VISIBLE_SECS: i64 = 3600;
 const EVENT_CAP: usize = 100;
+/// How long a deregistered target drains before its task stops.
+const DRAINING_SECS: std::ops::RangeInclusive<i64> = 20..=30;
 /// Chance per second that a healthy task dies in the calm background (~one per 3 h per task);
 /// never while the service is still recovering, so calm never takes a whole service down.
 const CALM_FAIL_PER_SEC: f64 = 1.0 / (3.0 * 3600.0);
@@ -63,9 +65,18 @@ pub(crate) struct SimTask {
     pub started_at: Option<i64>,
     pub stopped_at: Option<i64>,
     pub stopped_reason: Option<String>,
+    /// When the load balancer began deregistering it (its draining starts).
+    pub deregistered_at: Option<i64>,
 }
 
 impl SimTask {
+    /// The task's private IP in the service's subnets: derived from its id, so it is the same on
+    /// every read and the load balancer's IP targets can be told to be this task.
+    pub(crate) fn ip(&self) -> String {
+        let byte = |i: usize| u8::from_str_radix(self.id.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
+        format!("10.0.{}.{}", 1 + byte(0) % 3, 4 + byte(2) % 250)
+    }
+
     pub(crate) fn is_live(&self) -> bool {
         self.phase <= Phase::Running && self.health != TaskHealth::Unhealthy
     }
@@ -139,6 +150,7 @@ impl ServiceState {
             started_at: None,
             stopped_at: None,
             stopped_reason: None,
+            deregistered_at: None,
         }
     }
 
@@ -238,7 +250,12 @@ impl ServiceState {
         let task = &mut self.tasks[i];
         task.health = TaskHealth::Unhealthy;
         task.phase = if has_tg { Phase::Deactivating } else { Phase::Stopping };
-        task.next_at = t + rng.random_range(3..=8);
+        // Behind a load balancer the task stays DEACTIVATING while its target drains (a
+        // deregistration delay, shortened from ALB's 300 s default so the story plays in a minute).
+        task.next_at = t + if has_tg { rng.random_range(DRAINING_SECS) } else { rng.random_range(3..=8) };
+        if has_tg {
+            task.deregistered_at = Some(t);
+        }
         task.stopped_reason = Some(reason);
         notes.push(Note::Stopping { stream: task.stream.clone(), fate: task.fate });
         let (id, dep) = (task.id.clone(), task.deployment);

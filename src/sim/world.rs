@@ -4,7 +4,11 @@
 
 use super::alarms::Alarms;
 use super::billing::Meter;
-use super::catalog::{Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES};
+use super::catalog::{
+    load_balancer, target_group_arn, Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES,
+};
+use super::history::{self, MetricHistory};
+use crate::domain::{MetricId, TargetState};
 use super::cost;
 use super::endpoints::EndpointState;
 use super::logs::LogStore;
@@ -45,6 +49,8 @@ pub(crate) struct World {
     pub metrics: Metrics,
     pub logs: LogStore,
     pub alarms: Alarms,
+    /// Each minute's datapoint of every metric published, for charts and `opsdeck metric`.
+    pub history: MetricHistory,
     /// Endpoint capacity and their Creating, Updating and Deleting windows.
     pub endpoints: Vec<EndpointState>,
     /// Application Auto Scaling targets and policies.
@@ -101,6 +107,7 @@ impl World {
             metrics: Metrics::new(),
             logs,
             alarms: Alarms::new(),
+            history: MetricHistory::default(),
             endpoints: EndpointState::seeded(),
             scaling: Scaling::seeded(),
             serverless: Serverless::seeded(),
@@ -120,6 +127,7 @@ impl World {
             let minute = last - 60 * k;
             self.metrics.assume_calm_minute();
             self.metrics.finish_minute(minute, self.base, self.scenario, pre);
+            self.record_history(minute);
             self.record_alarms(minute, pre);
         }
         // First evaluation on full windows; pretend each alarm has held its state for a while.
@@ -195,6 +203,7 @@ impl World {
             let minute = t - 60;
             let mut rng = self.rng_metrics.clone();
             self.metrics.finish_minute(minute, self.base, self.scenario, &mut rng);
+            self.record_history(minute);
             self.record_alarms(minute, &mut rng);
             self.rng_metrics = rng;
             self.alarms.evaluate(t, || t);
@@ -220,6 +229,53 @@ impl World {
                 Source::NoData => None,
             };
             self.alarms.record(i, minute, value);
+            let metric = super::alarms::metric_of(spec);
+            let stat = spec.metric.split_whitespace().nth(2).unwrap_or("");
+            self.history.record(history::key(&metric, stat), minute, value);
+        }
+    }
+
+    /// The minute's datapoints of the services, their target groups and the variants.
+    fn record_history(&mut self, minute: i64) {
+        let m = &self.metrics;
+        let h = &mut self.history;
+        let mut put = |namespace: &str, name: &str, dims: &[(&str, &str)], stat: &str, value: Option<f64>| {
+            h.record(history::key(&MetricId::new(namespace, name, dims), stat), minute, value);
+        };
+        for (i, spec) in SERVICES.iter().enumerate() {
+            let s = &m.services[i];
+            let dims = [("ClusterName", spec.cluster), ("ServiceName", spec.name)];
+            put("AWS/ECS", "CPUUtilization", &dims, "", s.metrics.cpu.latest());
+            put("AWS/ECS", "MemoryUtilization", &dims, "", s.metrics.memory.latest());
+            put("ECS/ContainerInsights", "RunningTaskCount", &dims, "", s.running.latest());
+            let Some(tg) = spec.target_group else { continue };
+            let (tg_dim, lb_dim) = (format!("targetgroup/{tg}"), load_balancer(spec.system));
+            let dims = [("TargetGroup", tg_dim.as_str()), ("LoadBalancer", lb_dim.as_str())];
+            put("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", &dims, "", s.target_5xx.latest());
+            let groups = super::targets::target_groups(&self.services, &[target_group_arn(tg)], minute + 60);
+            let states = groups.iter().flat_map(|g| &g.targets).map(|t| &t.state);
+            let (healthy, unhealthy) = states.fold((0.0, 0.0), |(ok, bad), s| match s {
+                TargetState::Healthy => (ok + 1.0, bad),
+                s if s.is_unhealthy() => (ok, bad + 1.0),
+                _ => (ok, bad),
+            });
+            put("AWS/ApplicationELB", "HealthyHostCount", &dims, "", Some(healthy));
+            put("AWS/ApplicationELB", "UnHealthyHostCount", &dims, "", Some(unhealthy));
+        }
+        for (e, spec) in ENDPOINTS.iter().enumerate() {
+            for (v, variant) in spec.variants.iter().enumerate() {
+                let vm = &m.variants[e][v].metrics;
+                let dims = [("EndpointName", spec.name), ("VariantName", variant.name)];
+                put("AWS/SageMaker", "Invocations", &dims, "", vm.invocations.latest());
+                put("AWS/SageMaker", "ModelLatency", &dims, "p50", vm.latency_p50_us.latest());
+                put("AWS/SageMaker", "ModelLatency", &dims, "p99", vm.latency_p99_us.latest());
+                put("AWS/SageMaker", "Invocation4XXErrors", &dims, "", vm.errors_4xx.latest());
+                put("AWS/SageMaker", "Invocation5XXErrors", &dims, "", vm.errors_5xx.latest());
+                put("/aws/sagemaker/Endpoints", "CPUUtilization", &dims, "", vm.cpu.latest());
+                if let Some(gpu) = &vm.gpu {
+                    put("/aws/sagemaker/Endpoints", "GPUUtilization", &dims, "", gpu.latest());
+                }
+            }
         }
     }
 

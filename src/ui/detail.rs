@@ -2,7 +2,9 @@
 
 use super::widgets::{age, health_label, pane_block, status_line};
 use crate::app::{Pane, State};
-use crate::domain::TaskHealth;
+use crate::domain::{
+    load_balancer_dimension, target_group_dimension, Address, ServiceDetail, TargetState, TaskHealth,
+};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -22,7 +24,12 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let task_rows = (data.tasks.len() as u16 + 1).min(inner.height / 2).max(2);
-    let [tasks_area, events_area] = Layout::vertical([Constraint::Length(task_rows), Constraint::Min(0)]).areas(inner);
+    let targets = target_lines(state, theme, &detail.address, data);
+    let target_rows = u16::try_from(targets.len()).unwrap_or(u16::MAX).min(inner.height.saturating_sub(task_rows) / 2);
+    let [tasks_area, targets_area, events_area] =
+        Layout::vertical([Constraint::Length(task_rows), Constraint::Length(target_rows), Constraint::Min(0)])
+            .areas(inner);
+    frame.render_widget(Paragraph::new(targets), targets_area);
 
     let rows: Vec<Row> = data
         .tasks
@@ -44,6 +51,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Span::styled(t.last_status.as_str(), status_style).into(),
                 Span::styled(health_label(t.health), health_style).into(),
                 ratatui::widgets::Cell::from(format!(":{}", t.task_definition.revision)),
+                Span::styled(t.ip.clone().unwrap_or_default(), theme.muted).into(),
                 Span::styled(t.started_at.map_or("-".into(), |s| age(s, state.ctx.now)), theme.muted).into(),
                 Span::styled(t.stopped_reason.as_deref().unwrap_or(""), reason_style).into(),
             ])
@@ -54,10 +62,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(12),
         Constraint::Length(9),
         Constraint::Length(5),
+        Constraint::Length(15),
         Constraint::Length(7),
         Constraint::Fill(1),
     ];
-    let header = Row::new(["TASK", "STATUS", "HEALTH", "REV", "STARTED", "STOPPED REASON"]).style(theme.header);
+    let header = Row::new(["TASK", "STATUS", "HEALTH", "REV", "IP", "STARTED", "STOPPED REASON"]).style(theme.header);
     frame.render_widget(Table::new(rows, widths).header(header), tasks_area);
 
     let mut lines = Vec::new();
@@ -86,4 +95,66 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines), events_area);
+}
+
+/// Each target group the service is registered with: its health check, then every target with
+/// its state, reason and the task it is (an IP target is the task with that IP).
+fn target_lines<'a>(state: &'a State, theme: &Theme, address: &Address, data: &'a ServiceDetail) -> Vec<Line<'a>> {
+    let Some(service) = state.fleet.services.data.iter().flatten().find(|s| s.address() == *address) else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for arn in &service.target_groups {
+        let Some(group) = state.fleet.target_health.data.as_ref().and_then(|k| k.get(arn)) else {
+            lines.push(Line::from(vec![
+                Span::styled("TARGET GROUP ", theme.header),
+                Span::styled(target_group_dimension(arn).to_string(), theme.base),
+                Span::styled("  reading…", theme.muted),
+            ]));
+            continue;
+        };
+        let listener = match (&group.protocol, group.port) {
+            (Some(p), Some(port)) => format!("{p}:{port}"),
+            _ => String::new(),
+        };
+        let balancers: Vec<&str> = group.load_balancers.iter().map(|l| load_balancer_dimension(l)).collect();
+        lines.push(Line::from(vec![
+            Span::styled("TARGET GROUP ", theme.header),
+            Span::styled(format!("{} {listener}", group.name), theme.base),
+            Span::styled(format!("  behind {}", balancers.join(", ")), theme.muted),
+        ]));
+        lines.push(Line::from(Span::styled(format!("  check {}", group.health_check.describe()), theme.muted)));
+        if group.targets.is_empty() {
+            lines.push(Line::from(Span::styled("  no targets registered", theme.danger)));
+        }
+        for t in &group.targets {
+            let style = match &t.state {
+                TargetState::Healthy => theme.health_ok,
+                s if s.is_unhealthy() => theme.danger,
+                TargetState::Initial => theme.info,
+                _ => theme.muted,
+            };
+            let id = match t.port {
+                Some(port) => format!("{}:{port}", t.id),
+                None => t.id.clone(),
+            };
+            let task = data.tasks.iter().find(|k| k.ip.as_deref() == Some(t.id.as_str()) || k.id == t.id);
+            let task = task.map_or("-".to_string(), |k| {
+                let short: String = k.id.chars().take(12).collect();
+                format!("task {short} :{} {}", k.task_definition.revision, k.last_status)
+            });
+            let why = match (&t.reason, &t.description) {
+                (Some(r), Some(d)) => format!("{r} ({d})  "),
+                (Some(r), None) => format!("{r}  "),
+                _ => String::new(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {id:<21} "), theme.base),
+                Span::styled(format!("{:<18} ", t.state.as_str()), style),
+                Span::styled(why, style),
+                Span::styled(task, theme.muted),
+            ]));
+        }
+    }
+    lines
 }

@@ -2,7 +2,7 @@
 
 use super::widgets::{age, pane_block, sparkline, status_line, truncate};
 use crate::app::{rows, Pane, State};
-use crate::domain::{RolloutState, Service, ServiceMetrics};
+use crate::domain::{summary, RolloutState, Service, ServiceMetrics};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -60,12 +60,13 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
             r
         })
         .collect();
-    let mut header = vec!["SERVICE", "TASKS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
+    let mut header = vec!["SERVICE", "TASKS", "TARGETS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
     let mut widths = vec![
         Constraint::Fill(2),
-        Constraint::Length(9),
-        Constraint::Length(11),
         Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(11),
+        Constraint::Length(5),
         Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
         Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
         Constraint::Length(8),
@@ -119,6 +120,7 @@ fn service_row<'a>(
     let mut cells = vec![
         Cell::from(s.name.as_str()),
         Cell::from(Span::styled(tasks, tasks_style)),
+        targets_cell(state, theme, s),
         Cell::from(Span::styled(s.rollout.as_str(), rollout_style(theme, s))),
         Cell::from(revision(s)),
         metric_cell(theme, m.map(|m| &m.cpu), wide),
@@ -132,6 +134,25 @@ fn service_row<'a>(
         cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
     }
     Row::new(cells)
+}
+
+/// Healthy targets out of those serving (`3/3`; `1/3 ✗` when a target fails its health checks),
+/// blank for a service behind no load balancer, `·` until its target groups are read.
+fn targets_cell<'a>(state: &State, theme: &Theme, s: &Service) -> Cell<'a> {
+    if s.target_groups.is_empty() {
+        return Cell::from("");
+    }
+    let groups: Vec<_> = state.fleet.target_groups_of(s).collect();
+    if groups.is_empty() {
+        return Cell::from(Span::styled("·", theme.muted));
+    }
+    let (healthy, total, failing) = summary(groups);
+    let (text, style) = match (failing, healthy < total) {
+        (true, _) => (format!("{healthy}/{total} ✗"), theme.danger),
+        (false, true) => (format!("{healthy}/{total}"), theme.health_warn),
+        (false, false) => (format!("{healthy}/{total}"), theme.health_ok),
+    };
+    Cell::from(Span::styled(text, style))
 }
 
 /// The revision, or "old→new" while a deployment replaces one revision with another.

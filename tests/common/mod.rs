@@ -31,15 +31,62 @@ pub fn service(cluster: &str, name: &str, desired: u32, running: u32, rollout: R
         deployments: vec![],
         last_deployment_at: Some(t0() - Duration::minutes(42)),
         log_group: Some(format!("/ecs/{name}")),
+        target_groups: vec![],
     }
 }
 
+pub const CLEANISTIC_TG: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cleanistic-tg/6d0e";
+pub const SVG_TG: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/svg-ai-tg/3f1c";
+
 pub fn services() -> Vec<Service> {
-    vec![
-        service("cleanistic-ai-cluster", "cleanistic-ai-api", 2, 0, RolloutState::Failed),
-        service("svg-ai-cluster", "svg-ai-service", 2, 2, RolloutState::Completed),
-        service("prediction-app-cluster", "backend-service", 2, 1, RolloutState::InProgress),
-    ]
+    let mut cleanistic = service("cleanistic-ai-cluster", "cleanistic-ai-api", 2, 0, RolloutState::Failed);
+    cleanistic.target_groups = vec![CLEANISTIC_TG.into()];
+    let mut svg = service("svg-ai-cluster", "svg-ai-service", 2, 2, RolloutState::Completed);
+    svg.target_groups = vec![SVG_TG.into()];
+    vec![cleanistic, svg, service("prediction-app-cluster", "backend-service", 2, 1, RolloutState::InProgress)]
+}
+
+fn target(ip: &str, state: &str, reason: Option<&str>) -> TargetHealth {
+    TargetHealth {
+        id: ip.into(),
+        port: Some(8000),
+        state: TargetState::parse(state),
+        reason: reason.map(str::to_string),
+        description: reason.map(|_| "Health checks failed with these codes: [503]".to_string()),
+    }
+}
+
+/// cleanistic: one healthy target and one failing its checks; svg: both healthy.
+pub fn target_groups(arns: &[String]) -> Vec<TargetGroupHealth> {
+    let group = |arn: &str, name: &str, targets| TargetGroupHealth {
+        arn: arn.into(),
+        name: name.into(),
+        protocol: Some("HTTP".into()),
+        port: Some(8000),
+        target_type: Some("ip".into()),
+        load_balancers: vec!["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/1f2e".into()],
+        health_check: HealthCheck {
+            enabled: true,
+            protocol: Some("HTTP".into()),
+            path: Some("/health".into()),
+            port: Some("traffic-port".into()),
+            interval_secs: Some(10),
+            timeout_secs: Some(5),
+            healthy_threshold: Some(3),
+            unhealthy_threshold: Some(2),
+            matcher: Some("200".into()),
+        },
+        targets,
+    };
+    let all = [
+        group(
+            CLEANISTIC_TG,
+            "cleanistic-tg",
+            vec![target("10.0.1.7", "healthy", None), target("10.0.2.9", "unhealthy", Some("Target.ResponseCodeMismatch"))],
+        ),
+        group(SVG_TG, "svg-ai-tg", vec![target("10.0.1.20", "healthy", None), target("10.0.3.4", "healthy", None)]),
+    ];
+    all.into_iter().filter(|g| arns.contains(&g.arn)).collect()
 }
 
 pub fn series(values: &[Option<f64>]) -> Series {
@@ -82,6 +129,7 @@ pub fn alarms() -> Vec<Alarm> {
             watches: Some(Address::ecs("svg-ai-cluster", "svg-ai-service")),
             description: None,
             runbook_tag: None,
+            rule: None,
         },
         Alarm {
             name: "CleanisticAI-HighErrorRate".into(),
@@ -92,6 +140,7 @@ pub fn alarms() -> Vec<Alarm> {
             watches: Some(Address::ecs("cleanistic-ai-cluster", "cleanistic-ai-api")),
             description: None,
             runbook_tag: None,
+            rule: None,
         },
         Alarm {
             name: "GarmaxAI-QueueDepth-PROD".into(),
@@ -102,6 +151,7 @@ pub fn alarms() -> Vec<Alarm> {
             watches: None,
             description: None,
             runbook_tag: None,
+            rule: None,
         },
         Alarm {
             name: "prediction-endpoint-ModelLatency-high".into(),
@@ -112,6 +162,7 @@ pub fn alarms() -> Vec<Alarm> {
             watches: Some(Address::endpoint("prediction-endpoint")),
             description: None,
             runbook_tag: None,
+            rule: None,
         },
     ]
 }
@@ -189,6 +240,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                             started_at: Some(t0() - Duration::minutes(2)),
                             stopped_at: Some(t0() - Duration::minutes(1)),
                             stopped_reason: Some("Task failed ELB health checks".into()),
+                            ip: Some("10.0.2.9".into()),
                         }],
                         revisions: vec![
                             TaskDefRef { family: "cleanistic-ai-api".into(), revision: 15 },
@@ -227,6 +279,7 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                     Fetch::Logs { generation, .. } => {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
+                    Fetch::TargetHealth(arns) => Reply::TargetHealth(Ok(target_groups(&arns))),
                     Fetch::Snapshots(_) => unreachable!("passed through above"),
                 };
                 queue.extend(update(state, Msg::Fetched(id, reply)));

@@ -222,6 +222,12 @@ impl Emulator {
         self.fixtures(&["seed"])
     }
 
+    /// Adds the ALB, two target groups with a service each in `web-cluster`, and an ELB alarm
+    /// (tests/support/fixtures.py load-balancing); returns its JSON summary line.
+    pub fn load_balancing(&self) -> String {
+        self.fixtures(&["load-balancing"])
+    }
+
     /// Adds `services` services spread over `clusters` clusters, and `endpoints` SageMaker endpoints.
     pub fn scale(&self, clusters: u32, services: u32, endpoints: u32) -> String {
         let (c, s, e) = (clusters.to_string(), services.to_string(), endpoints.to_string());

@@ -2,6 +2,7 @@
 """Creates opsdeck's test fleet in a moto server (region us-east-1, dummy credentials) and prints a JSON summary.
 
 Usage: fixtures.py --endpoint http://127.0.0.1:M seed
+       fixtures.py --endpoint http://127.0.0.1:M load-balancing
        fixtures.py --endpoint http://127.0.0.1:M scale --clusters 3 --services 25 --endpoints 3 [--alarms N]
        fixtures.py --endpoint http://127.0.0.1:M alarm-state NAME OK|ALARM|INSUFFICIENT_DATA [--reason TEXT]
          (CloudWatch's SetAlarmState, as an alarm's evaluation would change it: tests play an alarm forward)
@@ -21,6 +22,14 @@ Runs with the test venv's python (boto3 ships with moto).
 * CloudWatch: the alarms of ALARMS (ALARM_TAGS on some: `prediction-endpoint-latency` names its runbook in a
   `runbook_url` tag, the others have no tags) and METRICS' datapoints.
 No SSM parameters: opsdeck writes its own under /opsdeck/environments/.
+
+`load-balancing` (after `seed`; only the target-health tests need it) adds, in the cluster `web-cluster`:
+* ELBv2 (LOAD_BALANCING): a VPC with two subnets, the ALB `opsdeck-test-alb`, and two target groups, each with a
+  service registered with it (its `loadBalancers`): `web-api-tg` (ip targets; the IP target moto reports `healthy`)
+  for `web-api`, `web-worker-tg` (instance targets; an EC2 instance that is then stopped, which moto reports
+  `unused` / `Target.InvalidState`) for `web-worker`;
+* the alarm `web-api-unhealthy-hosts` on AWS/ApplicationELB UnHealthyHostCount naming the target group and the load
+  balancer (and no service).
 """
 
 import argparse
@@ -174,9 +183,62 @@ def task_def(ecs, family, revision):
     )
 
 
-def service(ecs, cluster, name, desired, revisions):
+# service -> (target group, target type, container port)
+LOAD_BALANCING = {"web-api": ("web-api-tg", "ip", 8080), "web-worker": ("web-worker-tg", "instance", 80)}
+LB_CLUSTER = "web-cluster"
+IP_TARGET = "10.0.1.23"
+ELB_ALARM = "web-api-unhealthy-hosts"
+
+
+def load_balancing(url):
+    """The ALB, its target groups and a service registered with each; a summary."""
+    ec2, elbv2, cw, ecs = (client(url, n) for n in ("ec2", "elbv2", "cloudwatch", "ecs"))
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    lb = elbv2.create_load_balancer(Name="opsdeck-test-alb", Subnets=subnets, Type="application")
+    lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+    arns = {}
+    for port, (svc, (name, target_type, container_port)) in zip((80, 8080), LOAD_BALANCING.items()):
+        tg = elbv2.create_target_group(
+            Name=name, Protocol="HTTP", Port=container_port, VpcId=vpc, TargetType=target_type,
+            HealthCheckPath="/health", HealthCheckIntervalSeconds=10, Matcher={"HttpCode": "200"},
+        )["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.create_listener(
+            LoadBalancerArn=lb_arn, Protocol="HTTP", Port=port, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}]
+        )
+        arns[svc] = tg
+    elbv2.register_targets(TargetGroupArn=arns["web-api"], Targets=[{"Id": IP_TARGET, "Port": 8080}])
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    instance = ec2.run_instances(
+        ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=subnets[0]
+    )["Instances"][0]["InstanceId"]
+    elbv2.register_targets(TargetGroupArn=arns["web-worker"], Targets=[{"Id": instance, "Port": 80}])
+    ec2.stop_instances(InstanceIds=[instance])
+    tg_dim = arns["web-api"][arns["web-api"].index("targetgroup/"):]
+    lb_dim = lb_arn[lb_arn.index("loadbalancer/") + len("loadbalancer/"):]
+    cw.put_metric_alarm(
+        AlarmName=ELB_ALARM, Namespace="AWS/ApplicationELB", MetricName="UnHealthyHostCount",
+        Dimensions=[{"Name": "TargetGroup", "Value": tg_dim}, {"Name": "LoadBalancer", "Value": lb_dim}],
+        Statistic="Maximum", Period=60, EvaluationPeriods=2, DatapointsToAlarm=2, Threshold=0.0,
+        ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
+        AlarmDescription="opsdeck test alarm on a target group",
+    )
+    ecs.create_cluster(clusterName=LB_CLUSTER)
+    for name, tg in arns.items():
+        service(ecs, LB_CLUSTER, name, 1, 1, tg)
+    return {"target_groups": arns, "load_balancer": lb_arn, "instance": instance, "alarm": ELB_ALARM}
+
+
+def service(ecs, cluster, name, desired, revisions, target_group=None):
     for rev in range(1, revisions + 1):
         task_def(ecs, name, rev)
+    balanced = {}
+    if target_group:
+        port = LOAD_BALANCING[name][2]
+        balanced = {"loadBalancers": [{"targetGroupArn": target_group, "containerName": name, "containerPort": port}]}
     ecs.create_service(
         cluster=cluster,
         serviceName=name,
@@ -188,6 +250,7 @@ def service(ecs, cluster, name, desired, revisions):
             "minimumHealthyPercent": 100,
             "deploymentCircuitBreaker": {"enable": True, "rollback": True},
         },
+        **balanced,
     )
 
 
@@ -342,6 +405,7 @@ def main():
     ap.add_argument("--endpoint", default=os.environ.get("OPSDECK_MOTO_URL", "http://127.0.0.1:5000"))
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("seed")
+    sub.add_parser("load-balancing")
     sc = sub.add_parser("scale")
     sc.add_argument("--clusters", type=int, default=3)
     sc.add_argument("--services", type=int, default=25)
@@ -354,6 +418,8 @@ def main():
     args = ap.parse_args()
     if args.cmd == "seed":
         summary = seed(args.endpoint)
+    elif args.cmd == "load-balancing":
+        summary = load_balancing(args.endpoint)
     elif args.cmd == "alarm-state":
         cw = client(args.endpoint, "cloudwatch")
         cw.set_alarm_state(AlarmName=args.name, StateValue=args.state, StateReason=args.reason)

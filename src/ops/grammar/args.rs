@@ -8,6 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Output {
     #[default]
+    #[value(alias = "table")]
     Text,
     Json,
 }

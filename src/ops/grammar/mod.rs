@@ -3,8 +3,10 @@
 //! checks, so a command means the same thing wherever it is typed.
 
 mod args;
+mod diagnose;
 
 pub use args::*;
+pub use diagnose::*;
 
 use super::env::{self, EnvironmentSpec, ResourcePattern};
 use super::intent::{parse_count, Intent, RevisionChoice};
@@ -50,6 +52,9 @@ pub enum Verb {
     Runbook(RunbookArgs),
     /// The incident timeline: start, note, end, list, export
     Incident(IncidentArgs),
+    /// A service's load-balancer targets: state, reason, health check, and which task each is
+    #[command(visible_alias = "target-health")]
+    Targets(TargetsArgs),
 }
 
 impl Verb {
