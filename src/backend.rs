@@ -2,9 +2,9 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, AlarmTransition, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, CostReport, Endpoint, LogBatch, LogQuery, Mutation, Receipt, RevisionHistory, ScalableResource,
-    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec,
-    VariantCapacity,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, Mutation,
+    QueryRequest, QueryResults, QueryRow, Receipt, RevisionHistory, ScalableResource, ScalingPolicy, Service,
+    ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity,
     VariantMetrics,
 };
 use async_trait::async_trait;

@@ -67,7 +67,10 @@ async fn bad_deploy_targets_register_fail_their_checks_with_503_drain_and_settle
     assert!(new_states.iter().any(|(_, r)| r.as_deref() == Some("Elb.InitialHealthChecking")), "{new_states:?}");
     assert!(!states.contains(&"healthy"), "revision 15 never passes its checks: {new_states:?}");
     assert!(old_states.contains("healthy"), "{old_states:?}");
-    assert!(old_states.iter().all(|s| s == "healthy" || s == "draining"), "the old revision stays healthy: {old_states:?}");
+    assert!(
+        old_states.iter().all(|s| s == "healthy" || s == "draining"),
+        "the old revision stays healthy: {old_states:?}"
+    );
     assert!(saw_failing_in_table, "the services table marks the failing targets with ✗");
 
     // Roll back from the palette, confirm, and let it settle: every target healthy again.

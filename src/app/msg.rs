@@ -146,7 +146,7 @@ pub enum OpEffect {
     IncidentOpen {
         name: String,
         why: String,
-        alarm: Option<Alarm>,
+        alarm: Option<Box<Alarm>>,
     },
     /// A note on the open incident.
     IncidentNote(String),

@@ -116,9 +116,9 @@ fn rule_of(a: &MetricAlarm) -> AlarmRule {
         .iter()
         .map(|q| {
             let stat = q.metric_stat();
-            let metric = stat.and_then(|s| s.metric()).and_then(|m: &Metric| {
-                metric_id(m.namespace(), m.metric_name(), m.dimensions())
-            });
+            let metric = stat
+                .and_then(|s| s.metric())
+                .and_then(|m: &Metric| metric_id(m.namespace(), m.metric_name(), m.dimensions()));
             MathQuery {
                 id: q.id().unwrap_or_default().to_string(),
                 label: q.label().map(str::to_string),

@@ -19,7 +19,8 @@ impl AwsBackend {
         let data_queries = queries
             .iter()
             .map(|q| {
-                let dims: Vec<(&str, &str)> = q.metric.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let dims: Vec<(&str, &str)> =
+                    q.metric.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 let period = i32::try_from(q.period_secs).unwrap_or(60);
                 data_query(&q.id, &q.metric.namespace, &q.metric.name, &dims, &q.stat, period)
             })
@@ -97,7 +98,8 @@ mod tests {
 
     #[test]
     fn history_data_gives_the_old_and_new_state() {
-        let data = r#"{"version":"1.0","oldState":{"stateValue":"OK"},"newState":{"stateValue":"ALARM","stateReason":"x"}}"#;
+        let data =
+            r#"{"version":"1.0","oldState":{"stateValue":"OK"},"newState":{"stateValue":"ALARM","stateReason":"x"}}"#;
         assert_eq!(states_of(data), Some((AlarmState::Ok, AlarmState::Alarm)));
         assert_eq!(states_of("not json"), None);
         assert_eq!(states_of(r#"{"oldState":{},"newState":{}}"#), None);

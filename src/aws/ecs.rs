@@ -297,7 +297,8 @@ fn task_ip(t: &aws_sdk_ecs::types::Task) -> Option<String> {
         .flat_map(|a| a.details())
         .find(|d| d.name() == Some("privateIPv4Address"))
         .and_then(|d| d.value());
-    let container = || t.containers().iter().flat_map(|c| c.network_interfaces()).find_map(|n| n.private_ipv4_address());
+    let container =
+        || t.containers().iter().flat_map(|c| c.network_interfaces()).find_map(|n| n.private_ipv4_address());
     attached.or_else(container).map(str::to_string)
 }
 

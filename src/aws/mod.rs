@@ -33,9 +33,9 @@ mod env_tests;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{
-    Address, Alarm, AlarmTransition, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, ScalableResource,
-    ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec,
-    VariantCapacity,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
+    QueryResults, QueryRow, Receipt, RevisionHistory, ScalableResource, ScalingPolicy, Service, ServiceDetail,
+    ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity,
 };
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};

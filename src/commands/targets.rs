@@ -99,7 +99,8 @@ fn print(
     let failing = if failing { ", some failing their health checks" } else { "" };
     writeln!(out, "{address}: {healthy} of {total} serving targets healthy{failing}")?;
     for g in groups {
-        let balancers: Vec<String> = g.load_balancers.iter().map(|l| inert(load_balancer_dimension(l)).into_owned()).collect();
+        let balancers: Vec<String> =
+            g.load_balancers.iter().map(|l| inert(load_balancer_dimension(l)).into_owned()).collect();
         let listener = match (&g.protocol, g.port) {
             (Some(p), Some(port)) => format!(" {}:{port}", inert(p)),
             _ => String::new(),

@@ -282,10 +282,7 @@ mod tests {
             t(20, AlarmState::Alarm, AlarmState::Ok),
             t(30, AlarmState::Ok, AlarmState::Alarm),
         ];
-        assert_eq!(
-            alarm_spans(&history, AlarmState::Alarm, at(0), at(40)),
-            vec![(at(10), at(20)), (at(30), at(40))]
-        );
+        assert_eq!(alarm_spans(&history, AlarmState::Alarm, at(0), at(40)), vec![(at(10), at(20)), (at(30), at(40))]);
         // Already in ALARM when the window opens.
         assert_eq!(alarm_spans(&history, AlarmState::Alarm, at(15), at(25)), vec![(at(15), at(20))]);
         // No history in the window: the state now says it all.

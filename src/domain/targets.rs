@@ -177,7 +177,13 @@ mod tests {
     use super::*;
 
     fn target(state: &str) -> TargetHealth {
-        TargetHealth { id: "10.0.1.2".into(), port: Some(80), state: TargetState::parse(state), reason: None, description: None }
+        TargetHealth {
+            id: "10.0.1.2".into(),
+            port: Some(80),
+            state: TargetState::parse(state),
+            reason: None,
+            description: None,
+        }
     }
 
     #[test]
@@ -204,7 +210,10 @@ mod tests {
         assert_eq!(summary([&group(&["healthy", "initial", "unhealthy"])]), (1, 3, true));
         assert_eq!(summary([&group(&["healthy", "draining", "unhealthy.draining"])]), (1, 1, true));
         assert_eq!(group(&[]).dimension(), "targetgroup/web/abc");
-        assert_eq!(load_balancer_dimension("arn:aws:elasticloadbalancing:r:1:loadbalancer/app/web-alb/123"), "app/web-alb/123");
+        assert_eq!(
+            load_balancer_dimension("arn:aws:elasticloadbalancing:r:1:loadbalancer/app/web-alb/123"),
+            "app/web-alb/123"
+        );
     }
 
     #[test]

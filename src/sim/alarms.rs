@@ -59,7 +59,9 @@ pub(crate) fn metric_of(spec: &AlarmSpec) -> MetricId {
             lb_dimension = load_balancer(SERVICES[i].system);
             vec![("TargetGroup", tg_dimension.as_str()), ("LoadBalancer", lb_dimension.as_str())]
         }
-        Source::VariantP99(e, v) => vec![("EndpointName", ENDPOINTS[e].name), ("VariantName", ENDPOINTS[e].variants[v].name)],
+        Source::VariantP99(e, v) => {
+            vec![("EndpointName", ENDPOINTS[e].name), ("VariantName", ENDPOINTS[e].variants[v].name)]
+        }
         Source::ResponseTimeMs(e) => vec![("EndpointName", ENDPOINTS[e].name)],
         Source::SystemCharges(system) => vec![("Currency", "USD"), ("System", system)],
         Source::Synthetic { .. } | Source::NoData => vec![],

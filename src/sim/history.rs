@@ -40,7 +40,11 @@ enum Shape {
 fn shape(name: &str) -> Shape {
     if name.ends_with("TaskCount") || name.ends_with("HostCount") {
         Shape::Count
-    } else if name.starts_with("Invocation") || name.contains("Errors") || name.contains("5XX") || name.contains("Count") {
+    } else if name.starts_with("Invocation")
+        || name.contains("Errors")
+        || name.contains("5XX")
+        || name.contains("Count")
+    {
         Shape::Flow
     } else {
         Shape::Level
@@ -85,7 +89,8 @@ impl MetricHistory {
     /// The datapoints of `query` from `start` to `end` (epoch seconds), one per period.
     pub(crate) fn answer(&self, seed: u64, query: &MetricQuery, start: i64, end: i64) -> MetricSeries {
         let label = query.label.clone().unwrap_or_else(|| format!("{} {}", query.metric.name, query.stat));
-        let mut series = MetricSeries { id: query.id.clone(), label, period_secs: query.period_secs, points: Vec::new() };
+        let mut series =
+            MetricSeries { id: query.id.clone(), label, period_secs: query.period_secs, points: Vec::new() };
         let k = key(&query.metric, &query.stat);
         let Some(kept) = self.series.get(&k) else { return series };
         let present: Vec<f64> = kept.iter().filter_map(|(_, v)| *v).collect();
@@ -151,7 +156,10 @@ mod tests {
         h.record(k.clone(), 720, Some(50.0));
         h.record(k, 720, Some(99.0));
         let s = h.answer(7, &cpu(), 600, 780);
-        assert_eq!(s.points.iter().map(|(t, v)| (t.timestamp(), *v)).collect::<Vec<_>>(), vec![(600, 40.0), (720, 50.0)]);
+        assert_eq!(
+            s.points.iter().map(|(t, v)| (t.timestamp(), *v)).collect::<Vec<_>>(),
+            vec![(600, 40.0), (720, 50.0)]
+        );
         // Dimensions in another order are the same metric.
         let mut q = cpu();
         q.metric.dimensions.reverse();

@@ -7,10 +7,9 @@ use super::billing::Meter;
 use super::catalog::{
     load_balancer, target_group_arn, Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES,
 };
-use super::history::{self, MetricHistory};
-use crate::domain::{MetricId, TargetState};
 use super::cost;
 use super::endpoints::EndpointState;
+use super::history::{self, MetricHistory};
 use super::logs::LogStore;
 use super::logtext;
 use super::metrics::{load, Metrics, Second};
@@ -22,6 +21,7 @@ use super::serverless::Serverless;
 use super::service::seeded;
 use super::smlogs;
 use super::tasks::{Fate, Note, Phase, ServiceState};
+use crate::domain::{MetricId, TargetState};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

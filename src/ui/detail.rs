@@ -2,9 +2,7 @@
 
 use super::widgets::{age, health_label, pane_block, status_line};
 use crate::app::{Pane, State};
-use crate::domain::{
-    load_balancer_dimension, target_group_dimension, Address, ServiceDetail, TargetState, TaskHealth,
-};
+use crate::domain::{load_balancer_dimension, target_group_dimension, Address, ServiceDetail, TargetState, TaskHealth};
 use crate::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

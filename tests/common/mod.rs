@@ -82,7 +82,10 @@ pub fn target_groups(arns: &[String]) -> Vec<TargetGroupHealth> {
         group(
             CLEANISTIC_TG,
             "cleanistic-tg",
-            vec![target("10.0.1.7", "healthy", None), target("10.0.2.9", "unhealthy", Some("Target.ResponseCodeMismatch"))],
+            vec![
+                target("10.0.1.7", "healthy", None),
+                target("10.0.2.9", "unhealthy", Some("Target.ResponseCodeMismatch")),
+            ],
         ),
         group(SVG_TG, "svg-ai-tg", vec![target("10.0.1.20", "healthy", None), target("10.0.3.4", "healthy", None)]),
     ];

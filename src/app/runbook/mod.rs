@@ -43,7 +43,7 @@ impl Runner<'_> {
                     effects.push(Effect::Op(Box::new(OpEffect::IncidentOpen {
                         name,
                         why,
-                        alarm: Some(alarm.clone()),
+                        alarm: Some(Box::new(alarm.clone())),
                     })));
                 }
                 next

@@ -39,7 +39,11 @@ pub struct WindowArgs {
 impl WindowArgs {
     /// The window as (start, end), `default` back from `now` when none was given. Errors for an
     /// end before the start or a window in the future.
-    pub fn resolve(&self, now: DateTime<Utc>, default: chrono::Duration) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    pub fn resolve(
+        &self,
+        now: DateTime<Utc>,
+        default: chrono::Duration,
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
         let (start, end) = match (self.since, self.start, self.end) {
             (Some(since), _, _) => {
                 let back = chrono::Duration::from_std(since).map_err(|_| "--since is too long".to_string())?;
@@ -160,7 +164,11 @@ mod tests {
         assert_eq!(default.resolve(now, chrono::Duration::hours(1)).unwrap().0, now - chrono::Duration::hours(1));
         let backwards = WindowArgs { since: None, start: Some(now), end: Some(now - chrono::Duration::hours(1)) };
         assert!(backwards.resolve(now, chrono::Duration::hours(1)).unwrap_err().contains("before it starts"));
-        let future = WindowArgs { since: None, start: Some(now + chrono::Duration::hours(1)), end: Some(now + chrono::Duration::hours(2)) };
+        let future = WindowArgs {
+            since: None,
+            start: Some(now + chrono::Duration::hours(1)),
+            end: Some(now + chrono::Duration::hours(2)),
+        };
         assert!(future.resolve(now, chrono::Duration::hours(1)).unwrap_err().contains("future"));
     }
 }
