@@ -65,6 +65,8 @@ fn fleet_state(services: usize) -> State {
             Fetch::EndpointMetrics(_) => Reply::EndpointMetrics(Ok(BTreeMap::new())),
             Fetch::Cost { .. } => continue,
             Fetch::ServiceDetail(_) | Fetch::Snapshots(_) | Fetch::TargetHealth(_) => continue,
+            Fetch::StartQuery(_) | Fetch::QueryResults(_) | Fetch::StopQuery(_) | Fetch::LogRecord(_) => continue,
+            Fetch::Chart { .. } => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,
                 result: Ok(LogBatch {

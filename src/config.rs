@@ -1,6 +1,6 @@
 //! Where opsdeck reads and writes, and the user's config file.
 
-use crate::app::Settings;
+use crate::app::{SavedQuery, Settings};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -115,6 +115,18 @@ pub struct Config {
     /// Alarms whose runbook is found by name: `[[runbooks]] alarm = "GLOB" file = "..."`.
     #[serde(default)]
     pub runbooks: Vec<RunbookLinkConfig>,
+    /// Saved Logs Insights queries, offered in the query view beside the built-in ones:
+    /// `[queries.NAME] query = "..." description = "..."`.
+    #[serde(default)]
+    pub queries: std::collections::BTreeMap<String, QueryConfig>,
+}
+
+/// `[queries.NAME]`: a Logs Insights query the query view offers by name.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryConfig {
+    pub query: String,
+    pub description: Option<String>,
 }
 
 /// `[[runbooks]]`: alarms matching `alarm` (`*` and `?` wildcards) open `file`.
@@ -204,6 +216,14 @@ impl Config {
                 return Err(invalid("[[runbooks]]: alarm and file must both be given".into()));
             }
         }
+        for (name, q) in &config.queries {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                return Err(invalid(format!("[queries.{name}]: a name is letters, digits, '-', '_' and '.'")));
+            }
+            if q.query.trim().is_empty() {
+                return Err(invalid(format!("[queries.{name}]: query is empty")));
+            }
+        }
         for (address, entry) in &config.invoke {
             match address.parse::<crate::domain::Address>() {
                 Ok(crate::domain::Address::Endpoint { variant: None, .. }) => {}
@@ -239,6 +259,15 @@ impl Config {
         settings.environments = self.environment_specs().unwrap_or_default();
         settings.env_dir = paths.environments_dir.clone();
         settings.runbooks = self.runbook_library(&paths.config_dir);
+        settings.queries = self
+            .queries
+            .iter()
+            .map(|(name, q)| SavedQuery {
+                name: name.clone(),
+                description: q.description.clone().unwrap_or_default(),
+                query: q.query.trim().to_string(),
+            })
+            .collect();
         settings
     }
 

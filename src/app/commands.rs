@@ -11,7 +11,7 @@ use super::pane::Pane;
 use super::report::Report;
 use super::state::{Mode, State};
 use crate::backend::BackendLabel;
-use crate::ops::grammar::{self, LogsArgs, RunbookCommand, Verb};
+use crate::ops::grammar::{self, LogsArgs, QueryArgs, RunbookCommand, Verb};
 
 /// Run a line typed after `:`.
 pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
@@ -76,7 +76,8 @@ fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             _ => run_command(state, Verb::Runbook(args.clone()), effects),
         },
         // Reads through the CLI's own code; their output opens as a report.
-        Verb::Incident(_) | Verb::Targets(_) => run_command(state, verb.clone(), effects),
+        Verb::Incident(_) | Verb::Targets(_) | Verb::Metric(_) => run_command(state, verb.clone(), effects),
+        Verb::Query(args) => open_query(state, Some(args), effects),
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
                 let diff = args.diff.as_ref().and_then(|d| Some((d.first()?.clone(), d.get(1)?.clone())));
@@ -88,6 +89,38 @@ fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             action_path::run(&mut state.ctx, &mut state.ops.planning, other, effects);
         }
     }
+}
+
+/// The Logs Insights view: from the palette (`:query [QUERY] [--group G]... [--service A]...
+/// [--since D]`, run at once when a query is given) or from the log pane (`Q`, on its group and
+/// window). Services and endpoints are read as their log groups, as the log pane finds them.
+pub fn open_query(state: &mut State, args: Option<&QueryArgs>, effects: &mut Vec<Effect>) {
+    let logs = &state.dashboard.logs;
+    let mut groups: Vec<String> = args.map(|a| a.groups.clone()).unwrap_or_default();
+    for text in args.map(|a| a.services.as_slice()).unwrap_or_default() {
+        match source_named(&state.fleet, text) {
+            Ok(source) => groups.push(source.group),
+            Err(e) => return state.ctx.flash_error(e),
+        }
+    }
+    if groups.is_empty() {
+        groups.extend(logs.source.as_ref().map(|s| s.group.clone()));
+    }
+    groups.dedup();
+    let window = args.map(|a| &a.window);
+    if window.is_some_and(|w| w.start.is_some()) {
+        return state.ctx.flash_error(
+            "the console's query view looks back from now: give --since (--start/--end are for opsdeck query)",
+        );
+    }
+    let window_secs = match (window.and_then(|w| w.since), logs.window) {
+        (Some(since), _) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX).max(60),
+        (None, LogWindow::Last(secs)) if args.is_none() => secs,
+        _ => 3600,
+    };
+    let text = args.and_then(|a| a.query.as_deref());
+    let view = super::query::open(groups, window_secs, text, text.is_some(), &mut state.ctx, effects);
+    state.mode = Mode::Query(Box::new(view));
 }
 
 /// The environments view (`E`, `:env`): opened, or kept open and read again.

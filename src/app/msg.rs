@@ -5,8 +5,8 @@ use super::settings::Settings;
 use crate::audit::AuditEntry;
 use crate::backend::{BackendError, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Service, ServiceDetail, ServiceMetrics, Snapshot,
-    TargetGroupHealth,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
+    QueryResults, QueryRow, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth,
 };
 use crate::keymap::{Action, KeyChord};
 use crate::ops::{Confirmed, Executed, Intent, OpError, Plan, Watch};
@@ -78,6 +78,18 @@ pub enum Fetch {
     Snapshots(Vec<Address>),
     /// Target groups (ARNs) with their targets' health: the services on screen, the detail's.
     TargetHealth(Vec<String>),
+    /// Logs Insights: start a query, read its progress and rows, stop it, open a row's event.
+    StartQuery(QueryRequest),
+    QueryResults(String),
+    StopQuery(String),
+    LogRecord(String),
+    /// A chart's series over its window, and (for an alarm) its state changes.
+    Chart {
+        queries: Vec<MetricQuery>,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        alarm: Option<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -98,6 +110,12 @@ pub enum Reply {
     /// Fresh reads for a watch, each None when the resource does not exist.
     Snapshots(Vec<(Address, Result<Option<Snapshot>, BackendError>)>),
     TargetHealth(Result<Vec<TargetGroupHealth>, BackendError>),
+    QueryStarted(Result<String, BackendError>),
+    QueryResults(Result<QueryResults, BackendError>),
+    QueryStopped(Result<(), BackendError>),
+    LogRecord(Result<QueryRow, BackendError>),
+    /// The series, and the alarm's state changes (empty when the chart is not an alarm's).
+    Chart(Result<(Vec<MetricSeries>, Vec<AlarmTransition>), BackendError>),
 }
 
 #[derive(Debug, PartialEq)]

@@ -26,6 +26,22 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
         Fetch::TargetHealth(arns) => Reply::TargetHealth(backend.target_health(&arns).await),
+        Fetch::StartQuery(request) => Reply::QueryStarted(backend.start_query(&request).await),
+        Fetch::QueryResults(id) => Reply::QueryResults(backend.query_results(&id).await),
+        Fetch::StopQuery(id) => Reply::QueryStopped(backend.stop_query(&id).await),
+        Fetch::LogRecord(ptr) => Reply::LogRecord(backend.log_record(&ptr).await),
+        Fetch::Chart { queries, start, end, alarm } => {
+            let series = backend.metric_data(&queries, start, end);
+            let history = async {
+                match &alarm {
+                    Some(name) => backend.alarm_history(name, start, end).await,
+                    None => Ok(Vec::new()),
+                }
+            };
+            let (series, history) = futures::join!(series, history);
+            // The history only marks the ALARM periods: a chart without it is still a chart.
+            Reply::Chart(series.map(|s| (s, history.unwrap_or_default())))
+        }
         Fetch::Snapshots(addresses) => {
             let reads = crate::backend::read_each(backend, addresses.clone()).await;
             let reads = addresses

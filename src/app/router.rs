@@ -20,8 +20,9 @@ use crate::keymap::{Action, Context as Keys, KeyChord, Keymap};
 pub fn key_to_msg(state: &State, keymap: &Keymap, chord: KeyChord) -> Option<Msg> {
     match state.mode {
         Mode::Palette(_) | Mode::Filter(_) | Mode::ConfirmQuit | Mode::Confirm(_) => Some(Msg::Text(chord)),
-        // A prompt in the runbook view (a value, a note) takes raw keys.
+        // A prompt in the runbook view (a value, a note) takes raw keys, as does the query editor.
         Mode::Runbook if state.runbook.as_ref().is_some_and(|r| r.prompt.is_some()) => Some(Msg::Text(chord)),
+        Mode::Query(ref view) if view.editing() => Some(Msg::Text(chord)),
         _ => keymap.action(&chord, context(state)).map(Msg::Action),
     }
 }
@@ -31,6 +32,7 @@ pub fn context(state: &State) -> Keys {
     match state.mode {
         Mode::Environments(_) => Keys::Environments,
         Mode::Runbook => Keys::Runbook,
+        Mode::Query(_) => Keys::Query,
         Mode::Normal if state.dashboard.focus == Pane::Logs => Keys::Logs,
         _ => Keys::Global,
     }
@@ -50,6 +52,7 @@ pub fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         }
         Mode::Runbook => state.runner().on_action(action, effects),
         Mode::Help { scroll } => help::on_action(scroll, action),
+        Mode::Query(view) => view.on_action(action, &mut state.ctx, effects),
         _ => return on_dashboard(state, action, effects),
     };
     state.show(next);
@@ -76,6 +79,7 @@ fn on_dashboard(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             let next = state.runner().open_key(alarm.flatten(), effects);
             state.show(next);
         }
+        Action::Query => commands::open_query(state, None, effects),
         Action::RunStep | Action::SkipStep | Action::Note => {
             state.ctx.flash_info("runbook keys work in the runbook view: o on an alarm opens its runbook")
         }
@@ -118,6 +122,10 @@ pub fn on_text(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
             let next = state.runner().prompt_key(chord, effects);
             state.show(next);
         }
+        Mode::Query(view) => {
+            let next = view.on_key(chord, &mut state.ctx, effects);
+            state.show(next);
+        }
         Mode::ConfirmQuit => {
             if quit::confirms(chord) {
                 state.quit = true;
@@ -145,7 +153,9 @@ pub fn on_text(state: &mut State, chord: KeyChord, effects: &mut Vec<Effect>) {
 
 /// Pasted text goes into the palette or the filter prompt, as one line.
 pub fn on_paste(state: &mut State, pasted: &str) {
-    if let Mode::Palette(input) | Mode::Filter(input) = &mut state.mode {
-        input.paste(pasted);
+    match &mut state.mode {
+        Mode::Palette(input) | Mode::Filter(input) => input.paste(pasted),
+        Mode::Query(view) if view.editing() => view.input.paste(pasted),
+        _ => {}
     }
 }

@@ -5,7 +5,7 @@
 use super::msg::{Effect, Fetch};
 use super::operations;
 use super::pane::Pane;
-use super::state::State;
+use super::state::{Mode, State};
 
 pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     let now = state.ctx.now;
@@ -47,6 +47,9 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     }
     if areas.visible(Pane::Logs) {
         state.dashboard.logs.due(&mut state.ctx, effects);
+    }
+    if let Mode::Query(view) = &mut state.mode {
+        view.due(&mut state.ctx, effects);
     }
     // Watched operations are read whatever is on screen: their end must be seen and audited.
     operations::due(&mut state.ops, &mut state.ctx, effects);

@@ -32,6 +32,16 @@ pub struct Settings {
     pub env_dir: PathBuf,
     /// Runbooks: the folder, the built-in ones and the alarm links.
     pub runbooks: crate::runbook::Library,
+    /// Logs Insights queries from config.toml (`[queries.NAME]`), offered beside the built-ins.
+    pub queries: Vec<SavedQuery>,
+}
+
+/// A Logs Insights query kept by name (built in, or `[queries.NAME]` in config.toml).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedQuery {
+    pub name: String,
+    pub description: String,
+    pub query: String,
 }
 
 impl crate::ops::grammar::ActionConfig for Settings {
@@ -73,6 +83,7 @@ impl Default for Settings {
             environments: std::collections::BTreeMap::new(),
             env_dir: PathBuf::from("environments"),
             runbooks: crate::runbook::Library::default(),
+            queries: Vec::new(),
         }
     }
 }

@@ -11,6 +11,7 @@ use super::layout::Areas;
 use super::loadable::RequestId;
 use super::next::Next;
 use super::operations::{strip_rows, OpsState};
+use super::query::QueryView;
 use super::report::Report;
 use super::runbook::{RunbookSession, Runner};
 use super::settings::Settings;
@@ -34,6 +35,8 @@ pub enum Mode {
     Environments(EnvView),
     /// The runbook being followed (`state.runbook`).
     Runbook,
+    /// Logs Insights: the editor, a query running, its results.
+    Query(Box<QueryView>),
 }
 
 pub struct State {

@@ -74,7 +74,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Reply::Alarms(_) => state.fleet.alarms.data.clone(),
                 _ => None,
             };
-            if accept_reply(state, id, reply) {
+            if accept_reply(state, id, reply, &mut effects) {
                 if let Some(before) = alarms_before {
                     timeline::record_alarm_changes(&state.ctx, &state.fleet, &before, &mut effects);
                 }
@@ -206,7 +206,7 @@ fn after_progress(state: &mut State, progress: Progress) {
 }
 
 /// Store a reply if it is still wanted. Text from outside is made inert before it is kept.
-fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
+fn accept_reply(state: &mut State, id: u64, reply: Reply, effects: &mut Vec<Effect>) -> bool {
     let now = state.ctx.now;
     let fleet = &mut state.fleet;
     match reply {
@@ -259,5 +259,34 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply) -> bool {
         Reply::Logs { generation, result } => state.dashboard.logs.accept(id, generation, result.map_err(describe)),
         // Watches take their reads before this (update's Msg::Fetched arm).
         Reply::Snapshots(_) => false,
+        Reply::QueryStarted(result) => match &mut state.mode {
+            Mode::Query(view) => {
+                view.started(id, result, &state.ctx);
+                true
+            }
+            _ => false,
+        },
+        Reply::QueryResults(result) => match &mut state.mode {
+            Mode::Query(view) => {
+                view.progressed(id, result, &state.ctx, effects);
+                true
+            }
+            _ => false,
+        },
+        Reply::QueryStopped(result) => match &mut state.mode {
+            Mode::Query(view) => {
+                view.stopped(id, result);
+                true
+            }
+            _ => false,
+        },
+        Reply::LogRecord(result) => match &mut state.mode {
+            Mode::Query(view) => {
+                view.record_read(id, result, now);
+                true
+            }
+            _ => false,
+        },
+        Reply::Chart(_) => false,
     }
 }

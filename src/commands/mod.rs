@@ -6,8 +6,11 @@
 mod act;
 mod env;
 mod incident;
+mod metric;
+mod query;
 mod read;
 mod runbook;
+mod tables;
 mod targets;
 
 use crate::backend::{Backend, BackendLabel};
@@ -15,6 +18,8 @@ use crate::ops::grammar::{self, ActionConfig, Verb};
 use crate::ops::{OpsContext, Watch, WatchState};
 use std::io::Write;
 use std::time::Duration;
+
+pub use query::groups_of as query_groups;
 
 /// What a verb needs besides its arguments.
 pub struct Env<'a> {
@@ -52,6 +57,8 @@ pub async fn run(
         Verb::Runbook(args) => runbook::run(args, env, out, err).await,
         Verb::Incident(args) => incident::run(args, env, out, err),
         Verb::Targets(args) => targets::run(args, env, out, err).await,
+        Verb::Query(args) => query::run(args, env, out, err).await,
+        Verb::Metric(args) => metric::run(args, env, out, err).await,
         other => match grammar::intent_of(other, env.config) {
             Ok(Some(intent)) => {
                 let run = other.run_args().cloned().unwrap_or_default();

@@ -126,6 +126,18 @@ pub struct QueryResults {
 }
 
 impl QueryResults {
+    /// "42 rows; 1,234 of 98,000 records matched, 12.0 MB scanned (≈$0.0001)", and a warning when
+    /// the query stopped at the most rows a query returns.
+    pub fn summary(&self) -> String {
+        let mut text = format!("{} rows; {}", self.rows.len(), self.stats.describe());
+        if self.rows.len() >= MAX_ROWS {
+            text.push_str(&format!(
+                "; stopped at {MAX_ROWS} rows, the most a query returns: narrow the window or filter"
+            ));
+        }
+        text
+    }
+
     /// The columns in the order they first appear, `@ptr` left out (it points at the event).
     pub fn fields(&self) -> Vec<String> {
         let mut fields: Vec<String> = Vec::new();

@@ -22,6 +22,8 @@ pub enum Kind {
     Step,
     /// Something an engineer typed.
     Note,
+    /// A Logs Insights query run, with a line on what it found.
+    Query,
 }
 
 impl Kind {
@@ -32,6 +34,7 @@ impl Kind {
             Kind::Alarm => "alarm",
             Kind::Step => "step",
             Kind::Note => "note",
+            Kind::Query => "query",
         }
     }
 }

@@ -49,6 +49,22 @@ pub enum Action {
     RunStep,
     SkipStep,
     Note,
+    /// The selected alarm's metric (or the service's or endpoint's metrics) as a chart.
+    Chart,
+    /// Logs Insights over the log pane's group and window.
+    Query,
+    EditQuery,
+    ToggleChart,
+    #[serde(rename = "range_1h")]
+    Range1h,
+    #[serde(rename = "range_3h")]
+    Range3h,
+    #[serde(rename = "range_24h")]
+    Range24h,
+    #[serde(rename = "range_7d")]
+    Range7d,
+    NextMetric,
+    PrevMetric,
     /// Unbinds a key inherited from the defaults.
     None,
 }
@@ -101,6 +117,18 @@ impl Action {
             Action::RunStep => "run the selected step's commands (changes still ask first)",
             Action::SkipStep => "mark the selected step skipped",
             Action::Note => "add a note to the incident timeline",
+            Action::Chart => {
+                "chart the selected alarm's metric with its threshold, or the service's or endpoint's metrics"
+            }
+            Action::Query => "Logs Insights over this group and window (:query)",
+            Action::EditQuery => "edit the query (enter runs it again)",
+            Action::ToggleChart => "a stats ... by bin() result as a chart / as a table",
+            Action::Range1h => "the last hour",
+            Action::Range3h => "the last 3 hours",
+            Action::Range24h => "the last 24 hours",
+            Action::Range7d => "the last 7 days",
+            Action::NextMetric => "the next metric",
+            Action::PrevMetric => "the previous metric",
             Action::None => "(unbound)",
         }
     }

@@ -20,10 +20,13 @@ pub enum Context {
     Logs,
     Environments,
     Runbook,
+    Query,
+    Chart,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Context::Global, Context::Logs, Context::Environments, Context::Runbook];
+    pub const ALL: [Context; 6] =
+        [Context::Global, Context::Logs, Context::Environments, Context::Runbook, Context::Query, Context::Chart];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +34,8 @@ impl Context {
             Context::Logs => "Log pane",
             Context::Environments => "Environments view (:env)",
             Context::Runbook => "Runbook view",
+            Context::Query => "Logs Insights view (:query), once a query runs",
+            Context::Chart => "Metric chart (m)",
         }
     }
 
@@ -41,6 +46,8 @@ impl Context {
             Context::Logs => "logs",
             Context::Environments => "environments",
             Context::Runbook => "runbook",
+            Context::Query => "query",
+            Context::Chart => "chart",
         }
     }
 }
@@ -71,6 +78,10 @@ struct KeymapFile {
     environments: BTreeMap<String, Action>,
     #[serde(default)]
     runbook: BTreeMap<String, Action>,
+    #[serde(default)]
+    query: BTreeMap<String, Action>,
+    #[serde(default)]
+    chart: BTreeMap<String, Action>,
 }
 
 /// One row of the help screen: the keys bound to an action in a context.
@@ -109,6 +120,8 @@ impl Keymap {
             (Context::Logs, file.logs),
             (Context::Environments, file.environments),
             (Context::Runbook, file.runbook),
+            (Context::Query, file.query),
+            (Context::Chart, file.chart),
         ];
         for (context, entries) in sections {
             let table = out.tables.entry(context).or_default();

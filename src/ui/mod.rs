@@ -16,6 +16,7 @@ mod help;
 mod logs;
 mod operations;
 mod palette;
+mod query;
 mod quit;
 mod report;
 mod runbook;
@@ -64,6 +65,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         Mode::Report(report) => report::render(report, theme, frame, area),
         Mode::Environments(view) => environments::render(view, theme, keymap, frame, area),
         Mode::Runbook => runbook::render(state, theme, keymap, frame, area),
+        Mode::Query(view) => query::render(view, theme, keymap, frame, area),
         Mode::Normal | Mode::Filter(_) | Mode::ConfirmQuit => {}
     }
 }

@@ -217,8 +217,17 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
     let mut queue = effects;
     while let Some(effect) = queue.pop() {
         match effect {
-            // Watches read through the test's own backend.
-            Effect::Fetch { fetch: Fetch::Snapshots(_), .. } => rest.push(effect),
+            // Watches read through the test's own backend, as do queries and charts.
+            Effect::Fetch {
+                fetch:
+                    Fetch::Snapshots(_)
+                    | Fetch::StartQuery(_)
+                    | Fetch::QueryResults(_)
+                    | Fetch::StopQuery(_)
+                    | Fetch::LogRecord(_)
+                    | Fetch::Chart { .. },
+                ..
+            } => rest.push(effect),
             Effect::Fetch { id, fetch } => {
                 let reply = match fetch {
                     Fetch::Services => Reply::Services(Ok(services())),
@@ -283,7 +292,12 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
                     Fetch::TargetHealth(arns) => Reply::TargetHealth(Ok(target_groups(&arns))),
-                    Fetch::Snapshots(_) => unreachable!("passed through above"),
+                    Fetch::Snapshots(_)
+                    | Fetch::StartQuery(_)
+                    | Fetch::QueryResults(_)
+                    | Fetch::StopQuery(_)
+                    | Fetch::LogRecord(_)
+                    | Fetch::Chart { .. } => unreachable!("passed through above"),
                 };
                 queue.extend(update(state, Msg::Fetched(id, reply)));
             }

@@ -65,7 +65,8 @@ impl WindowArgs {
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct QueryArgs {
     /// The Logs Insights query, e.g. 'fields @timestamp, @message | filter @message like /ERROR/'
-    pub query: String,
+    /// (in the console, `:query` alone opens the editor with the saved queries)
+    pub query: Option<String>,
     /// A log group to query (repeat for several)
     #[arg(long = "group", value_name = "LOG_GROUP")]
     pub groups: Vec<String>,

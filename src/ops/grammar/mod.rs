@@ -55,6 +55,11 @@ pub enum Verb {
     /// A service's load-balancer targets: state, reason, health check, and which task each is
     #[command(visible_alias = "target-health")]
     Targets(TargetsArgs),
+    /// Run a Logs Insights query over log groups, or services' and endpoints' own groups
+    #[command(visible_alias = "insights")]
+    Query(QueryArgs),
+    /// Any CloudWatch metric over a window, one row per period (no datapoint: '-', never 0)
+    Metric(MetricArgs),
 }
 
 impl Verb {
