@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod incident;
+pub mod insights;
 pub mod jsonl;
 pub mod keymap;
 pub mod logs;
