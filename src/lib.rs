@@ -3,6 +3,7 @@ pub mod app;
 pub mod audit;
 pub mod aws;
 pub mod backend;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod config;

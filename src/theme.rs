@@ -71,6 +71,10 @@ pub struct Theme {
     pub match_highlight: Style,
     pub chart: Style,
     pub chart_alt: Style,
+    /// An alarm's threshold line in a metric chart (drawn as `╌`) and its label on the y axis.
+    pub chart_threshold: Style,
+    /// The periods an alarm was in ALARM, marked `█` under a metric chart's time axis.
+    pub chart_alarm: Style,
     pub budget_line: Style,
     pub over_budget: Style,
     pub status_bar: Style,
@@ -137,6 +141,8 @@ theme_slots!(
     match_highlight,
     chart,
     chart_alt,
+    chart_threshold,
+    chart_alarm,
     budget_line,
     over_budget,
     status_bar,

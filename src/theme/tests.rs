@@ -47,6 +47,8 @@ fn meaningful_slots_differ_from_base_and_from_each_other() {
         "over_budget",
         "status_bar",
         "key_hint",
+        "chart_threshold",
+        "chart_alarm",
     ];
     let pairs = [
         ("title", "title_focused"),
@@ -59,6 +61,10 @@ fn meaningful_slots_differ_from_base_and_from_each_other() {
         ("status_bar", "badge_demo"),
         ("status_bar", "badge_live"),
         ("chart", "chart_alt"),
+        // A metric chart's threshold and ALARM marks stand apart from its data line.
+        ("chart", "chart_threshold"),
+        ("chart", "chart_alarm"),
+        ("chart_alt", "chart_threshold"),
     ];
     for theme in all_builtins() {
         let get = |slot: &str| theme.style(slot).expect("known slot");
@@ -88,6 +94,10 @@ fn monochrome_has_no_colour_and_carries_meaning_with_modifiers() {
     let m = Modifier::UNDERLINED | Modifier::BOLD;
     assert!(theme.match_highlight.add_modifier.contains(m));
     assert!(theme.muted.add_modifier.contains(Modifier::DIM));
+    // Without colour a chart's threshold and ALARM marks still stand out from the data line.
+    assert!(theme.chart_threshold.add_modifier.contains(Modifier::BOLD));
+    assert!(theme.chart_alarm.add_modifier.contains(Modifier::BOLD));
+    assert!(!theme.chart_alarm.add_modifier.contains(Modifier::REVERSED), "reversed would hide the █ marks");
 }
 
 #[test]

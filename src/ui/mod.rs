@@ -4,6 +4,7 @@
 
 mod alarms;
 mod audit;
+pub mod chart;
 mod chrome;
 mod confirm;
 mod cost;
