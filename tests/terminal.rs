@@ -331,3 +331,34 @@ fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
     let at: Vec<usize> = order.iter().map(|s| doc.find(s).unwrap_or_else(|| panic!("{s} missing:\n{doc}"))).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order:\n{doc}");
 }
+
+/// The why, one key from the alarm, in the real terminal: `m` on the firing alarm draws its
+/// metric against the threshold; `Q` on the log pane runs a Logs Insights query and `c` charts it.
+#[test]
+fn the_firing_alarm_is_charted_and_its_logs_queried_in_the_terminal() {
+    let (_dir, tmux, _) = bad_deploy_fired();
+    tmux.keys(&["BTab", "BTab", "m"]);
+    let chart = tmux.wait_for(
+        |s| s.contains("alarm CleanisticAI-HighErrorRate") && s.contains("datapoints"),
+        Duration::from_secs(5),
+    );
+    assert!(chart.contains("CleanisticAI/API ErrorRate"), "{chart}");
+    assert!(chart.contains("> 5┤"), "the threshold labelled on the axis:\n{chart}");
+    assert!(chart.contains("datapoints > 5"), "{chart}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("alarm CleanisticAI-HighErrorRate  last"), Duration::from_secs(5));
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "query --group /ecs/cleanistic-ai 'stats count(*) as lines by bin(1m)'"]);
+    tmux.keys(&["Enter"]);
+    let done = tmux.wait_for(|s| s.contains("records matched") && s.contains("c chart"), Duration::from_secs(20));
+    assert!(done.contains("Logs Insights  /ecs/cleanistic-ai"), "{done}");
+    tmux.keys(&["c"]);
+    let charted = tmux.wait_for(|s| s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)), Duration::from_secs(5));
+    assert!(charted.contains("lines"), "{charted}");
+    // Escape alone (followed at once by `:` a terminal reads alt-:), then quit.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(|s| !s.contains("Logs Insights"), Duration::from_secs(5));
+    tmux.keys(&[":q", "Enter"]);
+    let after = tmux.wait_for(exited, Duration::from_secs(5));
+    assert!(exited(&after), "{after}");
+}

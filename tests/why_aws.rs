@@ -8,6 +8,7 @@
 mod emulator;
 
 use emulator::{isolate_from_real_aws, Emulator};
+use opsdeck::app::{perform, rows, update, Effect, Mode, Msg, Pane, Settings, State};
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{AlarmState, QueryRequest, QueryStatus};
@@ -190,4 +191,52 @@ async fn an_alarms_state_history_is_read_through_the_real_sdk() {
     assert_eq!((history[0].from, history[0].to), (AlarmState::Ok, AlarmState::Alarm));
     assert_eq!(history[1].at.timestamp(), 1_796_389_800);
     assert_eq!(emu.calls().get("monitoring:DescribeAlarmHistory"), Some(&1));
+}
+
+/// Carry out the console's reads on `aws` until it asks for nothing more.
+async fn settle(state: &mut State, aws: &AwsBackend, mut queue: Vec<Effect>) {
+    for _ in 0..6 {
+        let mut next = Vec::new();
+        while let Some(effect) = queue.pop() {
+            if let Effect::Fetch { id, fetch } = effect {
+                let reply = perform(aws, fetch, &|_| {}).await;
+                next.extend(update(state, Msg::Fetched(id, reply)));
+            }
+        }
+        queue = next;
+    }
+}
+
+#[tokio::test]
+async fn m_in_the_console_charts_an_alarms_metric_read_with_one_get_metric_data() {
+    let emu = Emulator::start();
+    emu.seed();
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let now = chrono::Utc::now();
+    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
+    let effects = update(&mut state, Msg::Tick(now));
+    settle(&mut state, &aws, effects).await;
+    state.dashboard.focus = Pane::Alarms;
+    let names: Vec<String> = rows::alarm_rows(&state.fleet, &state.dashboard.alarms_list)
+        .iter()
+        .map(|i| state.fleet.alarms.data.as_ref().unwrap()[*i].name.clone())
+        .collect();
+    state.dashboard.alarms_list.selected = names.iter().position(|n| n == "svg-ai-high-cpu").expect("listed");
+    emu.clear_calls();
+    let keymap = opsdeck::keymap::Keymap::defaults().unwrap();
+    let msg = opsdeck::app::key_to_msg(&state, &keymap, "m".parse().unwrap()).unwrap();
+    let effects = update(&mut state, msg);
+    settle(&mut state, &aws, effects).await;
+    let Mode::Chart(view) = &state.mode else { panic!("no chart: {:?}", state.ctx.flash) };
+    let series = view.page_series();
+    assert_eq!(series.len(), 1);
+    let valued = series[0].1.iter().filter(|(_, v)| v.is_some()).count();
+    assert!((29..=31).contains(&valued), "the seeded half hour has values, the rest are gaps: {valued}");
+    assert!((180..=181).contains(&series[0].1.len()), "a period per minute of the 3 hours");
+    let calls = emu.calls();
+    assert_eq!(calls.get("monitoring:GetMetricData"), Some(&1), "{calls:?}");
+    // moto has no DescribeAlarmHistory: the chart is drawn without the ALARM periods it gives.
+    assert!(calls.contains_key("monitoring:DescribeAlarmHistory"), "{calls:?}");
+    assert!(view.data.error.is_none(), "{:?}", view.data.error);
 }

@@ -5,12 +5,15 @@ use super::action_path;
 use super::audit;
 use super::environments::{self, EnvRequest};
 use super::logs::{source_named, LogWindow};
+use super::metric_chart::{self, ChartSubject};
 use super::msg::{Effect, OpEffect};
 use super::palette::{self, PaletteCommand};
 use super::pane::Pane;
 use super::report::Report;
+use super::rows;
 use super::state::{Mode, State};
 use crate::backend::BackendLabel;
+use crate::domain::Address;
 use crate::ops::grammar::{self, LogsArgs, QueryArgs, RunbookCommand, Verb};
 
 /// Run a line typed after `:`.
@@ -121,6 +124,48 @@ pub fn open_query(state: &mut State, args: Option<&QueryArgs>, effects: &mut Vec
     let text = args.and_then(|a| a.query.as_deref());
     let view = super::query::open(groups, window_secs, text, text.is_some(), &mut state.ctx, effects);
     state.mode = Mode::Query(Box::new(view));
+}
+
+/// `m`: the chart of what the selected row stands for: an alarm's metric with its threshold, a
+/// service's or an endpoint variant's metrics.
+pub fn open_chart(state: &mut State, effects: &mut Vec<Effect>) {
+    let (fleet, d) = (&state.fleet, &state.dashboard);
+    let opened = match d.focus {
+        Pane::Alarms => match rows::selected_alarm(fleet, &d.alarms_list) {
+            Some(alarm) => metric_chart::for_alarm(alarm),
+            None => Err("select an alarm first".into()),
+        },
+        Pane::Services => {
+            let service = match &d.detail {
+                Some(detail) => fleet.services.data.iter().flatten().find(|s| s.address() == detail.address),
+                None => rows::selected_service(fleet, &d.services_list),
+            };
+            match service {
+                Some(s) => {
+                    let groups: Vec<_> = fleet.target_groups_of(s).collect();
+                    Ok((ChartSubject::Resource(s.address()), metric_chart::for_service(s, &groups)))
+                }
+                None => Err("select a service first".into()),
+            }
+        }
+        Pane::Endpoints => match rows::selected_endpoint_row(fleet, &d.endpoints_list) {
+            Some((endpoint, Some(variant))) => {
+                let address =
+                    Address::Endpoint { endpoint: endpoint.name.clone(), variant: Some(variant.name.clone()) };
+                Ok((ChartSubject::Resource(address), metric_chart::for_variant(endpoint, &variant.name)))
+            }
+            Some((endpoint, None)) => Err(format!("sm:{} has no variant to chart", endpoint.name)),
+            None => Err("select an endpoint variant first".into()),
+        },
+        Pane::Logs | Pane::Cost => Err("m charts an alarm's metric, a service's or an endpoint's: select one".into()),
+    };
+    match opened {
+        Ok((subject, pages)) => {
+            let view = metric_chart::open(subject, pages, &mut state.ctx, effects);
+            state.mode = Mode::Chart(Box::new(view));
+        }
+        Err(why) => state.ctx.flash_info(why),
+    }
 }
 
 /// The environments view (`E`, `:env`): opened, or kept open and read again.

@@ -23,6 +23,10 @@ pub fn key_to_msg(state: &State, keymap: &Keymap, chord: KeyChord) -> Option<Msg
         // A prompt in the runbook view (a value, a note) takes raw keys, as does the query editor.
         Mode::Runbook if state.runbook.as_ref().is_some_and(|r| r.prompt.is_some()) => Some(Msg::Text(chord)),
         Mode::Query(ref view) if view.editing() => Some(Msg::Text(chord)),
+        // An opened row closes on any key its scrolling does not use.
+        Mode::Query(ref view) if view.open.is_some() => {
+            Some(Msg::Action(keymap.action(&chord, context(state)).unwrap_or(Action::Back)))
+        }
         _ => keymap.action(&chord, context(state)).map(Msg::Action),
     }
 }
@@ -33,6 +37,7 @@ pub fn context(state: &State) -> Keys {
         Mode::Environments(_) => Keys::Environments,
         Mode::Runbook => Keys::Runbook,
         Mode::Query(_) => Keys::Query,
+        Mode::Chart(_) => Keys::Chart,
         Mode::Normal if state.dashboard.focus == Pane::Logs => Keys::Logs,
         _ => Keys::Global,
     }
@@ -53,6 +58,7 @@ pub fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Mode::Runbook => state.runner().on_action(action, effects),
         Mode::Help { scroll } => help::on_action(scroll, action),
         Mode::Query(view) => view.on_action(action, &mut state.ctx, effects),
+        Mode::Chart(view) => view.on_action(action, &mut state.ctx, effects),
         _ => return on_dashboard(state, action, effects),
     };
     state.show(next);
@@ -80,6 +86,7 @@ fn on_dashboard(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             state.show(next);
         }
         Action::Query => commands::open_query(state, None, effects),
+        Action::Chart => commands::open_chart(state, effects),
         Action::RunStep | Action::SkipStep | Action::Note => {
             state.ctx.flash_info("runbook keys work in the runbook view: o on an alarm opens its runbook")
         }

@@ -9,6 +9,7 @@ use super::environments::EnvView;
 use super::fleet::Fleet;
 use super::layout::Areas;
 use super::loadable::RequestId;
+use super::metric_chart::ChartView;
 use super::next::Next;
 use super::operations::{strip_rows, OpsState};
 use super::query::QueryView;
@@ -37,6 +38,8 @@ pub enum Mode {
     Runbook,
     /// Logs Insights: the editor, a query running, its results.
     Query(Box<QueryView>),
+    /// A metric chart: an alarm's, or a service's or endpoint's.
+    Chart(Box<ChartView>),
 }
 
 pub struct State {

@@ -287,6 +287,9 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply, effects: &mut Vec<Effe
             }
             _ => false,
         },
-        Reply::Chart(_) => false,
+        Reply::Chart(result) => match &mut state.mode {
+            Mode::Chart(view) => view.accept(id, now, result),
+            _ => false,
+        },
     }
 }

@@ -84,12 +84,14 @@ impl QueryStats {
 
     /// "12,400 of 98,000 records matched, 31.2 MB scanned (≈$0.0002)".
     pub fn describe(&self) -> String {
+        let usd = self.estimated_usd();
+        // Under a hundredth of a cent reads as what it is, not as $0.0000.
+        let cost = if usd > 0.0 && usd < 0.0001 { "<$0.0001".to_string() } else { format!("≈${usd:.4}") };
         format!(
-            "{} of {} records matched, {} scanned (≈${:.4})",
+            "{} of {} records matched, {} scanned ({cost})",
             thousands(self.records_matched),
             thousands(self.records_scanned),
             bytes(self.bytes_scanned),
-            self.estimated_usd()
         )
     }
 }
@@ -129,7 +131,11 @@ impl QueryResults {
     /// "42 rows; 1,234 of 98,000 records matched, 12.0 MB scanned (≈$0.0001)", and a warning when
     /// the query stopped at the most rows a query returns.
     pub fn summary(&self) -> String {
-        let mut text = format!("{} rows; {}", self.rows.len(), self.stats.describe());
+        let rows = match self.rows.len() {
+            1 => "1 row".to_string(),
+            n => format!("{n} rows"),
+        };
+        let mut text = format!("{rows}; {}", self.stats.describe());
         if self.rows.len() >= MAX_ROWS {
             text.push_str(&format!(
                 "; stopped at {MAX_ROWS} rows, the most a query returns: narrow the window or filter"

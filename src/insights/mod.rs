@@ -43,6 +43,7 @@ mod table;
 mod value;
 
 pub use ast::Query;
+pub use bins::parse_width as bin_width_ms;
 pub use error::{Location, QueryError};
 pub use event::Event;
 pub use output::QueryOutput;

@@ -103,6 +103,25 @@ impl LogStore {
             .map(|g| g.query(query))
             .ok_or_else(|| BackendError::NotFound(format!("log group {group}")))
     }
+
+    pub(crate) fn has_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| g.name == group)
+    }
+
+    /// The events of `group` with timestamps in `[start_ms, end_ms)`: (id, ms, stream, message).
+    pub(crate) fn between(&self, group: &str, start_ms: i64, end_ms: i64) -> Vec<(u64, i64, &str, &str)> {
+        let Some(g) = self.groups.iter().find(|g| g.name == group) else { return Vec::new() };
+        let from = g.events.partition_point(|e| e.ts_ms < start_ms);
+        let to = g.events.partition_point(|e| e.ts_ms < end_ms);
+        g.events.range(from..to).map(|e| (e.id, e.ts_ms, &*e.stream, &*e.message)).collect()
+    }
+
+    /// One event of `group` by id, while it is still kept.
+    pub(crate) fn event(&self, group: &str, id: u64) -> Option<(i64, &str, &str)> {
+        let g = self.groups.iter().find(|g| g.name == group)?;
+        let i = g.events.partition_point(|e| e.id < id);
+        g.events.get(i).filter(|e| e.id == id).map(|e| (e.ts_ms, &*e.stream, &*e.message))
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod deploy;
 mod endpoint_actions;
 mod endpoints;
 mod history;
+mod insights;
 mod logs;
 mod logtext;
 mod metrics;
@@ -45,8 +46,8 @@ pub use scenario::{scenarios, ScenarioInfo, SimError};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, Service,
-    ServiceDetail, ServiceMetrics, TargetGroupHealth, TaskDefRef,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
+    QueryResults, QueryRow, Service, ServiceDetail, ServiceMetrics, TargetGroupHealth, TaskDefRef,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -202,6 +203,28 @@ impl Backend for SimFleet {
             let end = end.timestamp().min(w.t - w.t.rem_euclid(60));
             queries.iter().map(|q| w.history.answer(w.seed, q, start.timestamp(), end)).collect()
         })
+    }
+
+    async fn start_query(&self, request: &QueryRequest) -> Result<String, BackendError> {
+        let mut guard = self.world();
+        let w = guard.as_mut().ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))?;
+        w.queries.start(&w.logs, request, w.t)
+    }
+
+    async fn query_results(&self, id: &str) -> Result<QueryResults, BackendError> {
+        let mut guard = self.world();
+        let w = guard.as_mut().ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))?;
+        w.queries.results(id, w.t)
+    }
+
+    async fn stop_query(&self, id: &str) -> Result<(), BackendError> {
+        let mut guard = self.world();
+        let w = guard.as_mut().ok_or_else(|| BackendError::Other("simulation not initialised".to_string()))?;
+        w.queries.stop(id, w.t)
+    }
+
+    async fn log_record(&self, ptr: &str) -> Result<QueryRow, BackendError> {
+        self.read(|w| w.queries.record(&w.logs, ptr))?
     }
 
     async fn alarm_history(

@@ -10,6 +10,7 @@ use super::catalog::{
 use super::cost;
 use super::endpoints::EndpointState;
 use super::history::{self, MetricHistory};
+use super::insights::Queries;
 use super::logs::LogStore;
 use super::logtext;
 use super::metrics::{load, Metrics, Second};
@@ -51,6 +52,8 @@ pub(crate) struct World {
     pub alarms: Alarms,
     /// Each minute's datapoint of every metric published, for charts and `opsdeck metric`.
     pub history: MetricHistory,
+    /// Logs Insights queries started, running or done.
+    pub queries: Queries,
     /// Endpoint capacity and their Creating, Updating and Deleting windows.
     pub endpoints: Vec<EndpointState>,
     /// Application Auto Scaling targets and policies.
@@ -108,6 +111,7 @@ impl World {
             logs,
             alarms: Alarms::new(),
             history: MetricHistory::default(),
+            queries: Queries::default(),
             endpoints: EndpointState::seeded(),
             scaling: Scaling::seeded(),
             serverless: Serverless::seeded(),

@@ -15,6 +15,7 @@ mod environments;
 mod filter;
 mod help;
 mod logs;
+mod metric_chart;
 mod operations;
 mod palette;
 mod query;
@@ -67,6 +68,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         Mode::Environments(view) => environments::render(view, theme, keymap, frame, area),
         Mode::Runbook => runbook::render(state, theme, keymap, frame, area),
         Mode::Query(view) => query::render(view, theme, keymap, frame, area),
+        Mode::Chart(view) => metric_chart::render(view, theme, keymap, frame, area),
         Mode::Normal | Mode::Filter(_) | Mode::ConfirmQuit => {}
     }
 }

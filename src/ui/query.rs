@@ -50,7 +50,10 @@ pub fn render(view: &QueryView, theme: &Theme, keymap: &Keymap, frame: &mut Fram
         None => ("enter runs the query; up/down picks a saved one".to_string(), theme.muted),
     };
     frame.render_widget(Paragraph::new(Span::styled(truncate(&text, usize::from(status.width)), style)), status);
-    table(view, theme, frame, results);
+    match view.chart() {
+        Some(chart) => super::chart::render(&chart, theme, frame, results),
+        None => table(view, theme, frame, results),
+    }
     if let Some(open) = &view.open {
         open_row(view, open, theme, frame, area);
     }

@@ -4,6 +4,7 @@
 //! `stats ... by bin(...)`, a chart over time. Queued while the account is at its limit of
 //! concurrent queries. Every text that comes back is made inert.
 
+mod bin_chart;
 mod saved;
 
 pub use saved::offered;
@@ -125,6 +126,18 @@ impl QueryView {
     /// The bin column of a `stats ... by bin(...)` result, if this is one.
     pub fn bin_field(&self) -> Option<String> {
         self.results.as_ref()?.fields().into_iter().find(|f| f.starts_with("bin("))
+    }
+
+    /// The result as a chart when it is a `stats ... by bin(...)` and the chart is asked for.
+    pub fn chart(&self) -> Option<crate::chart::Chart> {
+        if !self.chart {
+            return None;
+        }
+        let (results, request, bin_field) = (self.results.as_ref()?, self.request.as_ref()?, self.bin_field()?);
+        // The width from the column's own name (`bin(5m)`), so a query only AWS understands works too.
+        let width = bin_field.strip_prefix("bin(").and_then(|w| w.strip_suffix(')'));
+        let bin = width.and_then(|w| crate::insights::bin_width_ms(w).ok()).map(Duration::milliseconds);
+        bin_chart::bin_chart(results, &bin_field, bin, &request.query, (request.start, request.end))
     }
 
     fn start(&mut self, ctx: &mut Context, effects: &mut Vec<Effect>) {
