@@ -4,7 +4,7 @@ use super::widgets::age;
 use crate::app::{FlashLevel, Pane, State};
 use crate::backend::BackendLabel;
 use crate::domain::AlarmState;
-use crate::keymap::{Action, Keymap};
+use crate::keymap::{Action, Context as Keys, Keymap};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -81,9 +81,9 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
         vec![(Action::Help, "help"), (Action::Palette, "cmd"), (Action::Filter, "filter"), (Action::NextPane, "pane")];
     match state.dashboard.focus {
         Pane::Services if state.dashboard.detail.is_some() => pairs.push((Action::Back, "back")),
-        Pane::Services => pairs.push((Action::Select, "tasks")),
-        Pane::Alarms => pairs.push((Action::Select, "jump")),
-        Pane::Endpoints => pairs.push((Action::Select, "logs")),
+        Pane::Services => pairs.extend([(Action::Select, "tasks"), (Action::Chart, "chart")]),
+        Pane::Alarms => pairs.extend([(Action::Select, "jump"), (Action::Chart, "chart")]),
+        Pane::Endpoints => pairs.extend([(Action::Select, "logs"), (Action::Chart, "chart")]),
         Pane::Logs => {}
         Pane::Cost => pairs.push((Action::Refresh, "re-read")),
     }
@@ -96,6 +96,10 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
         }
     }
     if state.dashboard.focus == Pane::Logs {
+        if let Some(key) = keymap.key_in(Keys::Logs, Action::Query) {
+            spans.push(Span::styled(format!(" {key}"), theme.key_hint));
+            spans.push(Span::styled(" query", theme.status_bar));
+        }
         spans.push(Span::styled(" f w t n/N 0-6 ctrl-s", theme.key_hint));
     }
     let actions: &[(Action, &str)] = match state.dashboard.focus {
