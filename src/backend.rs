@@ -2,10 +2,10 @@
 //! [`Backend`] and speak only the domain types.
 
 use crate::domain::{
-    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, Mutation,
-    QueryRequest, QueryResults, QueryRow, Receipt, RevisionHistory, ScalableResource, ScalingPolicy, Service,
-    ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity,
-    VariantMetrics,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, EndpointModels, Function, FunctionDetail, FunctionFilter,
+    FunctionMetrics, LogBatch, LogQuery, MetricQuery, MetricSeries, Mutation, QueryRequest, QueryResults, QueryRow,
+    Receipt, RevisionHistory, ScalableResource, ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot,
+    TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity, VariantMetrics,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -137,6 +137,31 @@ pub trait Backend: Send + Sync {
     async fn target_health(&self, target_groups: &[String]) -> Result<Vec<TargetGroupHealth>, BackendError> {
         let _ = target_groups;
         Ok(Vec::new())
+    }
+
+    /// The functions that pass `filter` (ListFunctions, 50 a page; tags read only when the filter
+    /// names some), each with its reserved concurrency and event-source mappings.
+    async fn functions(&self, filter: &FunctionFilter) -> Result<Vec<Function>, BackendError> {
+        let _ = filter;
+        Ok(Vec::new())
+    }
+    /// Per-minute metrics of each function over the last hour (GetMetricData, 500 a call), with
+    /// the depth of the queues that feed them; keyed by function name.
+    async fn function_metrics(
+        &self,
+        functions: &[Function],
+    ) -> Result<BTreeMap<String, FunctionMetrics>, BackendError> {
+        let _ = functions;
+        Ok(BTreeMap::new())
+    }
+    /// One function with its versions, aliases and environment variable names.
+    async fn function_detail(&self, name: &str) -> Result<FunctionDetail, BackendError> {
+        Err(BackendError::NotFound(format!("lambda:{name}")))
+    }
+    /// The models behind an endpoint's variants, their registry packages and Model Monitor's
+    /// newest runs.
+    async fn endpoint_models(&self, endpoint: &str) -> Result<EndpointModels, BackendError> {
+        Ok(EndpointModels { endpoint: endpoint.to_string(), ..EndpointModels::default() })
     }
 
     /// The backend's own time where it keeps one (the simulated fleet, which may run faster than

@@ -70,6 +70,10 @@ fn count(n: u32) -> Result<i32, BackendError> {
 impl AwsBackend {
     pub(super) async fn apply_permit(&self, permit: Permit) -> Result<Receipt, BackendError> {
         match permit.mutation() {
+            // TODO(issue 15, aws helper): Lambda Invoke with LogType=Tail.
+            Mutation::InvokeFunction { function, .. } => {
+                Err(BackendError::Other(format!("lambda:{function}: invoking functions is not wired yet")))
+            }
             Mutation::SetDesiredCount { address, count: n } => {
                 let (cluster, service) = ecs_service(address)?;
                 let n = count(*n)?;
@@ -406,6 +410,7 @@ impl AwsBackend {
                     invoked_variant: out.invoked_production_variant().map(str::to_string),
                     body: out.body().map(|b| b.as_ref().to_vec()).unwrap_or_default(),
                     latency_ms,
+                    ..Default::default()
                 }),
             }),
             Err(err) => {
@@ -419,6 +424,7 @@ impl AwsBackend {
                                 invoked_variant: None,
                                 body: model.original_message().unwrap_or_default().as_bytes().to_vec(),
                                 latency_ms,
+                                ..Default::default()
                             }),
                         });
                     }

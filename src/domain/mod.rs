@@ -6,12 +6,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod functions;
 mod insights;
 mod metrics;
+mod models;
 mod ops;
 mod targets;
+pub use functions::*;
 pub use insights::*;
 pub use metrics::*;
+pub use models::*;
 pub use ops::*;
 pub use targets::*;
 

@@ -210,6 +210,8 @@ pub enum Mutation {
     RollbackDeployment { address: Address, deployment_arn: String },
     /// SageMaker Runtime InvokeEndpoint.
     Invoke { endpoint: String, variant: Option<String>, content_type: String, body: Vec<u8> },
+    /// Lambda Invoke, RequestResponse with the log tail, of `$LATEST` or a version or alias.
+    InvokeFunction { function: String, qualifier: Option<String>, body: Vec<u8> },
     /// SageMaker DeleteEndpoint: the endpoint config and models stay.
     DeleteEndpoint { endpoint: String },
     /// SageMaker CreateEndpoint from an existing endpoint config.
@@ -248,6 +250,10 @@ impl Mutation {
                 Some(v) => format!("sm:{endpoint}/{v}: test inference"),
                 None => format!("sm:{endpoint}: test inference"),
             },
+            Mutation::InvokeFunction { function, qualifier, .. } => match qualifier {
+                Some(q) => format!("lambda:{function}:{q}: test invocation"),
+                None => format!("lambda:{function}: test invocation"),
+            },
             Mutation::DeleteEndpoint { endpoint } => format!("sm:{endpoint}: delete endpoint (config kept)"),
             Mutation::CreateEndpoint { endpoint, config } => format!("sm:{endpoint}: create from config {config}"),
             Mutation::SetVariantCapacities { endpoint, variants } => {
@@ -285,8 +291,8 @@ pub struct Receipt {
     pub response: Option<InvokeResponse>,
 }
 
-/// InvokeEndpoint's answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// InvokeEndpoint's or a Lambda Invoke's answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvokeResponse {
     pub status: u16,
     pub content_type: Option<String>,
@@ -294,4 +300,11 @@ pub struct InvokeResponse {
     pub body: Vec<u8>,
     /// Measured by the client, round trip.
     pub latency_ms: f64,
+    /// Lambda: `Unhandled` (or `Handled`) when the function itself failed; the call still
+    /// answers 200 and the body is the error.
+    pub function_error: Option<String>,
+    /// Lambda: the end of the invocation's log (LogType=Tail, the last 4 KB), decoded.
+    pub log_tail: Option<String>,
+    /// Lambda: the version that ran.
+    pub executed_version: Option<String>,
 }

@@ -166,6 +166,7 @@ mod tests {
             invoked_variant: Some("model-v1".into()),
             body: br#"{"p":[0.9],"note":"\u001b[2Jhi"}"#.to_vec(),
             latency_ms: 84.2,
+            ..Default::default()
         };
         let text = describe_response(&r).join("\n");
         assert!(text.contains("HTTP 200  84 ms"), "{text}");

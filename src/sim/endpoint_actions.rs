@@ -215,6 +215,7 @@ impl World {
             invoked_variant: Some(variant.name.to_string()),
             body: body.into_bytes(),
             latency_ms,
+            ..Default::default()
         })
     }
 }
