@@ -9,6 +9,6 @@ mod series;
 mod time;
 
 pub use model::{Chart, ChartSeries, Comparison, Threshold};
-pub use scale::{human, tick_labels, with_unit, y_axis, y_bounds, YAxis, LIMIT};
-pub use series::{downsample, plot_points, segments, stats, to_seconds, Stats};
+pub use scale::{human, nice_axis, tick_labels, value_bounds, with_unit, y_axis, y_bounds, YAxis, LIMIT};
+pub use series::{downsample, plot_points, segments, stats, to_seconds, Point, Stats};
 pub use time::{x_ticks, XTick};

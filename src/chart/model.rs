@@ -86,15 +86,21 @@ impl Threshold {
     }
 }
 
+/// Seconds from the instant `start_ms` (milliseconds since the epoch) to `t`, to the
+/// millisecond, for any date chrono can hold.
+pub(super) fn seconds_from(start_ms: i64, t: &DateTime<Utc>) -> f64 {
+    (t.timestamp_millis() - start_ms) as f64 / 1000.0
+}
+
 impl Chart {
+    /// Seconds from `start` to `at` (to the millisecond; negative before `start`).
+    pub fn seconds_at(&self, at: DateTime<Utc>) -> f64 {
+        seconds_from(self.start.timestamp_millis(), &at)
+    }
+
     /// The drawn window in seconds (0 when `end` is not after `start`).
     pub fn span_seconds(&self) -> f64 {
-        let ms = (self.end - self.start).num_milliseconds();
-        if ms > 0 {
-            ms as f64 / 1000.0
-        } else {
-            0.0
-        }
+        self.seconds_at(self.end).max(0.0)
     }
 
     /// The threshold's value, if there is one that can be drawn.

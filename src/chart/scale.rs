@@ -23,13 +23,19 @@ pub struct YAxis {
 pub const LIMIT: f64 = 1e300;
 
 /// Bounds of the value axis: every finite value inside the window and the threshold, with 5 %
-/// room above and below. Data that never goes below zero starts at zero when that at most
-/// doubles the height (counts, percentages, latencies); a flat series or a single value gets a
-/// range around it; nothing at all gives `0..1`. Always `lo < hi`, with `hi - lo` finite even
-/// when multiplied by a screen's resolution (values beyond ±[`LIMIT`] are clipped).
+/// room above and below (see [`value_bounds`]).
 pub fn y_bounds(chart: &Chart) -> (f64, f64) {
-    let values =
-        chart.series.iter().flat_map(|s| window_values(chart, s).map(|(_, v)| v)).chain(chart.threshold_value());
+    let values = chart.series.iter().flat_map(|s| window_values(chart, s).map(|(_, v)| v));
+    value_bounds(values, chart.threshold_value())
+}
+
+/// Bounds that hold `values` and the threshold with 5 % room above and below. Values that
+/// never go below zero start at zero when that at most doubles the height (counts,
+/// percentages, latencies); a flat series or a single value gets a range around it; nothing at
+/// all gives `0..1`. Non-finite values are ignored. Always `lo < hi`, with `hi - lo` finite even
+/// when multiplied by a screen's resolution (values beyond ±[`LIMIT`] are clipped).
+pub fn value_bounds(values: impl IntoIterator<Item = f64>, threshold: Option<f64>) -> (f64, f64) {
+    let values = values.into_iter().chain(threshold).filter(|v| v.is_finite());
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo > hi {
         return (0.0, 1.0);
@@ -56,11 +62,13 @@ pub fn y_bounds(chart: &Chart) -> (f64, f64) {
 /// The value axis for at most `max_ticks` labelled ticks (at least 2): [`y_bounds`] widened to
 /// whole steps of 1, 2, 2.5 or 5 × 10ⁿ.
 pub fn y_axis(chart: &Chart, max_ticks: usize) -> YAxis {
-    let (lo, hi) = y_bounds(chart);
-    nice_axis(lo, hi, max_ticks.max(2))
+    nice_axis(y_bounds(chart), max_ticks)
 }
 
-fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> YAxis {
+/// `bounds` widened to whole steps of 1, 2, 2.5 or 5 × 10ⁿ, with at most `max_ticks` ticks (at
+/// least 2); the bounds as they are when no round step fits.
+pub fn nice_axis((lo, hi): (f64, f64), max_ticks: usize) -> YAxis {
+    let max_ticks = max_ticks.max(2);
     let fallback = YAxis { lo, hi, ticks: vec![lo, hi], step: hi / 2.0 - lo / 2.0 };
     let span = hi - lo;
     if !span.is_finite() || span <= 0.0 {

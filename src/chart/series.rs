@@ -1,13 +1,20 @@
 //! A series as the screen can show it: seconds from the chart's start, cut into runs at gaps (a
 //! line is never drawn across missing data), each run thinned to the horizontal resolution with
 //! the lowest and highest point of every column kept, so a one-minute spike survives a week.
+//! [`plot_points`] does it all in one pass over the points, without copying them: a week of
+//! one-minute data is drawn on every frame.
 
 use std::ops::Range;
 
-use super::model::{Chart, ChartSeries};
+use super::model::{seconds_from, Chart, ChartSeries};
 
 /// A jump in time over this many usual steps is a gap, even without a `None` in it.
 const GAP_FACTOR: f64 = 1.5;
+/// The usual step is the median of at most about this many steps, spread over the series.
+const STEP_SAMPLE: usize = 256;
+
+/// (seconds from the chart's start, value).
+pub type Point = (f64, f64);
 
 /// The last, lowest and highest value of a series inside the chart's window.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,14 +27,12 @@ pub struct Stats {
 /// The points of `series` inside the chart's window as (seconds from `start`, value), in time
 /// order; non-finite values (NaN, ±inf) become `None`.
 pub fn to_seconds(chart: &Chart, series: &ChartSeries) -> Vec<(f64, Option<f64>)> {
-    let span = chart.span_seconds();
+    let (start_ms, span) = (chart.start.timestamp_millis(), chart.span_seconds());
     let mut out: Vec<(f64, Option<f64>)> = series
         .points
         .iter()
-        .filter_map(|(t, v)| {
-            let x = (*t - chart.start).num_milliseconds() as f64 / 1000.0;
-            (0.0..=span).contains(&x).then(|| (x, v.filter(|v| v.is_finite())))
-        })
+        .map(|(t, v)| (seconds_from(start_ms, t), v.filter(|v| v.is_finite())))
+        .filter(|(x, _)| (0.0..=span).contains(x))
         .collect();
     // GetMetricData answers newest first unless told otherwise.
     if !out.is_sorted_by(|a, b| a.0 <= b.0) {
@@ -38,25 +43,23 @@ pub fn to_seconds(chart: &Chart, series: &ChartSeries) -> Vec<(f64, Option<f64>)
 
 /// Cuts time-ordered points into runs with no gap, as index ranges. A run ends at a missing or
 /// non-finite value, and where the time to the next point is over 1.5 times the series' usual
-/// step: CloudWatch leaves a period with no data out instead of sending it empty.
+/// step (the median step): CloudWatch leaves a period with no data out instead of sending it
+/// empty. [`plot_points`] cuts by the same rule.
 pub fn segments(points: &[(f64, Option<f64>)]) -> Vec<Range<usize>> {
-    let limit = usual_step(points).map(|step| step * GAP_FACTOR);
+    let limit = usual_step(sampled(points.windows(2)).map(|w| w[1].0 - w[0].0)).map(|step| step * GAP_FACTOR);
     let mut out = Vec::new();
     let mut run: Option<usize> = None;
-    let mut prev_x = f64::NEG_INFINITY;
+    let mut prev_x = None;
     for (i, &(x, v)) in points.iter().enumerate() {
         let present = v.is_some_and(f64::is_finite);
-        if let Some(start) = run {
-            let jump = limit.is_some_and(|limit| x - prev_x > limit);
-            if !present || jump {
-                out.push(start..i);
-                run = None;
-            }
+        if let Some(start) = run.filter(|_| !present || is_jump(limit, prev_x, x)) {
+            out.push(start..i);
+            run = None;
         }
         if present && run.is_none() {
             run = Some(i);
         }
-        prev_x = x;
+        prev_x = Some(x);
     }
     if let Some(start) = run {
         out.push(start..points.len());
@@ -64,9 +67,15 @@ pub fn segments(points: &[(f64, Option<f64>)]) -> Vec<Range<usize>> {
     out
 }
 
-/// The median time between consecutive points (ignoring repeats), if there are two points.
-fn usual_step(points: &[(f64, Option<f64>)]) -> Option<f64> {
-    let mut steps: Vec<f64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| *d > 0.0).collect();
+/// Every n-th item, so that about [`STEP_SAMPLE`] are left.
+fn sampled<I: ExactSizeIterator>(items: I) -> std::iter::StepBy<I> {
+    let stride = (items.len() / STEP_SAMPLE).max(1);
+    items.step_by(stride)
+}
+
+/// The median of the positive steps (either direction; repeats ignored), if there is one.
+fn usual_step(steps: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut steps: Vec<f64> = steps.map(f64::abs).filter(|d| *d > 0.0).collect();
     if steps.is_empty() {
         return None;
     }
@@ -75,19 +84,50 @@ fn usual_step(points: &[(f64, Option<f64>)]) -> Option<f64> {
     Some(*median)
 }
 
+fn is_jump(limit: Option<f64>, prev_x: Option<f64>, x: f64) -> bool {
+    matches!((limit, prev_x), (Some(limit), Some(prev)) if x - prev > limit)
+}
+
 /// Thins one run to at most two points per column, `columns` across `0..=span` seconds: the
 /// lowest and the highest, in time order. Columns the run has no point in stay empty.
-pub fn downsample(run: &[(f64, Option<f64>)], span: f64, columns: usize) -> Vec<(f64, f64)> {
-    let columns = columns.max(1);
-    let mut out = Vec::with_capacity(run.len().min(columns * 2));
-    // The column being filled: its index, lowest point and highest point.
-    let mut current: Option<(usize, Point, Point)> = None;
-    for &(x, v) in run {
-        let Some(y) = v.filter(|y| y.is_finite()) else {
-            continue;
+pub fn downsample(run: &[(f64, Option<f64>)], span: f64, columns: usize) -> Vec<Point> {
+    let mut thinner = Thinner::new(span, columns, None);
+    for &(x, v) in run.iter().filter(|(_, v)| v.is_some_and(f64::is_finite)) {
+        thinner.push(x, v);
+    }
+    thinner.finish().into_iter().next().unwrap_or_default()
+}
+
+/// Cuts at gaps and thins, one point at a time.
+struct Thinner {
+    span: f64,
+    columns: usize,
+    /// A jump longer than this is a gap.
+    limit: Option<f64>,
+    prev_x: Option<f64>,
+    /// The column being filled: its index, lowest point and highest point.
+    column: Option<(usize, Point, Point)>,
+    run: Vec<Point>,
+    runs: Vec<Vec<Point>>,
+}
+
+impl Thinner {
+    fn new(span: f64, columns: usize, limit: Option<f64>) -> Thinner {
+        let columns = columns.max(1);
+        Thinner { span, columns, limit, prev_x: None, column: None, run: Vec::new(), runs: Vec::new() }
+    }
+
+    fn push(&mut self, x: f64, v: Option<f64>) {
+        let value = v.filter(|v| v.is_finite());
+        if value.is_none() || is_jump(self.limit, self.prev_x, x) {
+            self.end_run();
+        }
+        self.prev_x = Some(x);
+        let Some(y) = value else {
+            return;
         };
-        let col = column(x, span, columns);
-        match &mut current {
+        let col = column(x, self.span, self.columns);
+        match &mut self.column {
             Some((c, low, high)) if *c == col => {
                 if y < low.1 {
                     *low = (x, y);
@@ -97,55 +137,76 @@ pub fn downsample(run: &[(f64, Option<f64>)], span: f64, columns: usize) -> Vec<
                 }
             }
             _ => {
-                if let Some((_, low, high)) = current.take() {
-                    push_extremes(&mut out, low, high);
-                }
-                current = Some((col, (x, y), (x, y)));
+                self.end_column();
+                self.column = Some((col, (x, y), (x, y)));
             }
         }
     }
-    if let Some((_, low, high)) = current {
-        push_extremes(&mut out, low, high);
+
+    fn end_column(&mut self) {
+        if let Some((_, low, high)) = self.column.take() {
+            if low == high {
+                self.run.push(low);
+            } else if low.0 <= high.0 {
+                self.run.extend([low, high]);
+            } else {
+                self.run.extend([high, low]);
+            }
+        }
     }
-    out
-}
 
-/// (seconds from start, value).
-type Point = (f64, f64);
+    fn end_run(&mut self) {
+        self.end_column();
+        if !self.run.is_empty() {
+            self.runs.push(std::mem::take(&mut self.run));
+        }
+    }
 
-fn push_extremes(out: &mut Vec<Point>, low: Point, high: Point) {
-    if low == high {
-        out.push(low);
-    } else if low.0 <= high.0 {
-        out.extend([low, high]);
-    } else {
-        out.extend([high, low]);
+    fn finish(mut self) -> Vec<Vec<Point>> {
+        self.end_run();
+        self.runs
     }
 }
 
 /// The column of `x` seconds among `columns` across `0..=span` (the last column holds `span`).
 fn column(x: f64, span: f64, columns: usize) -> usize {
     if span > 0.0 {
-        ((x / span * columns as f64).floor().max(0.0) as usize).min(columns - 1)
+        // `as` truncates (floor for x >= 0), saturates below zero, and is no libm call.
+        ((x / span * columns as f64) as usize).min(columns - 1)
     } else {
         0
     }
 }
 
-/// What to draw for one series: its gap-free runs inside the window, each thinned to `columns`
-/// (two per terminal cell with braille), as (seconds from start, value).
-pub fn plot_points(chart: &Chart, series: &ChartSeries, columns: usize) -> Vec<Vec<(f64, f64)>> {
-    let points = to_seconds(chart, series);
-    let span = chart.span_seconds();
-    segments(&points).into_iter().filter_map(|run| points.get(run)).map(|run| downsample(run, span, columns)).collect()
+/// What to draw for one series: its gap-free runs inside the window (cut as [`segments`] cuts),
+/// each thinned to `columns` as [`downsample`] thins, as (seconds from start, value). One pass
+/// over the points when they are in time order; out of order they are copied and sorted first.
+pub fn plot_points(chart: &Chart, series: &ChartSeries, columns: usize) -> Vec<Vec<Point>> {
+    let (start_ms, span) = (chart.start.timestamp_millis(), chart.span_seconds());
+    let points = &series.points;
+    let steps = sampled(points.windows(2)).map(|w| seconds_from(start_ms, &w[1].0) - seconds_from(start_ms, &w[0].0));
+    let mut thinner = Thinner::new(span, columns, usual_step(steps).map(|step| step * GAP_FACTOR));
+    if points.is_sorted_by_key(|(t, _)| *t) {
+        for (t, v) in points {
+            let x = seconds_from(start_ms, t);
+            if (0.0..=span).contains(&x) {
+                thinner.push(x, *v);
+            }
+        }
+    } else {
+        for (x, v) in to_seconds(chart, series) {
+            thinner.push(x, v);
+        }
+    }
+    thinner.finish()
 }
 
 /// The finite values of `series` inside the chart's window, as (seconds from start, value), in
 /// the series' own order.
 pub(super) fn window_values<'a>(chart: &'a Chart, series: &'a ChartSeries) -> impl Iterator<Item = (f64, f64)> + 'a {
-    let span = chart.span_seconds();
+    let (start_ms, span) = (chart.start.timestamp_millis(), chart.span_seconds());
     series.points.iter().filter_map(move |(t, v)| {
-        let x = (*t - chart.start).num_milliseconds() as f64 / 1000.0;
+        let x = seconds_from(start_ms, t);
         v.filter(|v| v.is_finite() && (0.0..=span).contains(&x)).map(|v| (x, v))
     })
 }
@@ -226,6 +287,21 @@ mod tests {
         assert!(runs.iter().flatten().count() <= 120);
         assert_eq!(runs[0].first(), Some(&(0.0, 0.0)));
         assert_eq!(runs[1].last(), Some(&(599.0 * 60.0, 599.0)));
+    }
+
+    #[test]
+    fn plot_points_cut_at_time_jumps_and_read_newest_first_like_oldest_first() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 21, 0, 0, 0).unwrap();
+        // One-minute data with minutes 30 to 49 left out (no None: CloudWatch just omits them).
+        let points: Vec<_> =
+            (0..90).filter(|m| !(30..50).contains(m)).map(|m| (start + Duration::minutes(m), Some(m as f64))).collect();
+        let chart = Chart { start, end: start + Duration::minutes(89), ..Chart::default() };
+        let oldest_first = ChartSeries { label: "x".into(), points: points.clone() };
+        let runs = plot_points(&chart, &oldest_first, 1000);
+        assert_eq!(runs.len(), 2, "cut where 20 minutes are missing");
+        assert_eq!((runs[0].last(), runs[1].first()), (Some(&(29.0 * 60.0, 29.0)), Some(&(50.0 * 60.0, 50.0))));
+        let newest_first = ChartSeries { label: "x".into(), points: points.into_iter().rev().collect() };
+        assert_eq!(plot_points(&chart, &newest_first, 1000), runs);
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn x_axis(chart: &Chart, theme: &Theme, g: &Geometry, buf: &mut Buffer) {
     let ticks = x_ticks(chart.start, chart.end, usize::from(g.plot.width));
     let mut placed: Vec<(u16, &str)> = Vec::with_capacity(ticks.len());
     for (i, tick) in ticks.iter().enumerate() {
-        let col = g.column_at(seconds(chart, tick.at));
+        let col = g.column_at(chart.seconds_at(tick.at));
         put(buf, col, row, "┬", theme.muted);
         let width = tick.label.chars().count() as u16;
         if width > g.area.width {
@@ -73,15 +73,11 @@ pub fn alarm_row(chart: &Chart, theme: &Theme, g: &Geometry, buf: &mut Buffer) {
         if from > to {
             continue;
         }
-        let (a, b) = (g.column_at(seconds(chart, from)), g.column_at(seconds(chart, to)));
+        let (a, b) = (g.column_at(chart.seconds_at(from)), g.column_at(chart.seconds_at(to)));
         for x in a..=b {
             put(buf, x, row, ALARM_MARK, theme.chart_alarm);
         }
     }
-}
-
-fn seconds(chart: &Chart, at: chrono::DateTime<chrono::Utc>) -> f64 {
-    (at - chart.start).num_milliseconds() as f64 / 1000.0
 }
 
 /// `text` right-aligned against the y axis on `row`, cut to the gutter.

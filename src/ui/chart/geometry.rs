@@ -2,7 +2,7 @@
 //! Columns and rows are rounded as ratatui's braille canvas rounds, so the threshold row, the
 //! tick marks and the ALARM marks line up with the data line drawn over them.
 
-use crate::chart::{human, tick_labels, y_axis, Chart, YAxis};
+use crate::chart::{human, nice_axis, tick_labels, value_bounds, Chart, Point, YAxis};
 use ratatui::layout::Rect;
 
 /// Below this a chart is not legible: the renderer draws a one-line summary instead.
@@ -38,9 +38,15 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    /// `None` when `area` is too small for a legible chart.
-    pub fn compute(chart: &Chart, area: Rect) -> Option<Geometry> {
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    /// Whether `area` can hold a legible chart.
+    pub fn fits(area: Rect) -> bool {
+        area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+    }
+
+    /// `None` when `area` is too small for a legible chart. `runs` are what will be drawn of
+    /// each series: the value axis is fitted to them (thinning keeps every minimum and maximum).
+    pub fn compute(chart: &Chart, area: Rect, runs: &[Vec<Vec<Point>>]) -> Option<Geometry> {
+        if !Geometry::fits(area) {
             return None;
         }
         let has_header = chart.unit.as_deref().is_some_and(|u| !u.trim().is_empty()) || chart.series.len() > 1;
@@ -57,7 +63,9 @@ impl Geometry {
         let alarm_row = has_alarm.then_some(x_labels_row + 1);
         let note_row = has_note.then_some(x_labels_row + 1 + u16::from(has_alarm));
 
-        let y = y_axis(chart, usize::from((plot_rows / 3 + 1).clamp(2, MAX_Y_TICKS)));
+        let values = runs.iter().flatten().flatten().map(|(_, v)| *v);
+        let max_ticks = usize::from((plot_rows / 3 + 1).clamp(2, MAX_Y_TICKS));
+        let y = nice_axis(value_bounds(values, chart.threshold_value()), max_ticks);
         let y_labels = tick_labels(&y.ticks, y.step);
         let threshold_label =
             chart.threshold.and_then(|t| t.finite().map(|v| format!("{} {}", t.comparison.symbol(), human(v))));

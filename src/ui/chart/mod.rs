@@ -11,8 +11,9 @@ mod geometry;
 mod plot;
 mod text;
 
-use crate::chart::Chart;
+use crate::chart::{plot_points, Chart};
 use crate::theme::Theme;
+use geometry::Geometry;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Widget};
@@ -35,13 +36,21 @@ pub fn draw(chart: &Chart, theme: &Theme, buf: &mut Buffer, area: Rect) {
     }
     Clear.render(area, buf);
     buf.set_style(area, theme.base);
-    let Some(g) = geometry::Geometry::compute(chart, area) else {
+    if !Geometry::fits(area) {
+        text::summary(chart, theme, area, buf);
+        return;
+    }
+    // Thinned to two points per cell of the whole width: at least the braille resolution of
+    // the plot, whose width depends on the y labels, which depend on these values.
+    let columns = usize::from(area.width) * 2;
+    let mut runs: Vec<_> = chart.series.iter().map(|series| plot_points(chart, series, columns)).collect();
+    let Some(g) = Geometry::compute(chart, area, &runs) else {
         text::summary(chart, theme, area, buf);
         return;
     };
     text::title(chart, theme, &g, buf);
     text::header(chart, theme, &g, buf);
-    plot::draw(chart, theme, &g, buf);
+    plot::draw(chart, theme, &g, &mut runs, buf);
     axes::y_axis(chart, theme, &g, buf);
     axes::x_axis(chart, theme, &g, buf);
     axes::alarm_row(chart, theme, &g, buf);

@@ -1,14 +1,15 @@
-//! The plot: the threshold as a dashed row of `╌`, then each series as braille lines, one
-//! ratatui dataset per gap-free run so a line never bridges missing data.
+//! The plot: the threshold as a dashed row of `╌`, then each series as braille lines on
+//! ratatui's canvas, one line per gap-free run so a line never bridges missing data.
 
 use super::geometry::Geometry;
-use crate::chart::{plot_points, Chart};
+use crate::chart::{Chart, Point};
 use crate::theme::Theme;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Position;
+use ratatui::style::Color;
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Chart as LineChart, Dataset, GraphType, Widget};
+use ratatui::widgets::canvas::{Canvas, Context, Line, Points};
+use ratatui::widgets::Widget;
 
 /// The threshold's character: dashed, so it reads apart from the data line without colour.
 pub const THRESHOLD: &str = "╌";
@@ -23,7 +24,8 @@ pub fn series_style(theme: &Theme, index: usize) -> Style {
     }
 }
 
-pub fn draw(chart: &Chart, theme: &Theme, g: &Geometry, buf: &mut Buffer) {
+/// The threshold, then each series' runs (clamped into the value axis) over it.
+pub fn draw(chart: &Chart, theme: &Theme, g: &Geometry, runs: &mut [Vec<Vec<Point>>], buf: &mut Buffer) {
     if let Some(row) = chart.threshold_value().and_then(|v| g.row_of(v)) {
         for x in g.plot.left()..g.plot.right() {
             if let Some(cell) = buf.cell_mut((x, row)) {
@@ -31,43 +33,42 @@ pub fn draw(chart: &Chart, theme: &Theme, g: &Geometry, buf: &mut Buffer) {
             }
         }
     }
-    let columns = usize::from(g.plot.width) * 2;
     // Each series is drawn alone and copied over with its own style: the canvas would give a
     // cell only a foreground colour, and a monochrome theme's series differ by modifiers.
     let mut scratch = Buffer::empty(g.plot);
     let mut drawn = false;
-    for (index, series) in chart.series.iter().enumerate() {
-        let mut runs = plot_points(chart, series, columns);
-        // The axis holds every value but those clipped at ±LIMIT: keep those on its edge, so the
-        // canvas never has to clip a line (its clipping overflows on such values).
-        for point in runs.iter_mut().flatten() {
+    for (index, series_runs) in runs.iter_mut().enumerate() {
+        // The axis holds every value but those clipped at ±LIMIT: keep those on its edge, so
+        // the canvas never has to clip a line (its clipping overflows on such values).
+        for point in series_runs.iter_mut().flatten() {
             point.1 = point.1.clamp(g.y.lo, g.y.hi);
         }
-        if runs.iter().all(Vec::is_empty) {
+        if series_runs.iter().all(Vec::is_empty) {
             continue;
         }
-        let datasets: Vec<Dataset> = runs
-            .iter()
-            .filter(|run| !run.is_empty())
-            .map(|run| Dataset::default().data(run).marker(Marker::Braille).graph_type(GraphType::Line))
-            .collect();
-        let lines = LineChart::new(datasets)
-            .x_axis(Axis::default().bounds([0.0, g.span]))
-            .y_axis(Axis::default().bounds([g.y.lo, g.y.hi]))
-            .legend_position(None);
-        scratch.reset();
+        // One canvas layer for all of a series' runs. ratatui's Chart would make a layer (a grid
+        // the size of the plot, allocated, saved and drawn) per dataset, i.e. per run: ten gaps
+        // cost more than the rest of the frame, and where two runs share a cell the later one
+        // would wipe the other's dots. These are the same braille lines Chart draws.
+        let lines = Canvas::default()
+            .marker(Marker::Braille)
+            .x_bounds([0.0, g.span])
+            .y_bounds([g.y.lo, g.y.hi])
+            .paint(|ctx| paint_runs(ctx, series_runs));
+        if drawn {
+            scratch.reset();
+        }
         lines.render(g.plot, &mut scratch);
         let style = theme.base.patch(series_style(theme, index));
-        for y in g.plot.top()..g.plot.bottom() {
-            for x in g.plot.left()..g.plot.right() {
-                let pos = Position::new(x, y);
-                let Some(symbol) = scratch.cell(pos).map(|c| c.symbol()).filter(|s| *s != " ") else {
-                    continue;
-                };
-                if let Some(cell) = buf.cell_mut(pos) {
-                    cell.reset();
-                    cell.set_symbol(symbol).set_style(style);
-                }
+        let width = usize::from(g.plot.width).max(1);
+        for (i, drawn_cell) in scratch.content.iter().enumerate() {
+            if drawn_cell.symbol() == " " {
+                continue;
+            }
+            let (dx, dy) = ((i % width) as u16, (i / width) as u16);
+            if let Some(cell) = buf.cell_mut((g.plot.x + dx, g.plot.y + dy)) {
+                cell.reset();
+                cell.set_symbol(drawn_cell.symbol()).set_style(style);
             }
         }
         drawn = true;
@@ -79,6 +80,23 @@ pub fn draw(chart: &Chart, theme: &Theme, g: &Geometry, buf: &mut Buffer) {
             let x = g.plot.x + (g.plot.width - width) / 2;
             let y = g.plot.y + g.plot.height / 2;
             buf.set_string(x, y, text, theme.muted);
+        }
+    }
+}
+
+/// Each run as a line through its points (a lone point as a dot), never from one run to the next.
+fn paint_runs(ctx: &mut Context, runs: &[Vec<Point>]) {
+    // Only the cells' characters are kept (the style comes from the theme), so the canvas'
+    // colour is left at its default.
+    let color = Color::default();
+    for run in runs {
+        if let [(x, y)] = run.as_slice() {
+            ctx.draw(&Points::new(&[(*x, *y)], color));
+        }
+        for pair in run.windows(2) {
+            if let [(x1, y1), (x2, y2)] = pair {
+                ctx.draw(&Line::new(*x1, *y1, *x2, *y2, color));
+            }
         }
     }
 }
