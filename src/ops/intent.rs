@@ -89,6 +89,17 @@ pub enum Intent {
         address: Address,
         payload: Payload,
     },
+    /// A test event to a Lambda function (`$LATEST`, or a version or alias).
+    InvokeFunction {
+        address: Address,
+        payload: Payload,
+        qualifier: Option<String>,
+    },
+    /// A function's reserved concurrency; None removes the limit.
+    Concurrency {
+        address: Address,
+        reserved: Option<u32>,
+    },
     /// Save the environment's state, then take it down; `local_dir` holds the local copies.
     Teardown {
         env: EnvironmentSpec,
@@ -109,7 +120,8 @@ impl Intent {
             Intent::Scale { .. } => "scale",
             Intent::Redeploy { .. } => "redeploy",
             Intent::Rollback { .. } => "rollback",
-            Intent::Invoke { .. } => "invoke",
+            Intent::Invoke { .. } | Intent::InvokeFunction { .. } => "invoke",
+            Intent::Concurrency { .. } => "concurrency",
             Intent::Teardown { .. } => "teardown",
             Intent::Restore { .. } => "restore",
         }
@@ -120,7 +132,9 @@ impl Intent {
             Intent::Scale { address, .. }
             | Intent::Redeploy { address }
             | Intent::Rollback { address, .. }
-            | Intent::Invoke { address, .. } => Target::Resource(address.clone()),
+            | Intent::Invoke { address, .. }
+            | Intent::InvokeFunction { address, .. }
+            | Intent::Concurrency { address, .. } => Target::Resource(address.clone()),
             Intent::Teardown { env, .. } | Intent::Restore { env, .. } => Target::Environment(env.name.clone()),
         }
     }
@@ -136,6 +150,12 @@ impl Intent {
             Intent::Redeploy { address } => format!("redeploy {address}"),
             Intent::Rollback { address, to } => format!("rollback {address} --to {to}"),
             Intent::Invoke { address, payload } => format!("invoke {address}{}", payload.as_flags()),
+            Intent::InvokeFunction { address, payload, qualifier } => {
+                let qualifier = qualifier.as_ref().map(|q| format!(" --qualifier {q}")).unwrap_or_default();
+                format!("invoke {address}{}{qualifier}", payload.as_event_flags())
+            }
+            Intent::Concurrency { address, reserved: Some(n) } => format!("concurrency {address} {n}"),
+            Intent::Concurrency { address, reserved: None } => format!("concurrency {address} none"),
             Intent::Teardown { env, .. } => format!("teardown {}", env.name),
             Intent::Restore { env, .. } => format!("restore {}", env.name),
         }

@@ -26,6 +26,16 @@ pub enum PayloadSource {
 }
 
 impl Payload {
+    /// The `--payload` flag that names this payload again, without a content type (a
+    /// function's event is always JSON).
+    pub fn as_event_flags(&self) -> String {
+        match &self.source {
+            PayloadSource::File(path) => format!(" --payload {}", shell_words::quote(path)),
+            PayloadSource::Stdin => " --payload -".to_string(),
+            PayloadSource::Config => String::new(),
+        }
+    }
+
     /// The flags that name this payload again (for a read-only user's copy of the command).
     pub fn as_flags(&self) -> String {
         let source = match &self.source {
@@ -109,26 +119,63 @@ pub fn from_config(body: &str, content_type: Option<&str>) -> Result<Payload, St
     check(body.as_bytes().to_vec(), content_type, PayloadSource::Config)
 }
 
-/// The answer as lines for a terminal: status, latency, variant, then the body (JSON pretty
-/// printed; anything else inert and cut with a count). Everything from the endpoint is inert.
+/// The first lines of a payload, inert.
+pub fn preview(body: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned();
+    let mut lines: Vec<String> = text.lines().take(6).map(|l| inert(l).into_owned()).collect();
+    if body.len() > 400 {
+        lines.push(format!("… {} more bytes", body.len() - 400));
+    }
+    lines
+}
+
+/// A Lambda test event: JSON (Lambda takes nothing else), at most 6 MB (a synchronous
+/// invocation's limit), not empty.
+pub fn event(payload: Payload) -> Result<Payload, String> {
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(&payload.body) {
+        return Err(format!("the test event ({}) is not JSON: {e}", payload.describe()));
+    }
+    Ok(Payload { content_type: "application/json".into(), ..payload })
+}
+
+/// The answer as lines for a terminal: status, latency, variant (or a function's version, its
+/// error and the end of its log), then the body (JSON pretty printed; anything else inert and
+/// cut with a count). Everything from the endpoint or function is inert.
 pub fn describe_response(r: &InvokeResponse) -> Vec<String> {
-    let mut lines = vec![
-        format!("HTTP {}  {:.0} ms (measured here, round trip)", r.status, r.latency_ms),
-        format!("variant  {}", r.invoked_variant.as_deref().map(inert).unwrap_or("(not named)".into())),
-        format!("type     {}", r.content_type.as_deref().map(inert).unwrap_or("(none)".into())),
-        String::new(),
-    ];
-    match serde_json::from_slice::<serde_json::Value>(&r.body) {
+    let function = r.executed_version.is_some() || r.function_error.is_some() || r.log_tail.is_some();
+    let mut lines = vec![format!("HTTP {}  {:.0} ms (measured here, round trip)", r.status, r.latency_ms)];
+    if function {
+        lines.push(format!("version  {}", r.executed_version.as_deref().map(inert).unwrap_or("(not named)".into())));
+        if let Some(error) = &r.function_error {
+            lines.push(format!("FUNCTION ERROR ({}): the function ran and failed; its error is below", inert(error)));
+        }
+    } else {
+        lines.push(format!("variant  {}", r.invoked_variant.as_deref().map(inert).unwrap_or("(not named)".into())));
+        lines.push(format!("type     {}", r.content_type.as_deref().map(inert).unwrap_or("(none)".into())));
+    }
+    lines.push(String::new());
+    lines.extend(body_lines(&r.body));
+    if let Some(tail) = &r.log_tail {
+        lines.push(String::new());
+        lines.push("log (the last 4 KB):".into());
+        lines.extend(tail.lines().map(|l| format!("  {}", inert(l))));
+    }
+    lines
+}
+
+fn body_lines(body: &[u8]) -> Vec<String> {
+    let mut lines = Vec::new();
+    match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(json) => {
             let pretty = serde_json::to_string_pretty(&json).unwrap_or_default();
             lines.extend(pretty.lines().map(|l| inert(l).into_owned()));
         }
         Err(_) => {
-            let shown = &r.body[..r.body.len().min(SHOWN_BODY_BYTES)];
+            let shown = &body[..body.len().min(SHOWN_BODY_BYTES)];
             let text = String::from_utf8_lossy(shown);
             lines.extend(text.lines().map(|l| inert(l).into_owned()));
-            if r.body.len() > SHOWN_BODY_BYTES {
-                lines.push(format!("… {} more bytes", r.body.len() - SHOWN_BODY_BYTES));
+            if body.len() > SHOWN_BODY_BYTES {
+                lines.push(format!("… {} more bytes", body.len() - SHOWN_BODY_BYTES));
             }
         }
     }

@@ -17,6 +17,7 @@ mod confirm;
 pub mod env;
 pub mod environment;
 mod execute;
+mod function_plans;
 pub mod grammar;
 mod intent;
 pub mod invoke;

@@ -1,6 +1,7 @@
 //! The plans of actions on one resource: scale, redeploy, roll back, invoke; and `plan`, which
 //! reads the resource fresh and picks the planner (environments plan in `env`).
 
+use super::function_plans;
 use super::intent::{Intent, RevisionChoice};
 use super::plan::{primary_id, Change, Plan, Read};
 use super::revisions;
@@ -36,11 +37,16 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
             rollback(backend, s, &to, snapshot.clone()).await
         }
         (Intent::Invoke { .. }, Snapshot::Endpoint(e)) => invoke(intent.clone(), e, snapshot.clone()),
+        (Intent::InvokeFunction { .. }, Snapshot::Function(f)) => function_plans::invoke(intent.clone(), f, snapshot.clone()),
+        (Intent::Concurrency { .. }, Snapshot::Function(f)) => {
+            function_plans::concurrency(intent.clone(), f, snapshot.clone())
+        }
         (intent, _) => Err(OpError::BadInput(format!(
             "{} does not apply to {address}: {}",
             intent.verb(),
             match intent {
                 Intent::Invoke { .. } => "invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT])",
+                Intent::InvokeFunction { .. } | Intent::Concurrency { .. } => "it needs a Lambda function (lambda:NAME)",
                 Intent::Scale { .. } => "scale needs an ECS service or a SageMaker variant",
                 _ => "redeploy and rollback need an ECS service (ecs:CLUSTER/SERVICE)",
             }
@@ -330,7 +336,7 @@ fn invoke(intent: Intent, e: &EndpointSnapshot, snapshot: Snapshot) -> Result<Pl
         ),
     ));
     plan.details.push(format!("payload: {}", payload.describe()));
-    plan.details.extend(preview(&payload.body));
+    plan.details.extend(super::invoke::preview(&payload.body));
     plan.notes.push("a test request is real traffic: it is billed, logged and may have side effects".into());
     plan.notes.push("the container has 60 s to answer; opsdeck waits 70 s".into());
     plan.push(Mutation::Invoke {
@@ -342,12 +348,3 @@ fn invoke(intent: Intent, e: &EndpointSnapshot, snapshot: Snapshot) -> Result<Pl
     Ok(plan)
 }
 
-/// The first lines of a payload, inert.
-fn preview(body: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(&body[..body.len().min(400)]).into_owned();
-    let mut lines: Vec<String> = text.lines().take(6).map(|l| crate::sanitize::inert(l).into_owned()).collect();
-    if body.len() > 400 {
-        lines.push(format!("… {} more bytes", body.len() - 400));
-    }
-    lines
-}

@@ -23,6 +23,8 @@ pub enum Expect {
     EcsSteady,
     /// The resource gone (an endpoint deleted by a teardown).
     Absent,
+    /// A function's reserved concurrency read back as set (None: no limit).
+    Concurrency { reserved: Option<u32> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -235,6 +237,11 @@ fn assess(snapshot: Option<&Snapshot>, expect: &Expect) -> (WatchState, String) 
             };
             (state, progress)
         }
+        (Some(Snapshot::Function(f)), Expect::Concurrency { reserved }) => {
+            let now = f.reserved_concurrency.map_or("none set".to_string(), |n| n.to_string());
+            let state = if f.reserved_concurrency == *reserved { WatchState::Settled } else { WatchState::Running };
+            (state, format!("reserved concurrency {now}"))
+        }
         (Some(Snapshot::Endpoint(_)), _) => {
             (WatchState::Failed("expected an ECS service, read an endpoint".into()), String::new())
         }
@@ -318,7 +325,7 @@ fn assess_service(s: &ServiceSnapshot, expect: &Expect) -> (WatchState, String) 
                 _ => (WatchState::Running, progress),
             }
         }
-        Expect::Endpoint { .. } | Expect::Absent => {
+        Expect::Endpoint { .. } | Expect::Absent | Expect::Concurrency { .. } => {
             (WatchState::Failed("expected an endpoint, read an ECS service".into()), String::new())
         }
     }

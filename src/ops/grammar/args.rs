@@ -68,16 +68,38 @@ pub struct RollbackArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct InvokeArgs {
-    /// sm:ENDPOINT or sm:ENDPOINT/VARIANT (a variant sets TargetVariant)
+    /// sm:ENDPOINT or sm:ENDPOINT/VARIANT (a variant sets TargetVariant), or lambda:FUNCTION
     pub address: String,
-    /// A file with the request body, or - for stdin (default: the payload configured for the endpoint)
+    /// A file with the request body, or - for stdin (default: the payload or test event configured for it)
     #[arg(long, value_name = "FILE|-")]
     pub payload: Option<String>,
+    /// A function's version or alias to invoke (default $LATEST)
+    #[arg(long, value_name = "VERSION|ALIAS")]
+    pub qualifier: Option<String>,
     /// Content type of the body (default: the configured one, else guessed: JSON or CSV)
     #[arg(long, value_name = "TYPE")]
     pub content_type: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ConcurrencyArgs {
+    /// lambda:FUNCTION
+    pub address: String,
+    /// The reserved concurrency: a number (0 stops every invocation), or none to remove the limit
+    #[arg(allow_hyphen_values = true, value_name = "N|none")]
+    pub reserved: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ShowArgs {
+    /// ecs:CLUSTER/SERVICE, sm:ENDPOINT or lambda:FUNCTION
+    pub address: String,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]

@@ -25,8 +25,10 @@ pub enum Verb {
     Redeploy(AddressArgs),
     /// Roll an ECS service back to an earlier task-definition revision
     Rollback(RollbackArgs),
-    /// Send a test inference to a SageMaker endpoint
+    /// Send a test inference to a SageMaker endpoint, or a test event to a Lambda function
     Invoke(InvokeArgs),
+    /// Set or remove a Lambda function's reserved concurrency (0 stops a runaway function)
+    Concurrency(ConcurrencyArgs),
     /// Wait until a service is steady (rollout done) or an endpoint is InService
     Wait(WaitArgs),
     /// A service's task-definition revisions; --diff A B compares two
@@ -60,6 +62,8 @@ pub enum Verb {
     Query(QueryArgs),
     /// Any CloudWatch metric over a window, one row per period (no datapoint: '-', never 0)
     Metric(MetricArgs),
+    /// One resource in detail: a service (tasks, targets, events), an endpoint (variants, models, monitoring), a function
+    Show(ShowArgs),
 }
 
 impl Verb {
@@ -71,6 +75,7 @@ impl Verb {
                 | Verb::Redeploy(_)
                 | Verb::Rollback(_)
                 | Verb::Invoke(_)
+                | Verb::Concurrency(_)
                 | Verb::Undo(_)
                 | Verb::Teardown(_)
                 | Verb::Restore(_)
@@ -83,6 +88,7 @@ impl Verb {
             Verb::Redeploy(a) => Some(&a.run),
             Verb::Rollback(a) => Some(&a.run),
             Verb::Invoke(a) => Some(&a.run),
+            Verb::Concurrency(a) => Some(&a.run),
             Verb::Undo(a) => Some(&a.run),
             Verb::Teardown(a) | Verb::Restore(a) => Some(&a.run),
             _ => None,
@@ -119,6 +125,11 @@ pub fn parse_address(text: &str) -> Result<Address, String> {
 pub trait ActionConfig {
     /// The body and content type configured for this endpoint (`[invoke."sm:NAME"]`).
     fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)>;
+    /// The test event configured for this function (`[lambda.NAME] test_event`).
+    fn test_event(&self, function: &str) -> Option<String> {
+        let _ = function;
+        None
+    }
     /// The environment configured under `[environments.NAME]`.
     fn environment(&self, name: &str) -> Option<EnvironmentSpec>;
     fn environment_names(&self) -> Vec<String>;
@@ -167,10 +178,36 @@ pub fn intent_of(verb: &Verb, payloads: &dyn ActionConfig) -> Result<Option<Inte
             let to: RevisionChoice = a.to.parse()?;
             Intent::Rollback { address, to }
         }
+        Verb::Concurrency(a) => {
+            let address = parse_address(&a.address)?;
+            let Address::Function { .. } = &address else {
+                return Err(format!("concurrency needs a Lambda function (lambda:FUNCTION), not {address}"));
+            };
+            Intent::Concurrency { address, reserved: parse_reserved(&a.reserved)? }
+        }
         Verb::Invoke(a) => {
             let address = parse_address(&a.address)?;
+            if let Address::Function { name } = &address {
+                let payload = match (&a.payload, payloads.test_event(name)) {
+                    (Some(path), _) => invoke::event(invoke::load(path, Some("application/json"))?)?,
+                    (None, Some(body)) => invoke::event(invoke::from_config(&body, Some("application/json"))?)?,
+                    (None, None) => {
+                        return Err(format!(
+                            "no test event for {address}: pass --payload FILE (or - for stdin), or configure one in \
+                             config.toml under [lambda.{name}] test_event = \"FILE\""
+                        ))
+                    }
+                };
+                let qualifier = a.qualifier.as_deref().map(parse_qualifier).transpose()?;
+                return Ok(Some(Intent::InvokeFunction { address, payload, qualifier }));
+            }
+            if a.qualifier.is_some() {
+                return Err("--qualifier is for a Lambda function's version or alias".into());
+            }
             let Address::Endpoint { endpoint, .. } = &address else {
-                return Err(format!("invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT]), not {address}"));
+                return Err(format!(
+                    "invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT]) or a Lambda function (lambda:FUNCTION), not {address}"
+                ));
             };
             let payload = match (&a.payload, payloads.configured(endpoint)) {
                 (Some(path), _) => invoke::load(path, a.content_type.as_deref())?,
@@ -186,6 +223,26 @@ pub fn intent_of(verb: &Verb, payloads: &dyn ActionConfig) -> Result<Option<Inte
         }
         _ => return Ok(None),
     }))
+}
+
+/// A reserved concurrency as typed: a whole number, or `none` to remove the limit.
+pub fn parse_reserved(text: &str) -> Result<Option<u32>, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    parse_count(text).map(Some).map_err(|e| format!("{e} (or none to remove the limit)"))
+}
+
+/// A version (`7`) or alias name (`live`): what Lambda accepts as a Qualifier.
+fn parse_qualifier(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.len() <= 128
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '$');
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!("'{text}' is not a version or alias name"))
+    }
 }
 
 fn ecs_address(text: &str, verb: &str) -> Result<Address, String> {
@@ -238,6 +295,14 @@ mod tests {
         assert!(intent("redeploy sm:endpoint").unwrap_err().contains("needs an ECS service"));
         assert!(intent("rollback ecs:c/s --to banana").unwrap_err().contains("not a revision"));
         assert!(intent("invoke ecs:c/s").unwrap_err().contains("needs a SageMaker endpoint"));
+        assert!(intent("invoke lambda:f").unwrap_err().contains("[lambda.f] test_event"));
+        assert!(intent("invoke sm:e --qualifier live").unwrap_err().contains("Lambda function"));
+        assert!(intent("concurrency ecs:c/s 3").unwrap_err().contains("needs a Lambda function"));
+        assert!(intent("concurrency lambda:f lots").unwrap_err().contains("or none"));
+        let i = intent("concurrency lambda:f none --yes").unwrap().unwrap();
+        assert_eq!(i.command_line(), "concurrency lambda:f none");
+        let i = intent("concurrency lambda:f 0").unwrap().unwrap();
+        assert_eq!(i.command_line(), "concurrency lambda:f 0");
         assert!(intent("invoke sm:e").unwrap_err().contains("no payload"));
         assert!(intent("wait ecs:c/s --timeout soon").unwrap_err().contains("not a duration"));
         assert!(intent("teardown nope").unwrap_err().contains("configured: garmax-dev"));
