@@ -67,6 +67,8 @@ fn fleet_state(services: usize) -> State {
             Fetch::ServiceDetail(_) | Fetch::Snapshots(_) | Fetch::TargetHealth(_) => continue,
             Fetch::StartQuery(_) | Fetch::QueryResults(_) | Fetch::StopQuery(_) | Fetch::LogRecord(_) => continue,
             Fetch::Chart { .. } => continue,
+            Fetch::Functions(_) => Reply::Functions(Ok(vec![])),
+            Fetch::FunctionMetrics(_) | Fetch::FunctionDetail(_) | Fetch::EndpointModels(_) => continue,
             Fetch::Logs { generation, .. } => Reply::Logs {
                 generation,
                 result: Ok(LogBatch {

@@ -62,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         config = config.with_demo_defaults()?;
     }
     let payloads = config.invoke_payloads(&paths.config_dir)?;
+    let lambda_events = config.lambda_events(&paths.config_dir)?;
     let theme_name = choose_theme_name(cli.theme.as_deref(), config.theme.as_deref(), no_color_env().as_deref());
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
@@ -75,7 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let backend = connect(&cli, &paths, &config).await?;
         if let Some(Command::Status(args)) = &cli.command {
             let mut out = std::io::stdout().lock();
-            let complete = opsdeck::status::run(backend.as_ref(), args, &mut out).await?;
+            let complete = opsdeck::status::run(backend.as_ref(), args, &config.functions.filter(), &mut out).await?;
             return Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
         let read_only = cli.read_only || (!cli.demo && config.profile_read_only(&profile_name(&cli)));
@@ -85,6 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         let mut settings = config.settings(cli.refresh, &paths);
         settings.read_only = read_only;
         settings.invoke_payloads = payloads;
+        settings.lambda_events = lambda_events;
         if let Some(Command::Verb(verb)) = &cli.command {
             let env = opsdeck::commands::Env {
                 backend: backend.as_ref(),

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use opsdeck::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
+use opsdeck::domain::FunctionFilter;
 use opsdeck::domain::{
     Address, Alarm, CostReport, Endpoint, LogBatch, LogQuery, Receipt, RevisionHistory, Service, ServiceDetail,
     ServiceMetrics, Snapshot, TaskDefRef, TaskDefSpec,
@@ -113,7 +114,7 @@ impl Backend for Faulty {
 
 async fn json_of(backend: &dyn Backend, clusters: &[&str]) -> Value {
     let clusters: Vec<String> = clusters.iter().map(|c| c.to_string()).collect();
-    let report = snapshot(backend, &clusters).await;
+    let report = snapshot(backend, &clusters, &FunctionFilter::default()).await;
     serde_json::from_str(&to_json(&report).unwrap()).unwrap()
 }
 
@@ -232,12 +233,12 @@ async fn unknown_cluster_is_reported_and_fails_the_run() {
 
     let args = StatusArgs { clusters: vec!["no-such-cluster".into()], output: OutputFormat::Text };
     let mut out = Vec::new();
-    assert!(!run(&fleet(), &args, &mut out).await.unwrap());
+    assert!(!run(&fleet(), &args, &FunctionFilter::default(), &mut out).await.unwrap());
 }
 
 #[tokio::test]
 async fn text_has_three_sections_and_no_control_characters() {
-    let text = to_text(&snapshot(&fleet(), &[]).await);
+    let text = to_text(&snapshot(&fleet(), &[], &FunctionFilter::default()).await);
     assert_no_controls(&text);
     assert!(text.contains("\nSERVICES (6)\n"), "{text}");
     assert!(text.contains("\nENDPOINTS (2)\n"), "{text}");
@@ -261,7 +262,7 @@ async fn text_has_three_sections_and_no_control_characters() {
 #[tokio::test]
 async fn failing_alarms_api_keeps_the_other_sections() {
     let backend = faulty(true, None);
-    let report = snapshot(&backend, &[]).await;
+    let report = snapshot(&backend, &[], &FunctionFilter::default()).await;
     assert_eq!(report.services.len(), 6);
     assert_eq!(report.endpoints.len(), 2);
     assert!(report.alarms.is_empty());
@@ -275,7 +276,7 @@ async fn failing_alarms_api_keeps_the_other_sections() {
     for output in [OutputFormat::Json, OutputFormat::Text] {
         let args = StatusArgs { clusters: vec![], output };
         let mut out = Vec::new();
-        let ok = run(&backend, &args, &mut out).await.unwrap();
+        let ok = run(&backend, &args, &FunctionFilter::default(), &mut out).await.unwrap();
         assert!(!ok, "run must report the failure ({output:?})");
         let written = String::from_utf8(out).unwrap();
         if output == OutputFormat::Json {
@@ -292,7 +293,7 @@ async fn failing_alarms_api_keeps_the_other_sections() {
 async fn run_succeeds_when_everything_was_read() {
     let args = StatusArgs { clusters: vec![], output: OutputFormat::Json };
     let mut out = Vec::new();
-    assert!(run(&fleet(), &args, &mut out).await.unwrap());
+    assert!(run(&fleet(), &args, &FunctionFilter::default(), &mut out).await.unwrap());
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(array(&v, "services").len(), 6);
 }
@@ -300,7 +301,7 @@ async fn run_succeeds_when_everything_was_read() {
 #[tokio::test]
 async fn escape_sequence_in_a_service_name_comes_out_inert() {
     let backend = faulty(false, Some(("svg-ai-service", "svg\u{1b}[2J\u{202E}evil")));
-    let report = snapshot(&backend, &[]).await;
+    let report = snapshot(&backend, &[], &FunctionFilter::default()).await;
     let text = to_text(&report);
     assert_no_controls(&text);
     assert!(!text.contains('\u{1b}'));

@@ -26,6 +26,7 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
     match command {
         PaletteCommand::Ecs { filter } => pane_with_filter(state, Pane::Services, filter),
         PaletteCommand::Sm { filter } => pane_with_filter(state, Pane::Endpoints, filter),
+        PaletteCommand::Lambda { filter } => pane_with_filter(state, Pane::Functions, filter),
         PaletteCommand::Cost => state.panes().focus(Pane::Cost),
         PaletteCommand::Refresh => state.panes().refresh(effects),
         PaletteCommand::Zoom => state.panes().toggle_zoom(),
@@ -79,7 +80,9 @@ fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             _ => run_command(state, Verb::Runbook(args.clone()), effects),
         },
         // Reads through the CLI's own code; their output opens as a report.
-        Verb::Incident(_) | Verb::Targets(_) | Verb::Metric(_) => run_command(state, verb.clone(), effects),
+        Verb::Incident(_) | Verb::Targets(_) | Verb::Metric(_) | Verb::Show(_) => {
+            run_command(state, verb.clone(), effects)
+        }
         Verb::Query(args) => open_query(state, Some(args), effects),
         Verb::Revisions(args) => match grammar::parse_address(&args.address) {
             Ok(address) => {
@@ -156,6 +159,13 @@ pub fn open_chart(state: &mut State, effects: &mut Vec<Effect>) {
             }
             Some((endpoint, None)) => Err(format!("sm:{} has no variant to chart", endpoint.name)),
             None => Err("select an endpoint variant first".into()),
+        },
+        Pane::Functions => match d.functions.current(fleet) {
+            Some(f) => {
+                let address = Address::Function { name: f.name.clone() };
+                Ok((ChartSubject::Resource(address), metric_chart::for_function(f)))
+            }
+            None => Err("select a function first".into()),
         },
         Pane::Logs | Pane::Cost => Err("m charts an alarm's metric, a service's or an endpoint's: select one".into()),
     };

@@ -4,7 +4,10 @@
 
 use super::context::Context;
 use super::detail::DetailView;
+use super::endpoint_detail::EndpointDetail;
 use super::fleet::Fleet;
+use super::functions::function_rows;
+use super::functions::{FunctionDetailView, FunctionsPane};
 use super::layout::{self, Areas};
 use super::list::{ListState, Move, RowFilter};
 use super::logs::{LogSource, LogsPane};
@@ -15,6 +18,10 @@ use crate::backend::BackendLabel;
 use crate::domain::Address;
 use crate::keymap::Action;
 
+/// What a Lambda function's log says when it failed: the runtime's ERROR lines, uncaught
+/// exceptions and time-outs.
+const LAMBDA_ERRORS: &str = "ERROR|Exception|Task timed out";
+
 #[derive(Debug)]
 pub struct Dashboard {
     pub focus: Pane,
@@ -24,6 +31,12 @@ pub struct Dashboard {
     pub alarms_list: ListState,
     /// A service's detail, shown in the services pane's place while open.
     pub detail: Option<DetailView>,
+    /// An endpoint's detail (models, registry, monitoring), in the endpoints pane's place.
+    pub endpoint_detail: Option<EndpointDetail>,
+    pub functions: FunctionsPane,
+    /// Whether the functions pane is the one shown in the place it shares (`[functions]`): the
+    /// one of the two last focused.
+    pub functions_shown: bool,
     pub logs: LogsPane,
     /// Which list last chose the log source, so `tab` through other panes keeps it.
     pub log_follows: Pane,
@@ -38,6 +51,9 @@ impl Dashboard {
             endpoints_list: ListState::default(),
             alarms_list: ListState::default(),
             detail: None,
+            endpoint_detail: None,
+            functions: FunctionsPane::default(),
+            functions_shown: false,
             logs: LogsPane::new(log_capacity),
             log_follows: Pane::Services,
         }
@@ -48,6 +64,7 @@ impl Dashboard {
             Pane::Services => Some(&self.services_list),
             Pane::Endpoints => Some(&self.endpoints_list),
             Pane::Alarms => Some(&self.alarms_list),
+            Pane::Functions => Some(&self.functions.list),
             Pane::Logs | Pane::Cost => None,
         }
     }
@@ -57,6 +74,7 @@ impl Dashboard {
             Pane::Services => Some(&mut self.services_list),
             Pane::Endpoints => Some(&mut self.endpoints_list),
             Pane::Alarms => Some(&mut self.alarms_list),
+            Pane::Functions => Some(&mut self.functions.list),
             Pane::Logs | Pane::Cost => None,
         }
     }
@@ -64,6 +82,12 @@ impl Dashboard {
     /// The first credentials error any pane has: it gets a banner, since every pane will fail.
     pub fn credentials_problem<'a>(&'a self, fleet: &'a Fleet) -> Option<&'a str> {
         fleet.errors().into_iter().chain([self.logs.error.as_deref()]).flatten().find(|e| e.starts_with("credentials:"))
+    }
+
+    /// Where the layout puts the functions pane: in the place of the pane it shares with, while
+    /// it is the one of the two shown.
+    pub fn swap(&self, shares_with: Pane) -> Option<(Pane, Pane)> {
+        self.functions_shown.then_some((shares_with, Pane::Functions))
     }
 
     /// The focused pane's filter as typed, for the `/` prompt.
@@ -87,7 +111,8 @@ pub struct Panes<'a> {
 impl Panes<'_> {
     /// Where everything goes on screen now: the same geometry render draws.
     pub fn areas(&self) -> Areas {
-        layout::compute(self.ctx.size, self.dashboard.focus, self.dashboard.zoomed, self.strip_rows)
+        let swap = self.dashboard.swap(self.ctx.settings.functions_slot);
+        layout::compute(self.ctx.size, self.dashboard.focus, self.dashboard.zoomed, self.strip_rows, swap)
     }
 
     /// The dashboard's keys; false for any other action.
@@ -115,6 +140,11 @@ impl Panes<'_> {
 
     pub fn focus(&mut self, pane: Pane) {
         self.dashboard.focus = pane;
+        if pane == Pane::Functions {
+            self.dashboard.functions_shown = true;
+        } else if pane == self.ctx.settings.functions_slot {
+            self.dashboard.functions_shown = false;
+        }
         self.clamp_all();
     }
 
@@ -129,6 +159,7 @@ impl Panes<'_> {
             Pane::Services => rows::service_rows(fleet, &d.services_list).len(),
             Pane::Endpoints => rows::endpoint_rows(fleet, &d.endpoints_list).len(),
             Pane::Alarms => rows::alarm_rows(fleet, &d.alarms_list).len(),
+            Pane::Functions => function_rows(fleet, &d.functions.list).len(),
             Pane::Logs | Pane::Cost => 0,
         }
     }
@@ -145,7 +176,7 @@ impl Panes<'_> {
             return;
         }
         self.clamp_all();
-        if matches!(pane, Pane::Services | Pane::Endpoints) {
+        if matches!(pane, Pane::Services | Pane::Endpoints | Pane::Functions) {
             self.dashboard.log_follows = pane;
             self.follow_selection(pane, false);
         }
@@ -157,7 +188,7 @@ impl Panes<'_> {
         if let Some(area) = areas.of(Pane::Logs) {
             self.dashboard.logs.view.set_viewport_height(usize::from(area.height.saturating_sub(2)).max(1));
         }
-        for pane in [Pane::Services, Pane::Endpoints, Pane::Alarms] {
+        for pane in [Pane::Services, Pane::Endpoints, Pane::Alarms, Pane::Functions] {
             let len = self.row_count(pane);
             let height = areas.table_rows(pane).max(1);
             if let Some(list) = self.dashboard.list_mut(pane) {
@@ -179,8 +210,15 @@ impl Panes<'_> {
                 Some(LogSource { group: s.log_group.clone()?, owner: s.address() })
             }
             Pane::Endpoints => {
-                let e = rows::selected_endpoint(fleet, &d.endpoints_list)?;
+                let e = match &d.endpoint_detail {
+                    Some(open) => fleet.endpoints.data.as_ref()?.iter().find(|e| e.name == open.endpoint)?,
+                    None => rows::selected_endpoint(fleet, &d.endpoints_list)?,
+                };
                 Some(LogSource { group: e.log_group.clone()?, owner: e.address() })
+            }
+            Pane::Functions => {
+                let f = d.functions.current(fleet)?;
+                Some(LogSource { group: f.log_group.clone(), owner: Address::Function { name: f.name.clone() } })
             }
             _ => None,
         }
@@ -208,13 +246,17 @@ impl Panes<'_> {
                 }
             }
             Pane::Endpoints => {
-                self.dashboard.log_follows = Pane::Endpoints;
-                self.follow_selection(Pane::Endpoints, false);
-                if let Some((source, _)) = self.dashboard.logs.pending.take() {
-                    self.dashboard.logs.switch_to(source);
+                if self.dashboard.endpoint_detail.is_some() {
+                    return;
                 }
-                self.focus(Pane::Logs);
+                let Some(endpoint) = rows::selected_endpoint(self.fleet, &self.dashboard.endpoints_list) else {
+                    return;
+                };
+                self.dashboard.endpoint_detail = Some(EndpointDetail::new(endpoint.name.clone()));
+                self.dashboard.log_follows = Pane::Endpoints;
+                self.follow_selection(Pane::Endpoints, true);
             }
+            Pane::Functions => self.open_function(),
             Pane::Alarms => self.jump_to_alarm_target(),
             Pane::Logs | Pane::Cost => {}
         }
@@ -256,15 +298,48 @@ impl Panes<'_> {
                     }
                 }
             }
+            Some(Address::Function { name: function }) => {
+                self.focus(Pane::Functions);
+                if self.dashboard.functions.select(self.fleet, &function) {
+                    self.dashboard.log_follows = Pane::Functions;
+                    self.follow_selection(Pane::Functions, false);
+                } else if self.fleet.functions.data.is_none() {
+                    self.dashboard.functions.select_when_read = Some(function);
+                } else {
+                    self.ctx.flash_error(format!("{name} watches lambda:{function}, which is not in the function list"))
+                }
+            }
             Some(other) => self.ctx.flash_info(format!("{name} watches {other}, which no pane shows")),
             None => self.ctx.flash_info(format!("{name} does not watch a service or endpoint shown here")),
         }
     }
 
+    /// `enter` on a function: its detail, and the log pane on its errors (the log group's lines
+    /// that say ERROR, an exception or a time-out; esc in the log pane shows every line again).
+    fn open_function(&mut self) {
+        if self.dashboard.functions.detail.is_some() {
+            return;
+        }
+        let Some(f) = self.dashboard.functions.current(self.fleet) else { return };
+        let name = f.name.clone();
+        self.dashboard.functions.detail = Some(FunctionDetailView::new(name.clone()));
+        self.dashboard.log_follows = Pane::Functions;
+        if let Some(source) = self.source_for(Pane::Functions) {
+            self.dashboard.logs.switch_to(source);
+            self.dashboard.logs.apply_filter(LAMBDA_ERRORS, self.ctx);
+            self.ctx.flash_info(format!("logs: the errors of {name} (esc in the log pane shows every line)"));
+        }
+    }
+
     fn back(&mut self) {
-        if self.dashboard.focus == Pane::Services && self.dashboard.detail.is_some() {
+        let focus = self.dashboard.focus;
+        if focus == Pane::Services && self.dashboard.detail.is_some() {
             self.dashboard.detail = None;
             self.follow_selection(Pane::Services, false);
+        } else if focus == Pane::Endpoints && self.dashboard.endpoint_detail.is_some() {
+            self.dashboard.endpoint_detail = None;
+        } else if focus == Pane::Functions && self.dashboard.functions.detail.is_some() {
+            self.dashboard.functions.detail = None;
         } else if self.dashboard.zoomed {
             self.dashboard.zoomed = false;
         } else if self.dashboard.current_filter_text().is_some() {
@@ -323,7 +398,11 @@ impl Panes<'_> {
             Pane::Endpoints => {
                 self.fleet.endpoints.expire();
                 self.fleet.endpoint_metrics.expire();
+                if let Some(d) = self.dashboard.endpoint_detail.as_mut() {
+                    d.fresh_read_wanted = true;
+                }
             }
+            Pane::Functions => self.dashboard.functions.refresh(self.fleet),
             Pane::Alarms => self.fleet.alarms.expire(),
             Pane::Logs => self.dashboard.logs.polled_at = None,
             Pane::Cost => {
@@ -352,6 +431,11 @@ impl Panes<'_> {
                 Some(detail) => Some(detail.address.clone()),
                 None => rows::selected_service(fleet, &d.services_list).map(|s| s.address()),
             },
+            Pane::Endpoints if d.endpoint_detail.is_some() => {
+                let open = d.endpoint_detail.as_ref()?;
+                Some(Address::Endpoint { endpoint: open.endpoint.clone(), variant: None })
+            }
+            Pane::Functions => d.functions.current(fleet).map(|f| Address::Function { name: f.name.clone() }),
             Pane::Endpoints => {
                 let (endpoint, variant) = rows::selected_endpoint_row(fleet, &d.endpoints_list)?;
                 Some(Address::Endpoint { endpoint: endpoint.name.clone(), variant: variant.map(|v| v.name.clone()) })
@@ -370,6 +454,8 @@ impl Panes<'_> {
         self.ctx.usage = None;
         let d = &mut *self.dashboard;
         d.detail = None;
+        d.endpoint_detail = None;
+        d.functions = FunctionsPane::default();
         for list in [&mut d.services_list, &mut d.endpoints_list, &mut d.alarms_list] {
             list.selected = 0;
             list.offset = 0;
@@ -380,110 +466,5 @@ impl Panes<'_> {
             BackendLabel::Demo { scenario, .. } => format!("demo ({scenario})"),
         };
         self.ctx.flash_info(format!("now on {label}"));
-    }
-
-    /// The metrics of the rows on screen: every interval, and at once for rows scrolled into
-    /// view without them. Only what is visible is polled.
-    /// `areas` is the layout of this frame (computed once per update by the caller).
-    pub fn due_metrics(&mut self, areas: &Areas, effects: &mut Vec<Effect>) {
-        if areas.visible(Pane::Services) && self.dashboard.detail.is_none() {
-            self.service_metrics(areas.table_rows(Pane::Services), effects);
-        }
-        if areas.visible(Pane::Endpoints) {
-            self.endpoint_metrics(areas.table_rows(Pane::Endpoints), effects);
-        }
-    }
-
-    /// Target health of the services on screen (and of the detail's service): one read of their
-    /// target groups every refresh interval, and at once for rows scrolled into view unread.
-    pub fn due_target_health(&mut self, areas: &Areas, effects: &mut Vec<Effect>) {
-        if !areas.visible(Pane::Services) || self.fleet.target_health.in_flight.is_some() {
-            return;
-        }
-        let Some(services) = self.fleet.services.data.as_ref() else { return };
-        let list = &self.dashboard.services_list;
-        let rows = areas.table_rows(Pane::Services).max(1);
-        let shown = rows::service_rows(self.fleet, list).into_iter().skip(list.offset).take(rows).map(|i| &services[i]);
-        let detail = self.dashboard.detail.as_ref().and_then(|d| services.iter().find(|s| s.address() == d.address));
-        let mut arns: Vec<String> = shown.chain(detail).flat_map(|s| s.target_groups.iter().cloned()).collect();
-        arns.sort();
-        arns.dedup();
-        if arns.is_empty() {
-            return;
-        }
-        let known = self.fleet.target_health.data.as_ref();
-        let missing = arns.iter().any(|a| known.is_none_or(|k| !k.contains_key(a)));
-        if !missing && !self.fleet.target_health.due(self.ctx.now, self.ctx.settings.refresh) {
-            return;
-        }
-        let id = self.ctx.request_id();
-        self.fleet.target_health.in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::TargetHealth(arns) });
-    }
-
-    fn visible_services(&self, visible_rows: usize) -> Vec<Address> {
-        let Some(services) = self.fleet.services.data.as_ref() else { return Vec::new() };
-        let list = &self.dashboard.services_list;
-        rows::service_rows(self.fleet, list)
-            .into_iter()
-            .skip(list.offset)
-            .take(visible_rows)
-            .map(|i| services[i].address())
-            .collect()
-    }
-
-    /// Rows scrolled into view with no metrics yet are fetched at once, not at the next interval.
-    fn metrics_missing(&self, visible_rows: usize) -> bool {
-        let Some(services) = self.fleet.services.data.as_ref() else { return false };
-        let have = self.fleet.service_metrics.data.as_ref();
-        let list = &self.dashboard.services_list;
-        rows::service_rows(self.fleet, list)
-            .into_iter()
-            .skip(list.offset)
-            .take(visible_rows)
-            .any(|i| have.is_none_or(|m| !m.contains_key(&services[i].address())))
-    }
-
-    fn service_metrics(&mut self, visible_rows: usize, effects: &mut Vec<Effect>) {
-        let (now, every) = (self.ctx.now, self.ctx.settings.metrics_refresh);
-        if !self.fleet.service_metrics.due(now, every) && !self.metrics_missing(visible_rows) {
-            return;
-        }
-        if self.fleet.service_metrics.in_flight.is_some() {
-            return;
-        }
-        let addresses = self.visible_services(visible_rows.max(1));
-        if addresses.is_empty() {
-            return;
-        }
-        let id = self.ctx.request_id();
-        self.fleet.service_metrics.in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::ServiceMetrics(addresses) });
-    }
-
-    fn endpoint_metrics(&mut self, visible_rows: usize, effects: &mut Vec<Effect>) {
-        if self.fleet.endpoint_metrics.in_flight.is_some() {
-            return;
-        }
-        let Some(endpoints) = self.fleet.endpoints.data.as_ref() else { return };
-        let list = &self.dashboard.endpoints_list;
-        let mut names: Vec<String> = rows::endpoint_rows(self.fleet, list)
-            .into_iter()
-            .skip(list.offset)
-            .take(visible_rows.max(1))
-            .map(|r| endpoints[r.endpoint].name.clone())
-            .collect();
-        names.dedup();
-        if names.is_empty() {
-            return;
-        }
-        let missing =
-            self.fleet.endpoint_metrics.data.as_ref().is_none_or(|m| names.iter().any(|n| !m.contains_key(n)));
-        if !missing && !self.fleet.endpoint_metrics.due(self.ctx.now, self.ctx.settings.metrics_refresh) {
-            return;
-        }
-        let id = self.ctx.request_id();
-        self.fleet.endpoint_metrics.in_flight = Some(id);
-        effects.push(Effect::Fetch { id, fetch: Fetch::EndpointMetrics(names) });
     }
 }

@@ -7,8 +7,8 @@ use super::loadable::{Loadable, RequestId};
 use super::settings::Settings;
 use crate::backend::{BackendError, EndpointMetricsMap};
 use crate::domain::{
-    load_balancer_dimension, target_group_dimension, Address, Alarm, CostReport, Endpoint, Service, ServiceMetrics,
-    TargetGroupHealth,
+    load_balancer_dimension, target_group_dimension, Address, Alarm, CostReport, Endpoint, EndpointModels, Function,
+    FunctionMetrics, Service, ServiceMetrics, TargetGroupHealth,
 };
 use crate::sanitize::inert as inert_text;
 use chrono::{DateTime, Utc};
@@ -25,6 +25,12 @@ pub struct Fleet {
     /// Target groups read so far, by ARN (the services on screen, the detail's): kept as they
     /// scroll away, since they also say which load balancer an ELB alarm's service is behind.
     pub target_health: Loadable<BTreeMap<String, TargetGroupHealth>>,
+    /// Lambda functions (those the `[functions]` filter keeps), by name.
+    pub functions: Loadable<Vec<Function>>,
+    pub function_metrics: Loadable<BTreeMap<String, FunctionMetrics>>,
+    /// The models, registry packages and monitoring behind endpoints read so far, by endpoint:
+    /// kept as they scroll away, like target groups.
+    pub endpoint_models: Loadable<BTreeMap<String, EndpointModels>>,
 }
 
 /// A backend error as the panes show it: inert, since AWS wrote part of it.
@@ -143,6 +149,61 @@ impl Fleet {
         self.target_health.accept(id, now, result)
     }
 
+    pub fn accept_functions(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<Function>, BackendError>,
+    ) -> bool {
+        let result = result.map_err(describe).map(|mut functions| {
+            functions.iter_mut().for_each(inert::function);
+            functions.sort_by(|a, b| a.name.cmp(&b.name));
+            functions
+        });
+        self.functions.accept(id, now, result)
+    }
+
+    pub fn accept_function_metrics(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<BTreeMap<String, FunctionMetrics>, BackendError>,
+    ) -> bool {
+        self.function_metrics.accept(id, now, result.map_err(describe))
+    }
+
+    /// Endpoint models read: kept by endpoint, replacing what was read of the same before.
+    pub fn accept_endpoint_models(
+        &mut self,
+        id: RequestId,
+        now: DateTime<Utc>,
+        result: Result<Vec<EndpointModels>, BackendError>,
+    ) -> bool {
+        if self.endpoint_models.in_flight != Some(id) {
+            return false;
+        }
+        let result = result.map_err(describe).map(|read| {
+            let mut known = self.endpoint_models.data.clone().unwrap_or_default();
+            for mut m in read {
+                inert::endpoint_models(&mut m);
+                known.insert(m.endpoint.clone(), m);
+            }
+            known
+        });
+        self.endpoint_models.accept(id, now, result)
+    }
+
+    pub fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.data.as_ref()?.iter().find(|f| f.name == name)
+    }
+
+    /// An SQS alarm names a queue, not a function: the function it feeds is what it is about.
+    fn function_fed_by(&self, queue: &str) -> Option<Address> {
+        let functions = self.functions.data.as_ref()?;
+        let f = functions.iter().find(|f| f.queues().any(|q| q == queue))?;
+        Some(Address::Function { name: f.name.clone() })
+    }
+
     /// The target groups of a service, as far as they have been read.
     pub fn target_groups_of<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a TargetGroupHealth> {
         let known = self.target_health.data.as_ref();
@@ -153,6 +214,11 @@ impl Fleet {
     /// behind it (by its target groups, and the load balancers those are attached to), so `enter`,
     /// the action keys and runbook placeholders work on it as on any other alarm.
     pub fn resolve_alarm_targets(&mut self) {
+        self.resolve_balancer_alarms();
+        self.resolve_queue_alarms();
+    }
+
+    fn resolve_balancer_alarms(&mut self) {
         let (Some(alarms), Some(services)) = (self.alarms.data.as_mut(), self.services.data.as_ref()) else { return };
         let groups = self.target_health.data.as_ref();
         for alarm in alarms.iter_mut().filter(|a| a.watches.is_none()) {
@@ -175,12 +241,35 @@ impl Fleet {
         }
     }
 
+    fn resolve_queue_alarms(&mut self) {
+        let fed = |queue: &str| self.function_fed_by(queue);
+        let found: Vec<(usize, Address)> = self
+            .alarms
+            .data
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, a)| a.watches.is_none())
+            .filter_map(|(i, a)| {
+                let dims = a.rule.as_ref()?.dimensions();
+                let queue = dims.iter().find(|(k, _)| k == "QueueName").map(|(_, v)| v.as_str())?;
+                Some((i, fed(queue)?))
+            })
+            .collect();
+        if let Some(alarms) = self.alarms.data.as_mut() {
+            for (i, address) in found {
+                alarms[i].watches = Some(address);
+            }
+        }
+    }
+
     /// After an action: what runs has changed. The simulated fleet's cost follows what runs and
     /// costs nothing to read; Cost Explorer is billed per request, so on AWS it waits for ctrl-r.
     pub fn refresh_after_action(&mut self, demo: bool) {
         self.services.expire();
         self.endpoints.expire();
         self.target_health.expire();
+        self.functions.expire();
         if demo {
             self.cost.expire();
         }
@@ -194,6 +283,9 @@ impl Fleet {
         self.endpoint_metrics.expire();
         self.alarms.expire();
         self.target_health.expire();
+        self.functions.expire();
+        self.function_metrics.expire();
+        self.endpoint_models.expire();
         self.cost.error = None;
         self.cost.expire();
     }

@@ -147,3 +147,54 @@ pub fn env_overview(v: &mut crate::ops::env::EnvOverview) {
         }
     }
 }
+
+pub fn function(f: &mut crate::domain::Function) {
+    clean(&mut f.name);
+    clean(&mut f.log_group);
+    f.runtime.iter_mut().for_each(clean);
+    for s in &mut f.event_sources {
+        clean(&mut s.uuid);
+        clean(&mut s.source_arn);
+        clean(&mut s.state);
+    }
+}
+
+pub fn function_detail(d: &mut crate::domain::FunctionDetail) {
+    function(&mut d.function);
+    d.arn.iter_mut().chain(d.handler.iter_mut()).chain(d.description.iter_mut()).for_each(clean);
+    d.environment.iter_mut().for_each(clean);
+    for v in &mut d.versions {
+        clean(&mut v.version);
+        v.description.iter_mut().for_each(clean);
+    }
+    for a in &mut d.aliases {
+        clean(&mut a.name);
+        clean(&mut a.version);
+        a.weights.iter_mut().for_each(|(v, _)| clean(v));
+    }
+}
+
+pub fn endpoint_models(m: &mut crate::domain::EndpointModels) {
+    clean(&mut m.endpoint);
+    for v in &mut m.variants {
+        clean(&mut v.variant);
+        clean(&mut v.model_name);
+        for c in &mut v.containers {
+            c.image.iter_mut().chain(c.model_data_url.iter_mut()).for_each(clean);
+            for p in c.package.iter_mut().chain(c.newer_approved.iter_mut()) {
+                clean(&mut p.arn);
+                clean(&mut p.approval);
+                p.group.iter_mut().for_each(clean);
+            }
+        }
+    }
+    for s in &mut m.monitoring {
+        clean(&mut s.name);
+        clean(&mut s.status);
+        s.kind.iter_mut().for_each(clean);
+        for e in &mut s.executions {
+            clean(&mut e.status);
+            e.report.iter_mut().chain(e.failure.iter_mut()).for_each(clean);
+        }
+    }
+}

@@ -34,8 +34,9 @@ impl Areas {
 }
 
 /// `strip_rows` is the height the operations strip wants (0: none); it never takes more than a
-/// third of the body.
-pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool, strip_rows: u16) -> Areas {
+/// third of the body. `swap` puts a pane in another's place (the functions pane in the place it
+/// shares).
+pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool, strip_rows: u16, swap: Option<(Pane, Pane)>) -> Areas {
     let area = Rect::new(0, 0, size.0, size.1);
     let header = Rect { height: area.height.min(1), ..area };
     let status = Rect { y: area.height.saturating_sub(1), height: area.height.min(1), ..area };
@@ -59,15 +60,19 @@ pub fn compute(size: (u16, u16), focus: Pane, zoomed: bool, strip_rows: u16) -> 
     };
     let top = split(rows[0]);
     let middle = split(rows[1]);
+    let placed = |pane: Pane| match swap {
+        Some((place, instead)) if place == pane => instead,
+        _ => pane,
+    };
     Areas {
         header,
         status,
         panes: vec![
-            (Pane::Services, top[0]),
-            (Pane::Alarms, top[1]),
-            (Pane::Endpoints, middle[0]),
-            (Pane::Cost, middle[1]),
-            (Pane::Logs, rows[2]),
+            (placed(Pane::Services), top[0]),
+            (placed(Pane::Alarms), top[1]),
+            (placed(Pane::Endpoints), middle[0]),
+            (placed(Pane::Cost), middle[1]),
+            (placed(Pane::Logs), rows[2]),
         ],
         tabbed: false,
         strip,
@@ -80,37 +85,50 @@ mod tests {
 
     #[test]
     fn wide_terminals_show_every_pane() {
-        let areas = compute((160, 48), Pane::Services, false, 0);
+        let areas = compute((160, 48), Pane::Services, false, 0, None);
         assert!(!areas.tabbed);
-        for pane in Pane::ALL {
+        for pane in Pane::ALL.into_iter().filter(|p| *p != Pane::Functions) {
             assert!(areas.visible(pane), "{pane:?} hidden at 160x48");
         }
+        assert!(!areas.visible(Pane::Functions), "functions share a place, shown when chosen");
+    }
+
+    #[test]
+    fn the_functions_pane_takes_the_place_it_shares() {
+        let plain = compute((160, 48), Pane::Functions, false, 0, None);
+        let swapped = compute((160, 48), Pane::Functions, false, 0, Some((Pane::Endpoints, Pane::Functions)));
+        assert_eq!(swapped.of(Pane::Functions), plain.of(Pane::Endpoints));
+        assert!(!swapped.visible(Pane::Endpoints));
+        assert_eq!(swapped.of(Pane::Services), plain.of(Pane::Services));
+        let in_cost = compute((160, 48), Pane::Functions, false, 0, Some((Pane::Cost, Pane::Functions)));
+        assert_eq!(in_cost.of(Pane::Functions), plain.of(Pane::Cost));
+        assert!(in_cost.visible(Pane::Endpoints));
     }
 
     #[test]
     fn small_terminals_and_zoom_show_the_focused_pane_only() {
-        let areas = compute((80, 24), Pane::Alarms, false, 0);
+        let areas = compute((80, 24), Pane::Alarms, false, 0, None);
         assert!(areas.tabbed);
         assert_eq!(areas.panes.len(), 1);
         assert_eq!(areas.of(Pane::Alarms), Some(Rect::new(0, 1, 80, 22)));
-        assert!(compute((200, 50), Pane::Logs, true, 0).tabbed);
+        assert!(compute((200, 50), Pane::Logs, true, 0, None).tabbed);
     }
 
     #[test]
     fn the_operations_strip_takes_rows_from_the_body_not_the_status_bar() {
-        let areas = compute((160, 48), Pane::Services, false, 5);
+        let areas = compute((160, 48), Pane::Services, false, 5, None);
         assert_eq!(areas.strip, Some(Rect::new(0, 42, 160, 5)));
         assert_eq!(areas.status, Rect::new(0, 47, 160, 1));
         assert!(areas.panes.iter().all(|(_, r)| r.y + r.height <= 42));
         // A small terminal keeps two thirds of its body for the pane.
-        let areas = compute((80, 12), Pane::Services, false, 7);
+        let areas = compute((80, 12), Pane::Services, false, 7, None);
         assert_eq!(areas.strip.map(|r| r.height), Some(3));
     }
 
     #[test]
     fn degenerate_sizes_do_not_underflow() {
         for size in [(0, 0), (1, 1), (2, 1), (1, 3), (119, 29)] {
-            let areas = compute(size, Pane::Cost, false, 7);
+            let areas = compute(size, Pane::Cost, false, 7, None);
             assert!(areas.table_rows(Pane::Cost) <= usize::from(size.1));
         }
     }

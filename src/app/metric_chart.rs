@@ -233,6 +233,49 @@ pub fn for_variant(endpoint: &Endpoint, variant: &str) -> Vec<ChartPage> {
     ]
 }
 
+/// A Lambda function: invocations, errors and throttles, duration against its time-out,
+/// concurrency, and the depth of each queue that feeds it.
+pub fn for_function(f: &crate::domain::Function) -> Vec<ChartPage> {
+    let dims = [("FunctionName", f.name.as_str())];
+    let mut pages = vec![
+        page(
+            "invocations, errors, throttles",
+            Some("/min"),
+            1.0,
+            vec![
+                query("inv", "AWS/Lambda", "Invocations", &dims, "Sum", 60, "invocations"),
+                query("err", "AWS/Lambda", "Errors", &dims, "Sum", 60, "errors"),
+                query("thr", "AWS/Lambda", "Throttles", &dims, "Sum", 60, "throttles"),
+            ],
+        ),
+        page(
+            "duration",
+            Some("ms"),
+            1.0,
+            vec![
+                query("p50", "AWS/Lambda", "Duration", &dims, "p50", 60, "p50"),
+                query("p99", "AWS/Lambda", "Duration", &dims, "p99", 60, "p99"),
+            ],
+        ),
+        page(
+            "concurrent executions",
+            None,
+            1.0,
+            vec![query("conc", "AWS/Lambda", "ConcurrentExecutions", &dims, "Maximum", 60, "concurrent")],
+        ),
+    ];
+    for queue in f.queues() {
+        let dims = [("QueueName", queue)];
+        pages.push(page(
+            &format!("queue {queue}"),
+            Some("messages"),
+            1.0,
+            vec![query("depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", &dims, "Maximum", 60, "visible")],
+        ));
+    }
+    pages
+}
+
 /// Open a chart and read its data for the last 3 hours.
 pub fn open(subject: ChartSubject, pages: Vec<ChartPage>, ctx: &mut Context, effects: &mut Vec<Effect>) -> ChartView {
     let mut view = ChartView {

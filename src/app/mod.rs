@@ -6,7 +6,8 @@
 //!   `context` (what every room shares), `fleet` (what was read), `rows`, `next` (what a room asks
 //!   the router to show), `perform` (effects carried out);
 //! - helpers below the views: `action_path` (a verb to its plan), `report`, `confirm`, `quit`;
-//! - the rooms, one per view: `help`, `logs`, `detail`, `dashboard`, `filter`, `palette`,
+//! - the rooms, one per view: `help`, `logs`, `detail`, `endpoint_detail`, `functions`,
+//!   `dashboard` (with `pane_polling`, what its panes read), `filter`, `palette`,
 //!   `operations`, `audit`, `environments`, `runbook`, `timeline`;
 //! - the top: `state` (composes the rooms and `Mode`), `commands` (a palette line to its room),
 //!   `schedule` (what to read now), `router` (keys by mode and focus), `update` (messages).
@@ -18,9 +19,11 @@ mod confirm;
 mod context;
 mod dashboard;
 mod detail;
+mod endpoint_detail;
 mod environments;
 mod filter;
 mod fleet;
+mod functions;
 mod help;
 mod inert;
 pub mod layout;
@@ -33,6 +36,7 @@ mod next;
 mod operations;
 pub mod palette;
 mod pane;
+mod pane_polling;
 mod perform;
 mod query;
 mod quit;
@@ -53,8 +57,10 @@ pub use confirm::ConfirmDialog;
 pub use context::{Context, Flash, FlashLevel};
 pub use dashboard::{Dashboard, Panes};
 pub use detail::DetailView;
+pub use endpoint_detail::EndpointDetail;
 pub use environments::EnvView;
 pub use fleet::Fleet;
+pub use functions::{function_rows, selected_function, FunctionDetailView, FunctionsPane};
 pub use list::{ListState, RowFilter};
 pub use loadable::{Loadable, RequestId};
 pub use logs::{parse_log_filter, LogSource, LogWindow, LogsPane};

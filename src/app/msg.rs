@@ -5,8 +5,9 @@ use super::settings::Settings;
 use crate::audit::AuditEntry;
 use crate::backend::{BackendError, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
-    QueryResults, QueryRow, Service, ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, EndpointModels, Function, FunctionDetail, FunctionFilter,
+    FunctionMetrics, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, Service,
+    ServiceDetail, ServiceMetrics, Snapshot, TargetGroupHealth,
 };
 use crate::keymap::{Action, KeyChord};
 use crate::ops::{Confirmed, Executed, Intent, OpError, Plan, Watch};
@@ -78,6 +79,12 @@ pub enum Fetch {
     Snapshots(Vec<Address>),
     /// Target groups (ARNs) with their targets' health: the services on screen, the detail's.
     TargetHealth(Vec<String>),
+    /// Lambda functions (those the filter keeps), the metrics of those on screen, one's detail.
+    Functions(FunctionFilter),
+    FunctionMetrics(Vec<Function>),
+    FunctionDetail(String),
+    /// The models, registry packages and monitoring behind these endpoints.
+    EndpointModels(Vec<String>),
     /// Logs Insights: start a query, read its progress and rows, stop it, open a row's event.
     StartQuery(QueryRequest),
     QueryResults(String),
@@ -110,6 +117,10 @@ pub enum Reply {
     /// Fresh reads for a watch, each None when the resource does not exist.
     Snapshots(Vec<(Address, Result<Option<Snapshot>, BackendError>)>),
     TargetHealth(Result<Vec<TargetGroupHealth>, BackendError>),
+    Functions(Result<Vec<Function>, BackendError>),
+    FunctionMetrics(Result<BTreeMap<String, FunctionMetrics>, BackendError>),
+    FunctionDetail(Result<FunctionDetail, BackendError>),
+    EndpointModels(Result<Vec<EndpointModels>, BackendError>),
     QueryStarted(Result<String, BackendError>),
     QueryResults(Result<QueryResults, BackendError>),
     QueryStopped(Result<(), BackendError>),

@@ -24,6 +24,9 @@ pub enum PaletteCommand {
     /// SageMaker endpoints (optionally filtered)
     #[command(visible_aliases = ["endpoints", "ep"])]
     Sm { filter: Option<String> },
+    /// Lambda functions (optionally filtered)
+    #[command(visible_aliases = ["functions", "fn"])]
+    Lambda { filter: Option<String> },
     /// Cost today, month to date and forecast
     Cost,
     /// Refresh the focused pane now

@@ -26,6 +26,25 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
             Reply::Logs { generation, result: backend.log_events(&group, query).await }
         }
         Fetch::TargetHealth(arns) => Reply::TargetHealth(backend.target_health(&arns).await),
+        Fetch::Functions(filter) => Reply::Functions(backend.functions(&filter).await),
+        Fetch::FunctionMetrics(functions) => Reply::FunctionMetrics(backend.function_metrics(&functions).await),
+        Fetch::FunctionDetail(name) => Reply::FunctionDetail(backend.function_detail(&name).await),
+        Fetch::EndpointModels(names) => {
+            let reads = futures::future::join_all(names.iter().map(|n| backend.endpoint_models(n))).await;
+            // One endpoint deleted meanwhile must not hide the others; all failing is the error.
+            let mut first_error = None;
+            let mut read = Vec::new();
+            for result in reads {
+                match result {
+                    Ok(m) => read.push(m),
+                    Err(e) => first_error = first_error.or(Some(e)),
+                }
+            }
+            Reply::EndpointModels(match (read.is_empty(), first_error) {
+                (true, Some(e)) => Err(e),
+                _ => Ok(read),
+            })
+        }
         Fetch::StartQuery(request) => Reply::QueryStarted(backend.start_query(&request).await),
         Fetch::QueryResults(id) => Reply::QueryResults(backend.query_results(&id).await),
         Fetch::StopQuery(id) => Reply::QueryStopped(backend.stop_query(&id).await),

@@ -40,6 +40,8 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     }
     state.panes().due_metrics(&areas, effects);
     state.panes().due_target_health(&areas, effects);
+    state.panes().due_functions(&areas, effects);
+    state.panes().due_endpoint_models(&areas, effects);
     if areas.visible(Pane::Services) {
         if let Some(detail) = state.dashboard.detail.as_mut() {
             detail.due(&mut state.ctx, effects);

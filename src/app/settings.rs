@@ -34,6 +34,12 @@ pub struct Settings {
     pub runbooks: crate::runbook::Library,
     /// Logs Insights queries from config.toml (`[queries.NAME]`), offered beside the built-ins.
     pub queries: Vec<SavedQuery>,
+    /// Lambda test events by function name (`[lambda.NAME]`), checked as JSON at start.
+    pub lambda_events: std::collections::BTreeMap<String, String>,
+    /// Which functions are polled (`[functions] prefixes / tags`; empty: all of the region).
+    pub function_filter: crate::domain::FunctionFilter,
+    /// The dashboard pane whose place the functions pane shares.
+    pub functions_slot: super::pane::Pane,
 }
 
 /// A Logs Insights query kept by name (built in, or `[queries.NAME]` in config.toml).
@@ -47,6 +53,9 @@ pub struct SavedQuery {
 impl crate::ops::grammar::ActionConfig for Settings {
     fn configured(&self, endpoint: &str) -> Option<(String, Option<String>)> {
         self.invoke_payloads.get(endpoint).cloned()
+    }
+    fn test_event(&self, function: &str) -> Option<String> {
+        self.lambda_events.get(function).cloned()
     }
     fn environment(&self, name: &str) -> Option<crate::ops::environment::EnvironmentSpec> {
         self.environments.get(name).cloned()
@@ -84,6 +93,9 @@ impl Default for Settings {
             env_dir: PathBuf::from("environments"),
             runbooks: crate::runbook::Library::default(),
             queries: Vec::new(),
+            lambda_events: std::collections::BTreeMap::new(),
+            function_filter: crate::domain::FunctionFilter::default(),
+            functions_slot: super::pane::Pane::Endpoints,
         }
     }
 }

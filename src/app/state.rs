@@ -97,7 +97,8 @@ impl State {
 
     /// Where everything goes on screen now: the same geometry render draws.
     pub fn areas(&self) -> Areas {
-        super::layout::compute(self.ctx.size, self.dashboard.focus, self.dashboard.zoomed, self.strip_rows())
+        let swap = self.dashboard.swap(self.ctx.settings.functions_slot);
+        super::layout::compute(self.ctx.size, self.dashboard.focus, self.dashboard.zoomed, self.strip_rows(), swap)
     }
 
     /// The first credentials error any pane has: it gets a banner, since every pane will fail.

@@ -256,6 +256,21 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply, effects: &mut Vec<Effe
             }
             accepted
         }
+        Reply::Functions(result) => {
+            let accepted = fleet.accept_functions(id, now, result);
+            if accepted {
+                fleet.resolve_alarm_targets();
+                state.dashboard.functions.list_read(&state.fleet);
+                state.panes().clamp_all();
+            }
+            accepted
+        }
+        Reply::FunctionMetrics(result) => fleet.accept_function_metrics(id, now, result),
+        Reply::FunctionDetail(result) => match state.dashboard.functions.detail.as_mut() {
+            Some(detail) => detail.accept(id, &state.ctx, result),
+            None => false,
+        },
+        Reply::EndpointModels(result) => fleet.accept_endpoint_models(id, now, result),
         Reply::Logs { generation, result } => state.dashboard.logs.accept(id, generation, result.map_err(describe)),
         // Watches take their reads before this (update's Msg::Fetched arm).
         Reply::Snapshots(_) => false,

@@ -10,6 +10,7 @@ mod metric;
 mod query;
 mod read;
 mod runbook;
+mod show;
 mod tables;
 mod targets;
 
@@ -59,6 +60,7 @@ pub async fn run(
         Verb::Targets(args) => targets::run(args, env, out, err).await,
         Verb::Query(args) => query::run(args, env, out, err).await,
         Verb::Metric(args) => metric::run(args, env, out, err).await,
+        Verb::Show(args) => show::run(args, env, out, err).await,
         other => match grammar::intent_of(other, env.config) {
             Ok(Some(intent)) => {
                 let run = other.run_args().cloned().unwrap_or_default();

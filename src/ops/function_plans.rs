@@ -24,7 +24,8 @@ pub fn concurrency(intent: Intent, f: &FunctionSnapshot, snapshot: Snapshot) -> 
     let mut plan = empty_plan(intent.clone(), f, snapshot);
     let before = f.reserved_concurrency;
     if before == reserved {
-        plan.notes.push(format!("{address} already has reserved concurrency {}: nothing to change", reserved_text(before)));
+        plan.notes
+            .push(format!("{address} already has reserved concurrency {}: nothing to change", reserved_text(before)));
         return Ok(plan);
     }
     plan.changes.push(Change::new("reserved concurrency", reserved_text(before), reserved_text(reserved)));
@@ -37,9 +38,9 @@ pub fn concurrency(intent: Intent, f: &FunctionSnapshot, snapshot: Snapshot) -> 
                     .into(),
             );
         }
-        Some(n) => plan.notes.push(format!(
-            "at most {n} run at once; the rest are throttled (a queue's events wait and are retried)"
-        )),
+        Some(n) => plan
+            .notes
+            .push(format!("at most {n} run at once; the rest are throttled (a queue's events wait and are retried)")),
         None => plan.notes.push("no limit: the function draws on the account's unreserved concurrency".into()),
     }
     if before.is_none() {
@@ -115,7 +116,9 @@ mod tests {
         let payload = from_config("{}", Some("application/json")).unwrap();
         let intent = Intent::InvokeFunction { address: Address::function("fn"), payload, qualifier: None };
         let (f, s) = function(Some(0));
-        assert!(matches!(invoke(intent.clone(), &f, s), Err(OpError::Refused(m)) if m.contains("reserved concurrency 0")));
+        assert!(
+            matches!(invoke(intent.clone(), &f, s), Err(OpError::Refused(m)) if m.contains("reserved concurrency 0"))
+        );
         let (f, s) = function(None);
         let p = invoke(intent, &f, s).unwrap();
         assert_eq!(p.mutations().count(), 1);

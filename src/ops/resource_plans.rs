@@ -37,7 +37,9 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
             rollback(backend, s, &to, snapshot.clone()).await
         }
         (Intent::Invoke { .. }, Snapshot::Endpoint(e)) => invoke(intent.clone(), e, snapshot.clone()),
-        (Intent::InvokeFunction { .. }, Snapshot::Function(f)) => function_plans::invoke(intent.clone(), f, snapshot.clone()),
+        (Intent::InvokeFunction { .. }, Snapshot::Function(f)) => {
+            function_plans::invoke(intent.clone(), f, snapshot.clone())
+        }
         (Intent::Concurrency { .. }, Snapshot::Function(f)) => {
             function_plans::concurrency(intent.clone(), f, snapshot.clone())
         }
@@ -46,7 +48,8 @@ pub async fn plan(backend: &dyn Backend, intent: Intent) -> Result<Plan, OpError
             intent.verb(),
             match intent {
                 Intent::Invoke { .. } => "invoke needs a SageMaker endpoint (sm:ENDPOINT[/VARIANT])",
-                Intent::InvokeFunction { .. } | Intent::Concurrency { .. } => "it needs a Lambda function (lambda:NAME)",
+                Intent::InvokeFunction { .. } | Intent::Concurrency { .. } =>
+                    "it needs a Lambda function (lambda:NAME)",
                 Intent::Scale { .. } => "scale needs an ECS service or a SageMaker variant",
                 _ => "redeploy and rollback need an ECS service (ecs:CLUSTER/SERVICE)",
             }
@@ -347,4 +350,3 @@ fn invoke(intent: Intent, e: &EndpointSnapshot, snapshot: Snapshot) -> Result<Pl
     });
     Ok(plan)
 }
-

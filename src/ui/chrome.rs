@@ -83,7 +83,10 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
         Pane::Services if state.dashboard.detail.is_some() => pairs.push((Action::Back, "back")),
         Pane::Services => pairs.extend([(Action::Select, "tasks"), (Action::Chart, "chart")]),
         Pane::Alarms => pairs.extend([(Action::Select, "jump"), (Action::Chart, "chart")]),
-        Pane::Endpoints => pairs.extend([(Action::Select, "logs"), (Action::Chart, "chart")]),
+        Pane::Endpoints if state.dashboard.endpoint_detail.is_some() => pairs.push((Action::Back, "back")),
+        Pane::Endpoints => pairs.extend([(Action::Select, "models"), (Action::Chart, "chart")]),
+        Pane::Functions if state.dashboard.functions.detail.is_some() => pairs.push((Action::Back, "back")),
+        Pane::Functions => pairs.extend([(Action::Select, "detail"), (Action::Chart, "chart")]),
         Pane::Logs => {}
         Pane::Cost => pairs.push((Action::Refresh, "re-read")),
     }
@@ -106,6 +109,7 @@ fn hints<'a>(state: &State, theme: &Theme, keymap: &Keymap) -> Vec<Span<'a>> {
         Pane::Services => &[(Action::Scale, "scale"), (Action::Redeploy, "redeploy"), (Action::Rollback, "roll back")],
         Pane::Endpoints => &[(Action::Scale, "scale"), (Action::Invoke, "invoke")],
         Pane::Alarms => &[(Action::Scale, "scale"), (Action::Rollback, "roll back")],
+        Pane::Functions => &[(Action::Scale, "concurrency"), (Action::Invoke, "invoke")],
         Pane::Logs | Pane::Cost => &[],
     };
     for (action, label) in actions {

@@ -48,15 +48,25 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             let vm = variant.and_then(|v| metrics?.get(&endpoint.name)?.get(&v.name));
             // The status shares the name's cell: names are long, and InService needs no words.
+            // Model Monitor's newest run found violations: the model may no longer fit its data.
+            let drift = state
+                .fleet
+                .endpoint_models
+                .data
+                .as_ref()
+                .and_then(|m| m.get(&endpoint.name))
+                .is_some_and(|m| m.drift());
             let name_cell = if !first {
                 Cell::from("")
-            } else if endpoint.status == "InService" {
-                Cell::from(Span::styled(endpoint.name.as_str(), status_style))
             } else {
-                Cell::from(Line::from(vec![
-                    Span::raw(endpoint.name.as_str()),
-                    Span::styled(format!(" {}", endpoint.status), status_style),
-                ]))
+                let mut spans = match endpoint.status.as_str() {
+                    "InService" => vec![Span::styled(endpoint.name.as_str(), status_style)],
+                    other => vec![Span::raw(endpoint.name.as_str()), Span::styled(format!(" {other}"), status_style)],
+                };
+                if drift {
+                    spans.push(Span::styled(" drift", theme.danger));
+                }
+                Cell::from(Line::from(spans))
             };
             let mut cells = vec![name_cell];
             match variant {

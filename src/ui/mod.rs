@@ -10,9 +10,12 @@ mod confirm;
 mod cost;
 mod dashboard;
 mod detail;
+mod endpoint_detail;
 mod endpoints;
 mod environments;
 mod filter;
+mod function_detail;
+mod functions;
 mod help;
 mod logs;
 mod metric_chart;
@@ -48,6 +51,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         state.dashboard.focus,
         state.dashboard.zoomed,
         state.strip_rows(),
+        state.dashboard.swap(state.ctx.settings.functions_slot),
     );
     chrome::header(state, theme, frame, areas.header);
     dashboard::render(state, theme, frame, &areas);

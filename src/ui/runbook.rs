@@ -109,6 +109,7 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, 
         state.dashboard.focus,
         state.dashboard.zoomed,
         state.strip_rows(),
+        state.dashboard.swap(state.ctx.settings.functions_slot),
     );
     let bottom = areas.strip.map_or(areas.status.y, |s| s.y);
     let popup = Rect { x: area.x, y: area.y + 1, width: area.width, height: bottom.saturating_sub(area.y + 1) };

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod functions;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use opsdeck::app::{update, Effect, Fetch, Msg, Reply, Settings, State};
@@ -292,6 +293,12 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                         Reply::Logs { generation, result: Ok(LogBatch { events: log_events(30), skipped: 0 }) }
                     }
                     Fetch::TargetHealth(arns) => Reply::TargetHealth(Ok(target_groups(&arns))),
+                    Fetch::Functions(_) => Reply::Functions(Ok(functions::functions())),
+                    Fetch::FunctionMetrics(fs) => Reply::FunctionMetrics(Ok(functions::function_metrics(&fs))),
+                    Fetch::FunctionDetail(name) => Reply::FunctionDetail(Ok(functions::function_detail(&name))),
+                    Fetch::EndpointModels(names) => {
+                        Reply::EndpointModels(Ok(names.iter().map(|n| functions::endpoint_models(n)).collect()))
+                    }
                     Fetch::Snapshots(_)
                     | Fetch::StartQuery(_)
                     | Fetch::QueryResults(_)

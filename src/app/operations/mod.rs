@@ -57,6 +57,9 @@ pub fn on_action(
         action_path::request_plan(ctx, &mut ops.planning, intent, false, effects);
         Next::Stay
     };
+    if let Address::Function { name } = &address {
+        return function_action(ctx, name, action, request);
+    }
     match action {
         // The count is typed: the palette opens with the command, in the one grammar.
         Action::Scale => {
@@ -94,6 +97,41 @@ pub fn on_action(
         }
         Action::Invoke => {
             ctx.flash_info(format!("{address} is not a SageMaker endpoint"));
+            Next::Stay
+        }
+        _ => Next::Stay,
+    }
+}
+
+/// `s` on a function sets its reserved concurrency (the number is typed: 0 stops it, `none`
+/// removes the limit); `i` sends its configured test event.
+fn function_action(
+    ctx: &mut Context,
+    name: &str,
+    action: Action,
+    mut request: impl FnMut(&mut Context, Intent) -> Next,
+) -> Next {
+    let address = Address::Function { name: name.to_string() };
+    match action {
+        Action::Scale => Next::Palette(TextInput::with_text(&format!("concurrency {address} "))),
+        Action::Invoke => {
+            let configured = ctx.settings.lambda_events.get(name).cloned();
+            match configured.map(|body| invoke::from_config(&body, Some("application/json")).and_then(invoke::event)) {
+                Some(Ok(payload)) => request(ctx, Intent::InvokeFunction { address, payload, qualifier: None }),
+                Some(Err(e)) => {
+                    ctx.flash_error(e);
+                    Next::Stay
+                }
+                None => {
+                    ctx.flash_error(format!(
+                        "no test event configured for {address}: [lambda.{name}] test_event in config.toml, or give --payload FILE"
+                    ));
+                    Next::Palette(TextInput::with_text(&format!("invoke {address} --payload ")))
+                }
+            }
+        }
+        Action::Redeploy | Action::Rollback => {
+            ctx.flash_info(format!("{address} is a Lambda function: s sets its concurrency, i invokes it"));
             Next::Stay
         }
         _ => Next::Stay,

@@ -7,6 +7,10 @@
 //! the backend passes through [`inert`] in both formats. The formats are documented in
 //! `docs/cli.md`.
 
+mod functions;
+
+pub use functions::FunctionStatus;
+
 use crate::backend::{Backend, BackendLabel};
 use crate::domain::{Address, Alarm, AlarmState, Endpoint, RolloutState, Service};
 use crate::sanitize::inert;
@@ -46,6 +50,8 @@ pub struct StatusReport {
     pub services: Vec<ServiceStatus>,
     pub endpoints: Vec<EndpointStatus>,
     pub alarms: Vec<AlarmStatus>,
+    /// Lambda functions the `[functions]` filter keeps (all of the region without one).
+    pub functions: Vec<FunctionStatus>,
     /// `services: ...`, `endpoints: ...`, `alarms: ...` for a failed read; `--cluster NAME: ...`
     /// for a cluster filter that matched no service. Empty when everything was read.
     pub errors: Vec<String>,
@@ -160,10 +166,19 @@ fn alarm_in_scope(alarm: &Alarm, clusters: &[String]) -> bool {
     }
 }
 
-/// Reads services, endpoints and alarms concurrently. `clusters` (exact names) limits services,
-/// and alarms watching services, to those clusters; empty means all.
-pub async fn snapshot(backend: &dyn Backend, clusters: &[String]) -> StatusReport {
-    let (services, endpoints, alarms) = futures::join!(backend.services(), backend.endpoints(), backend.alarms());
+/// Reads services, endpoints, alarms and functions concurrently. `clusters` (exact names) limits
+/// services, and alarms watching services, to those clusters; empty means all.
+pub async fn snapshot(
+    backend: &dyn Backend,
+    clusters: &[String],
+    function_filter: &crate::domain::FunctionFilter,
+) -> StatusReport {
+    let (services, endpoints, alarms, functions) = futures::join!(
+        backend.services(),
+        backend.endpoints(),
+        backend.alarms(),
+        functions::read(backend, function_filter)
+    );
     let mut errors = Vec::new();
 
     let services = match services {
@@ -209,7 +224,11 @@ pub async fn snapshot(backend: &dyn Backend, clusters: &[String]) -> StatusRepor
             Vec::new()
         }
     };
-    StatusReport { source: source_of(&backend.label()), services, endpoints, alarms, errors }
+    let functions = functions.unwrap_or_else(|e| {
+        errors.push(clean(&format!("functions: {e}")));
+        Vec::new()
+    });
+    StatusReport { source: source_of(&backend.label()), services, endpoints, alarms, functions, errors }
 }
 
 /// Pretty-printed JSON (see docs/cli.md for the schema).
@@ -356,6 +375,10 @@ pub fn to_text(report: &StatusReport) -> String {
     endpoints_text(&mut out, report);
     out.push('\n');
     alarms_text(&mut out, report);
+    if !report.functions.is_empty() {
+        out.push('\n');
+        functions::text(&mut out, &report.functions);
+    }
     if !report.errors.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "ERRORS ({})", report.errors.len());
@@ -369,8 +392,13 @@ pub fn to_text(report: &StatusReport) -> String {
 /// Takes a snapshot and writes it in the chosen format. `Ok(false)` when some section could
 /// not be read or a `--cluster` matched nothing (the caller exits 1); `Err` only when writing
 /// fails.
-pub async fn run(backend: &dyn Backend, args: &StatusArgs, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
-    let report = snapshot(backend, &args.clusters).await;
+pub async fn run(
+    backend: &dyn Backend,
+    args: &StatusArgs,
+    function_filter: &crate::domain::FunctionFilter,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<bool> {
+    let report = snapshot(backend, &args.clusters, function_filter).await;
     match args.output {
         OutputFormat::Text => out.write_all(to_text(&report).as_bytes())?,
         OutputFormat::Json => {

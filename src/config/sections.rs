@@ -1,0 +1,123 @@
+//! The tables of config.toml other than its top-level keys, each as serde reads it.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CtrlC {
+    /// Ask before quitting: an on-call session should not die by a stray keystroke.
+    #[default]
+    Confirm,
+    Quit,
+}
+
+/// `[queries.NAME]`: a Logs Insights query the query view offers by name.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryConfig {
+    pub query: String,
+    pub description: Option<String>,
+}
+
+/// `[[runbooks]]`: alarms matching `alarm` (`*` and `?` wildcards) open `file`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookLinkConfig {
+    pub alarm: String,
+    pub file: String,
+}
+
+/// `[environments.NAME]`: the resources torn down and restored together.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    /// Addresses (`ecs:C/S`, `sm:E`, `lambda:F`, `rule:[BUS/]R`) or `ecs:CLUSTER/*`.
+    pub resources: Vec<String>,
+    /// The cost allocation tag value whose cost the environments view shows per day.
+    pub system: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Refuse every action in this profile (plans are still shown).
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// A test payload: inline (`payload`) or from a file (`payload_file`, relative to the config
+/// directory), with its content type.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvokeConfig {
+    pub payload: Option<String>,
+    pub payload_file: Option<PathBuf>,
+    pub content_type: Option<String>,
+}
+
+/// `[lambda.NAME]`: the test event `invoke lambda:NAME` sends: a JSON file (relative to the
+/// config directory) or inline.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaConfig {
+    pub test_event: Option<PathBuf>,
+    pub event: Option<String>,
+}
+
+/// The dashboard panes the functions pane may share a place with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionsPlace {
+    /// Beside the endpoints (wide enough for its columns): the default.
+    #[default]
+    Endpoints,
+    Services,
+    Alarms,
+    Cost,
+    Logs,
+}
+
+/// `[functions]`: which Lambda functions are polled (by name prefix and/or tag; none given: every
+/// function of the region) and whose place the pane takes in the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionsConfig {
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub shares_place_with: FunctionsPlace,
+}
+
+impl FunctionsConfig {
+    pub fn check(&self) -> Result<(), String> {
+        if self.prefixes.iter().any(|p| p.trim().is_empty()) {
+            return Err("[functions] prefixes: an empty prefix would match every function; leave prefixes out".into());
+        }
+        if self.tags.keys().any(|k| k.trim().is_empty()) {
+            return Err("[functions] tags: a tag key is empty".into());
+        }
+        Ok(())
+    }
+
+    pub fn filter(&self) -> crate::domain::FunctionFilter {
+        crate::domain::FunctionFilter {
+            prefixes: self.prefixes.clone(),
+            tags: self.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+
+    pub fn slot(&self) -> crate::app::Pane {
+        use crate::app::Pane;
+        match self.shares_place_with {
+            FunctionsPlace::Endpoints => Pane::Endpoints,
+            FunctionsPlace::Services => Pane::Services,
+            FunctionsPlace::Alarms => Pane::Alarms,
+            FunctionsPlace::Cost => Pane::Cost,
+            FunctionsPlace::Logs => Pane::Logs,
+        }
+    }
+}
