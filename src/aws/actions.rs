@@ -9,6 +9,7 @@
 //! the operator-only IAM actions from here.
 
 use super::autoscaling::{coordinates, suspended_state};
+use super::functions::decode_log_tail;
 use super::policies::{config_from, PolicyConfig};
 use super::AwsBackend;
 use crate::backend::BackendError;
@@ -22,6 +23,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ecs::operation::update_service::builders::UpdateServiceFluentBuilder;
 use aws_sdk_ecs::operation::RequestId;
 use aws_sdk_ecs::types::StopServiceDeploymentStopType;
+use aws_sdk_lambda::types::{InvocationType, LogType};
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
 use aws_sdk_sagemakerruntime::operation::invoke_endpoint::InvokeEndpointError;
 use aws_sdk_ssm::types::{ParameterTier, ParameterType};
@@ -70,9 +72,8 @@ fn count(n: u32) -> Result<i32, BackendError> {
 impl AwsBackend {
     pub(super) async fn apply_permit(&self, permit: Permit) -> Result<Receipt, BackendError> {
         match permit.mutation() {
-            // TODO(issue 15, aws helper): Lambda Invoke with LogType=Tail.
-            Mutation::InvokeFunction { function, .. } => {
-                Err(BackendError::Other(format!("lambda:{function}: invoking functions is not wired yet")))
+            Mutation::InvokeFunction { function, qualifier, body } => {
+                self.invoke_function(function, qualifier.as_deref(), body).await
             }
             Mutation::SetDesiredCount { address, count: n } => {
                 let (cluster, service) = ecs_service(address)?;
@@ -379,6 +380,43 @@ impl AwsBackend {
             .await
             .map_err(|e| self.fail("ssm:DeleteParameters", &e))?;
         Ok(receipt(out.request_id()))
+    }
+
+    /// One synchronous invocation with the log tail. A function that failed (`FunctionError`)
+    /// still answers 200: that is an answer, and its error body comes back as the response.
+    /// Throttling (reserved concurrency or the account's limit used up) is an error: nothing ran.
+    async fn invoke_function(
+        &self,
+        function: &str,
+        qualifier: Option<&str>,
+        body: &[u8],
+    ) -> Result<Receipt, BackendError> {
+        self.stats.count("lambda:InvokeFunction");
+        let request = self
+            .lambda_invoke
+            .invoke()
+            .function_name(function)
+            .set_qualifier(qualifier.map(str::to_string))
+            .invocation_type(InvocationType::RequestResponse)
+            .log_type(LogType::Tail)
+            .payload(aws_smithy_types::Blob::new(body.to_vec()));
+        let started = Instant::now();
+        let result = request.send().await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let out = result.map_err(|e| self.fail("lambda:InvokeFunction", &e))?;
+        Ok(Receipt {
+            request_id: out.request_id().map(str::to_string),
+            response: Some(InvokeResponse {
+                status: u16::try_from(out.status_code()).unwrap_or(200),
+                content_type: None,
+                invoked_variant: None,
+                body: out.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default(),
+                latency_ms,
+                function_error: out.function_error().map(str::to_string),
+                log_tail: out.log_result().map(decode_log_tail),
+                executed_version: out.executed_version().map(str::to_string),
+            }),
+        })
     }
 
     /// One test inference, timed here (round trip). A container that answered 4xx/5xx (ModelError)

@@ -39,11 +39,14 @@ pub fn watched(dims: &[Dimension]) -> Option<Address> {
     if let (Some(cluster), Some(service)) = (dimension(dims, "ClusterName"), dimension(dims, "ServiceName")) {
         return Some(Address::ecs(cluster, service));
     }
-    let endpoint = dimension(dims, "EndpointName")?;
-    Some(Address::Endpoint {
-        endpoint: endpoint.to_string(),
-        variant: dimension(dims, "VariantName").map(str::to_string),
-    })
+    if let Some(endpoint) = dimension(dims, "EndpointName") {
+        return Some(Address::Endpoint {
+            endpoint: endpoint.to_string(),
+            variant: dimension(dims, "VariantName").map(str::to_string),
+        });
+    }
+    // AWS/Lambda: an alias's or version's alarm (with a Resource dimension too) is still the function's.
+    dimension(dims, "FunctionName").map(Address::function)
 }
 
 fn operator(op: Option<&ComparisonOperator>) -> String {
@@ -156,5 +159,7 @@ mod tests {
         let sm = [d("EndpointName", "prediction-endpoint"), d("VariantName", "model-v1")];
         assert_eq!(watched(&sm).unwrap().to_string(), "sm:prediction-endpoint/model-v1");
         assert_eq!(watched(&[d("QueueName", "q")]), None);
+        let lambda = [d("FunctionName", "GarmaxAi-TryonProcessor"), d("Resource", "GarmaxAi-TryonProcessor:live")];
+        assert_eq!(watched(&lambda).unwrap().to_string(), "lambda:GarmaxAi-TryonProcessor");
     }
 }

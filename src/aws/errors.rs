@@ -31,6 +31,14 @@ pub fn classify_parts(action: &str, profile: &str, code: &str, message: &str, co
             action: action.to_string(),
             detail: if message.is_empty() { code.to_string() } else { message.to_string() },
         },
+        // A throttled test invocation did not run: say so, and why Lambda refuses it.
+        "TooManyRequestsException" if action == "lambda:InvokeFunction" => BackendError::Throttled {
+            api: format!(
+                "Lambda Invoke ({}): the function's reserved concurrency or the account's concurrency limit is used \
+                 up, so it did not run",
+                if message.is_empty() { code } else { message }
+            ),
+        },
         "Throttling"
         | "ThrottlingException"
         | "ThrottledException"
@@ -111,6 +119,11 @@ mod tests {
         assert_eq!(e.to_string(), "access denied: ecs:DescribeServices is not allowed (not authorized)");
         let e = classify_parts("ecs:DescribeServices", "prod", "ThrottlingException", "Rate exceeded", "");
         assert_eq!(e, BackendError::Throttled { api: "DescribeServices".into() });
+        let e = classify_parts("lambda:InvokeFunction", "prod", "TooManyRequestsException", "Rate Exceeded.", "");
+        assert!(matches!(&e, BackendError::Throttled { api } if api.contains("did not run")), "{e}");
+        assert!(e.to_string().starts_with("throttled by Lambda Invoke (Rate Exceeded.)"), "{e}");
+        let e = classify_parts("lambda:ListFunctions", "prod", "TooManyRequestsException", "Rate Exceeded.", "");
+        assert_eq!(e, BackendError::Throttled { api: "ListFunctions".into() });
         let e = classify_parts("ecs:ListClusters", "prod", "ExpiredTokenException", "expired", "");
         assert!(e.to_string().contains("aws sso login --profile prod"), "{e}");
         let e = classify_parts("ecs:ListClusters", "default", "", "", "dispatch failure: timeout: operation timed out");

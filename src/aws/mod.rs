@@ -11,11 +11,14 @@ mod cost;
 mod deployments;
 mod ecs;
 mod errors;
+mod function_metrics;
+mod functions;
 mod identity;
 mod insights;
 mod live_tail;
 mod logs;
 mod metrics;
+mod models;
 mod parameters;
 mod policies;
 mod profiles;
@@ -33,9 +36,10 @@ mod env_tests;
 
 use crate::backend::{ApiUsage, Backend, BackendError, BackendLabel, EndpointMetricsMap, ServicesProgress};
 use crate::domain::{
-    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
-    QueryResults, QueryRow, Receipt, RevisionHistory, ScalableResource, ScalingPolicy, Service, ServiceDetail,
-    ServiceMetrics, Snapshot, TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, EndpointModels, Function, FunctionDetail, FunctionFilter,
+    FunctionMetrics, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, Receipt,
+    RevisionHistory, ScalableResource, ScalingPolicy, Service, ServiceDetail, ServiceMetrics, Snapshot,
+    TargetGroupHealth, TaskDefRef, TaskDefSpec, VariantCapacity,
 };
 use async_trait::async_trait;
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region};
@@ -126,6 +130,9 @@ pub struct AwsBackend {
     /// Parameter Store: where an environment's pre-teardown state is saved.
     ssm: aws_sdk_ssm::Client,
     lambda: aws_sdk_lambda::Client,
+    /// Test invocations only: one attempt (a retried invoke may run the function twice) and
+    /// Lambda's own 15-minute limit as its timeout (see `functions::lambda_invoke_client`).
+    lambda_invoke: aws_sdk_lambda::Client,
     eventbridge: aws_sdk_eventbridge::Client,
     /// Load-balancer target groups and target health.
     elbv2: aws_sdk_elasticloadbalancingv2::Client,
@@ -196,6 +203,7 @@ impl AwsBackend {
             sts: aws_sdk_sts::Client::new(&config),
             ssm: aws_sdk_ssm::Client::new(&config),
             lambda: aws_sdk_lambda::Client::new(&config),
+            lambda_invoke: functions::lambda_invoke_client(&config, options.connect_timeout, options.operation_timeout),
             eventbridge: aws_sdk_eventbridge::Client::new(&config),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             caller: Mutex::new(None),
@@ -302,6 +310,25 @@ impl Backend for AwsBackend {
 
     async fn target_health(&self, target_groups: &[String]) -> Result<Vec<TargetGroupHealth>, BackendError> {
         self.elb_target_health(target_groups).await
+    }
+
+    async fn functions(&self, filter: &FunctionFilter) -> Result<Vec<Function>, BackendError> {
+        self.lambda_functions(filter).await
+    }
+
+    async fn function_metrics(
+        &self,
+        functions: &[Function],
+    ) -> Result<BTreeMap<String, FunctionMetrics>, BackendError> {
+        self.lambda_metrics(functions).await
+    }
+
+    async fn function_detail(&self, name: &str) -> Result<FunctionDetail, BackendError> {
+        self.lambda_function_detail(name).await
+    }
+
+    async fn endpoint_models(&self, endpoint: &str) -> Result<EndpointModels, BackendError> {
+        self.sm_endpoint_models(endpoint).await
     }
 
     async fn metric_data(

@@ -45,7 +45,7 @@ impl AwsBackend {
     }
 
     /// GetFunctionConcurrency: no ReservedConcurrentExecutions in the answer means no limit is set.
-    async fn function_snapshot(&self, name: &str) -> Result<FunctionSnapshot, BackendError> {
+    pub(super) async fn function_snapshot(&self, name: &str) -> Result<FunctionSnapshot, BackendError> {
         self.stats.count("lambda:GetFunctionConcurrency");
         let out = self
             .lambda
