@@ -137,7 +137,9 @@ mod tests {
     fn the_palette_grammar_is_consistent() {
         PaletteLine::command().debug_assert();
         assert!(suggestions("q").iter().any(|(name, _, _)| name == "quit"));
-        assert_eq!(complete("co").as_deref(), Some("cost "));
+        assert_eq!(complete("cos").as_deref(), Some("cost "));
+        assert_eq!(complete("co"), None, "cost and concurrency");
+        assert_eq!(complete("lam").as_deref(), Some("lambda "));
         assert_eq!(complete("e"), None, "ecs, ep, exit, endpoints are all candidates");
     }
 }
