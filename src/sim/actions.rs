@@ -145,9 +145,11 @@ impl World {
         let request_id = format!("sim-{:016x}", rng_keyed(self.seed, key).random::<u64>());
         let mut receipt = Receipt { request_id: Some(request_id), response: None };
         match mutation {
-            // TODO(issue 15, sim helper): invoke a simulated function.
-            Mutation::InvokeFunction { function, .. } => {
-                return Err(BackendError::Other(format!("lambda:{function}: invoking functions is not wired yet")))
+            Mutation::InvokeFunction { function, qualifier, body } => {
+                let (response, request_id) = self.invoke_function(function, qualifier.as_deref(), body)?;
+                // Lambda's request id is the invocation's: the one its log lines carry.
+                receipt.request_id = Some(request_id);
+                receipt.response = Some(response);
             }
             Mutation::SetDesiredCount { address, count } => {
                 let i = service_index(address).ok_or_else(|| not_found(format!("service {address}")))?;

@@ -1,7 +1,7 @@
 //! CloudWatch alarm evaluation over the simulated datapoints: "N out of the last M" one-minute
 //! datapoints, missing data treated as missing, reasons worded the way CloudWatch words them.
 
-use super::catalog::{load_balancer, AlarmSpec, Cmp, Source, Watch, ALARMS, ENDPOINTS, SERVICES};
+use super::catalog::{load_balancer, AlarmSpec, Cmp, Source, Watch, ALARMS, ENDPOINTS, FUNCTIONS, SERVICES};
 use crate::domain::{Address, Alarm, AlarmRule, AlarmState, AlarmTransition, Comparison, MetricId};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -64,7 +64,9 @@ pub(crate) fn metric_of(spec: &AlarmSpec) -> MetricId {
         }
         Source::ResponseTimeMs(e) => vec![("EndpointName", ENDPOINTS[e].name)],
         Source::SystemCharges(system) => vec![("Currency", "USD"), ("System", system)],
-        Source::Synthetic { .. } | Source::NoData => vec![],
+        Source::LambdaThrottles(f) => vec![("FunctionName", FUNCTIONS[f].name)],
+        Source::QueueVisible(f) => vec![("QueueName", FUNCTIONS[f].queue.unwrap_or_default())],
+        Source::LambdaDurationAll | Source::Synthetic { .. } | Source::NoData => vec![],
     };
     MetricId::new(namespace, name, &dimensions)
 }
@@ -73,7 +75,7 @@ pub(crate) fn metric_of(spec: &AlarmSpec) -> MetricId {
 fn rule(spec: &AlarmSpec) -> AlarmRule {
     let stat = spec.metric.split_whitespace().nth(2).map(str::to_string).unwrap_or_else(|| {
         match spec.source {
-            Source::Target5xx(_) => "Sum",
+            Source::Target5xx(_) | Source::LambdaThrottles(_) => "Sum",
             Source::SystemCharges(_) => "Maximum",
             _ => "Average",
         }
@@ -236,6 +238,7 @@ impl Alarms {
                 watches: match a.spec.watch {
                     Watch::Nothing | Watch::TargetGroup(_) => None,
                     Watch::Service(i) => Some(Address::ecs(SERVICES[i].cluster, SERVICES[i].name)),
+                    Watch::Function(f) => Some(Address::function(FUNCTIONS[f].name)),
                     // A variant's own metric names the variant, so actions from the alarm target it.
                     Watch::Endpoint(i) => Some(match a.spec.source {
                         Source::VariantP99(e, v) if e == i => Address::Endpoint {

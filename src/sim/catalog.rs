@@ -90,7 +90,14 @@ pub(crate) enum Source {
     ResponseTimeMs(usize),
     /// Month-to-date charges of a system (AWS/Billing).
     SystemCharges(&'static str),
-    /// Something opsdeck does not model in detail (Lambda, API Gateway): noise around a mean.
+    /// A function's Throttles (Sum), from the Lambda model.
+    LambdaThrottles(usize),
+    /// AWS/Lambda Duration over every function of the account (no dimension, as the GARMAX guide
+    /// creates its alarm): the Average over all invocations of the minute.
+    LambdaDurationAll,
+    /// A function's feeding queue: ApproximateNumberOfMessagesVisible.
+    QueueVisible(usize),
+    /// Something opsdeck does not model in detail (API Gateway): noise around a mean.
     Synthetic {
         mean: f64,
         sd: f64,
@@ -107,6 +114,9 @@ pub(crate) enum Watch {
     /// An ELB metric: named by the service's target group and load balancer, which the console
     /// resolves to the service (as it must on AWS, where the alarm names no service).
     TargetGroup(usize),
+    /// A Lambda function (its metric, or the queue that feeds it): actions from the alarm target
+    /// `lambda:NAME`.
+    Function(usize),
 }
 
 #[derive(Debug)]
@@ -286,15 +296,46 @@ pub(crate) struct FunctionSpec {
     pub system: &'static str,
     pub name: &'static str,
     pub reserved: Option<u32>,
+    /// `/aws/lambda/NAME`, spelled out because log groups are named by `&'static str`.
+    pub log_group: &'static str,
+    /// The SQS queue its event-source mapping polls, if one feeds it.
+    pub queue: Option<&'static str>,
     /// Its part of the system's Lambda bill; the shares of a system's functions sum to 1.
     pub cost_share: f64,
 }
 
+pub(crate) const TRYON: usize = 0;
+pub(crate) const TRYON_QUEUE: &str = "garmax-tryon-queue";
+
 pub(crate) static FUNCTIONS: [FunctionSpec; 3] = [
-    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-TryonProcessor-PROD", reserved: Some(10), cost_share: 0.5 },
-    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-AiRenderProcessor-PROD", reserved: None, cost_share: 0.35 },
-    FunctionSpec { system: "garmax-ai", name: "GarmaxAi-BillingProcessor-PROD", reserved: Some(2), cost_share: 0.15 },
+    FunctionSpec {
+        system: "garmax-ai",
+        name: "GarmaxAi-TryonProcessor-PROD",
+        reserved: Some(10),
+        log_group: "/aws/lambda/GarmaxAi-TryonProcessor-PROD",
+        queue: Some(TRYON_QUEUE),
+        cost_share: 0.5,
+    },
+    FunctionSpec {
+        system: "garmax-ai",
+        name: "GarmaxAi-AiRenderProcessor-PROD",
+        reserved: None,
+        log_group: "/aws/lambda/GarmaxAi-AiRenderProcessor-PROD",
+        queue: None,
+        cost_share: 0.35,
+    },
+    FunctionSpec {
+        system: "garmax-ai",
+        name: "GarmaxAi-BillingProcessor-PROD",
+        reserved: Some(2),
+        log_group: "/aws/lambda/GarmaxAi-BillingProcessor-PROD",
+        queue: None,
+        cost_share: 0.15,
+    },
 ];
+
+/// The account's concurrency limit (the default quota); reserved concurrency is carved out of it.
+pub(crate) const ACCOUNT_CONCURRENCY: u32 = 1000;
 
 /// An EventBridge rule of GARMAX AI's PROD stage; `bus` None is the default bus.
 #[derive(Debug)]
@@ -337,7 +378,7 @@ use Source::*;
 
 /// Alarm table: (name, metric, comparison, threshold, (N, M), source, what it watches).
 #[rustfmt::skip]
-pub(crate) static ALARMS: [AlarmSpec; 15] = [
+pub(crate) static ALARMS: [AlarmSpec; 17] = [
     alarm("CleanisticAI-HighErrorRate", "CleanisticAI/API ErrorRate", Greater, 5.0, (1, 3), ErrorRate(0), Watch::Service(0)),
     alarm("CleanisticAI-HighLatency", "CleanisticAI/API ResponseTime", Greater, 3000.0, (2, 2), ResponseTimeMs(0), Watch::Endpoint(0)),
     alarm("svg-ai-high-cpu", "AWS/ECS CPUUtilization", Greater, 80.0, (5, 5), EcsCpu(1), Watch::Service(1)),
@@ -345,7 +386,7 @@ pub(crate) static ALARMS: [AlarmSpec; 15] = [
     alarm("svg-ai-5xx-errors", "AWS/ApplicationELB HTTPCode_Target_5XX_Count", Greater, 25.0, (2, 2), Target5xx(1), Watch::TargetGroup(1)),
     alarm("svg-ai-running-tasks-low", "ECS/ContainerInsights RunningTaskCount", Less, 1.0, (1, 1), EcsRunning(1), Watch::Service(1)),
     alarm("GarmaxAI-ErrorRate-PROD", "AWS/ApiGateway ErrorCount", Greater, 10.0, (5, 5), Synthetic { mean: 1.2, sd: 1.0 }, Watch::Nothing),
-    alarm("GarmaxAI-LambdaDuration-PROD", "AWS/Lambda Duration", Greater, 30000.0, (5, 5), Synthetic { mean: 4200.0, sd: 900.0 }, Watch::Nothing),
+    alarm("GarmaxAI-LambdaDuration-PROD", "AWS/Lambda Duration", Greater, 30000.0, (5, 5), LambdaDurationAll, Watch::Nothing),
     // No queue traffic at night: the queue publishes nothing and the alarm has no data.
     alarm("GarmaxAI-QueueDepth-PROD", "AWS/SQS ApproximateNumberOfMessages", Greater, 50.0, (5, 5), NoData, Watch::Nothing),
     alarm("GarmaxAI-BudgetMonitor-PROD", "AWS/Billing EstimatedCharges", Greater, 200.0, (1, 1), SystemCharges("garmax-ai"), Watch::Nothing),
@@ -355,6 +396,9 @@ pub(crate) static ALARMS: [AlarmSpec; 15] = [
     alarm("backend-service-high-memory", "AWS/ECS MemoryUtilization", Greater, 80.0, (2, 2), EcsMemory(4), Watch::Service(4)),
     alarm("prediction-endpoint-ModelLatency-high", "AWS/SageMaker ModelLatency p99", Greater, 2_000_000.0, (2, 2),
         VariantP99(PREDICTION_ENDPOINT, MODEL_V1), Watch::Endpoint(PREDICTION_ENDPOINT)),
+    // Not in the GARMAX guide: the alarms a team adds after its first throttling incident.
+    alarm("GarmaxAI-TryonThrottles-PROD", "AWS/Lambda Throttles", Greater, 1.0, (2, 3), LambdaThrottles(TRYON), Watch::Function(TRYON)),
+    alarm("GarmaxAI-TryonQueueBacklog-PROD", "AWS/SQS ApproximateNumberOfMessagesVisible", Greater, 100.0, (3, 3), QueueVisible(TRYON), Watch::Function(TRYON)),
 ];
 
 /// Full ARN of a target group named `name/hash`.
@@ -391,6 +435,7 @@ mod tests {
                 Watch::Service(i) => assert!(i < SERVICES.len()),
                 Watch::TargetGroup(i) => assert!(SERVICES[i].target_group.is_some(), "{}", a.name),
                 Watch::Endpoint(i) => assert!(i < ENDPOINTS.len()),
+                Watch::Function(f) => assert!(f < FUNCTIONS.len()),
                 Watch::Nothing => {}
             }
         }

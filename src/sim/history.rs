@@ -18,11 +18,17 @@ pub(crate) struct MetricHistory {
 }
 
 /// The key a metric is kept under: its namespace, name and dimensions, and for latency the
-/// statistic (p50 and p99 are different series); other statistics read the same datapoints.
+/// statistic (p50 and p99 are different series; an alarm's unnamed statistic is the Average);
+/// other statistics read the same datapoints.
 pub(crate) fn key(metric: &MetricId, stat: &str) -> String {
     let mut dims = metric.dimensions.clone();
     dims.sort();
-    let stat = if metric.name == "ModelLatency" { stat } else { "" };
+    let stat = match (metric.name.as_str(), stat) {
+        ("ModelLatency", _) => stat,
+        ("Duration", "") => "Average",
+        ("Duration", _) => stat,
+        _ => "",
+    };
     format!("{}|{}|{dims:?}|{stat}", metric.namespace, metric.name)
 }
 

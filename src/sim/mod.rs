@@ -13,11 +13,17 @@ mod cost;
 mod deploy;
 mod endpoint_actions;
 mod endpoints;
+mod function_config;
+mod functions;
 mod history;
 mod insights;
+mod lambda;
+mod lambda_invoke;
+mod lambda_logs;
 mod logs;
 mod logtext;
 mod metrics;
+mod models;
 mod params;
 mod rng;
 mod runbooks;
@@ -37,6 +43,8 @@ mod env_cost_tests;
 #[cfg(test)]
 mod env_tests;
 #[cfg(test)]
+mod functions_tests;
+#[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]
 mod tests;
@@ -46,8 +54,9 @@ pub use scenario::{scenarios, ScenarioInfo, SimError};
 
 use crate::backend::{Backend, BackendError, BackendLabel, EndpointMetricsMap};
 use crate::domain::{
-    Address, Alarm, AlarmTransition, CostReport, Endpoint, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest,
-    QueryResults, QueryRow, Service, ServiceDetail, ServiceMetrics, TargetGroupHealth, TaskDefRef,
+    Address, Alarm, AlarmTransition, CostReport, Endpoint, EndpointModels, Function, FunctionDetail, FunctionFilter,
+    FunctionMetrics, LogBatch, LogQuery, MetricQuery, MetricSeries, QueryRequest, QueryResults, QueryRow, Service,
+    ServiceDetail, ServiceMetrics, TargetGroupHealth, TaskDefRef,
 };
 use catalog::{ENDPOINTS, SERVICES};
 use chrono::{DateTime, Utc};
@@ -182,6 +191,38 @@ impl Backend for SimFleet {
                 })
                 .collect()
         })
+    }
+
+    async fn functions(&self, filter: &FunctionFilter) -> Result<Vec<Function>, BackendError> {
+        self.read(|w| functions::list(filter, &w.serverless, w.base()))
+    }
+
+    async fn function_metrics(
+        &self,
+        functions: &[Function],
+    ) -> Result<BTreeMap<String, FunctionMetrics>, BackendError> {
+        self.read(|w| {
+            functions
+                .iter()
+                .filter_map(|f| {
+                    let i = serverless::function_index(&f.name)?;
+                    Some((f.name.clone(), w.lambda.metrics(i)))
+                })
+                .collect()
+        })
+    }
+
+    async fn function_detail(&self, name: &str) -> Result<FunctionDetail, BackendError> {
+        self.read(|w| functions::detail(name, &w.serverless, w.base()))?
+    }
+
+    async fn endpoint_models(&self, endpoint: &str) -> Result<EndpointModels, BackendError> {
+        self.read(|w| {
+            // A deleted endpoint has no config to read its models from.
+            let exists = ENDPOINTS.iter().position(|e| e.name == endpoint).is_some_and(|e| w.endpoints[e].exists);
+            let models = exists.then(|| models::endpoint_models(endpoint, w.t, w.base(), w.scenario)).flatten();
+            models.ok_or_else(|| BackendError::NotFound(format!("endpoint {endpoint}")))
+        })?
     }
 
     async fn alarms(&self) -> Result<Vec<Alarm>, BackendError> {

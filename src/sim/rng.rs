@@ -11,6 +11,9 @@ pub(crate) enum Stream {
     Logs = 2,
     Metrics = 3,
     PreRoll = 4,
+    /// Lambda invocations (their outcomes, durations and request ids): a stream of their own so
+    /// the functions never shift the rest of the fleet's story.
+    Lambda = 5,
 }
 
 pub(crate) fn rng_for(seed: u64, stream: Stream) -> ChaCha8Rng {

@@ -75,7 +75,7 @@ async fn calm_fleet_never_alarms() {
     for _ in 0..12 {
         clock.advance(600);
         let alarms = f.alarms().await.unwrap_or_default();
-        assert_eq!(alarms.len(), 15);
+        assert_eq!(alarms.len(), 17);
         for a in &alarms {
             let expected =
                 if a.name == "GarmaxAI-QueueDepth-PROD" { AlarmState::InsufficientData } else { AlarmState::Ok };

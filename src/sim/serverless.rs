@@ -47,6 +47,11 @@ impl Serverless {
         Ok(f)
     }
 
+    /// The function's reserved concurrency now (None: none set, or no such function).
+    pub(crate) fn reserved(&self, f: usize) -> Option<u32> {
+        self.reserved.get(f).copied().flatten()
+    }
+
     /// Whether the function may run at all (reserved concurrency 0 throttles every invocation).
     pub(crate) fn runs(&self, f: usize) -> bool {
         self.reserved.get(f).is_some_and(|r| *r != Some(0))

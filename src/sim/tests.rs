@@ -143,11 +143,11 @@ fn unknown_scenario_is_an_error() {
     match SimFleet::new(options) {
         Err(SimError::UnknownScenario { name, known }) => {
             assert_eq!(name, "chaos");
-            assert_eq!(known, "calm, bad-deploy, latency-spike");
+            assert_eq!(known, "calm, bad-deploy, latency-spike, lambda-throttle, model-drift");
         }
         Ok(_) => panic!("accepted an unknown scenario"),
     }
-    assert_eq!(scenarios().len(), 3);
+    assert_eq!(scenarios().len(), 5);
 }
 
 #[tokio::test]

@@ -5,12 +5,15 @@
 use super::alarms::Alarms;
 use super::billing::Meter;
 use super::catalog::{
-    load_balancer, target_group_arn, Source, ALARMS, CLEANISTIC_API, ENDPOINTS, MODEL_V1, PREDICTION_ENDPOINT, SERVICES,
+    load_balancer, target_group_arn, Source, ALARMS, CLEANISTIC_API, ENDPOINTS, FUNCTIONS, MODEL_V1,
+    PREDICTION_ENDPOINT, SERVICES,
 };
 use super::cost;
 use super::endpoints::EndpointState;
 use super::history::{self, MetricHistory};
 use super::insights::Queries;
+use super::lambda::{Invocation, Lambda};
+use super::lambda_logs;
 use super::logs::LogStore;
 use super::logtext;
 use super::metrics::{load, Metrics, Second};
@@ -60,6 +63,8 @@ pub(crate) struct World {
     pub scaling: Scaling,
     /// GARMAX AI's Lambda functions and EventBridge rules.
     pub serverless: Serverless,
+    /// The functions' invocations, throttles and queues.
+    pub lambda: Lambda,
     /// SSM Parameter Store.
     pub params: Parameters,
     /// What ran when, for the bill.
@@ -97,6 +102,9 @@ impl World {
         for spec in &ENDPOINTS {
             logs.add_group(spec.log_group);
         }
+        for spec in &FUNCTIONS {
+            logs.add_group(spec.log_group);
+        }
         let mut world = World {
             seed,
             scenario,
@@ -115,6 +123,7 @@ impl World {
             endpoints: EndpointState::seeded(),
             scaling: Scaling::seeded(),
             serverless: Serverless::seeded(),
+            lambda: Lambda::new(seed),
             params: Parameters::seeded(),
             meter: Meter::default(),
             notes: Vec::new(),
@@ -127,6 +136,10 @@ impl World {
 
     fn pre_roll(&mut self, pre: &mut ChaCha8Rng) {
         let last = self.base - self.base.rem_euclid(60);
+        // The functions first: the minutes below read their closed minutes for the alarms.
+        for s in last - PRE_ROLL_LOG_SECS..self.base {
+            self.lambda_second(s);
+        }
         for k in (1..=PRE_ROLL_MINUTES).rev() {
             let minute = last - 60 * k;
             self.metrics.assume_calm_minute();
@@ -178,6 +191,7 @@ impl World {
     }
 
     fn step(&mut self, t: i64) {
+        self.lambda_second(t);
         if self.scenario == Scenario::BadDeploy && t - self.base == BAD_DEPLOY_AT {
             self.services[CLEANISTIC_API].deploy(t, BAD_REVISION, true, &mut self.rng_tasks);
         }
@@ -230,6 +244,14 @@ impl World {
                     Some(cost::system_month_to_date(self.seed, at, system, &self.meter))
                 }
                 Source::Synthetic { mean, sd } => Some((mean + sd * gauss(rng)).max(0.0).round()),
+                Source::LambdaThrottles(f) => self.lambda.minute(f, minute).and_then(|m| m.throttles),
+                Source::QueueVisible(f) => self.lambda.minute(f, minute).and_then(|m| m.queue),
+                Source::LambdaDurationAll => {
+                    // Drawn as when this alarm's datapoints were noise, so every other series
+                    // keeps the story it had.
+                    let _ = gauss(rng);
+                    self.lambda.duration_all(minute)
+                }
                 Source::NoData => None,
             };
             self.alarms.record(i, minute, value);
@@ -266,6 +288,21 @@ impl World {
             put("AWS/ApplicationELB", "HealthyHostCount", &dims, "", Some(healthy));
             put("AWS/ApplicationELB", "UnHealthyHostCount", &dims, "", Some(unhealthy));
         }
+        for (f, spec) in FUNCTIONS.iter().enumerate() {
+            let Some(m) = self.lambda.minute(f, minute) else { continue };
+            let dims = [("FunctionName", spec.name)];
+            put("AWS/Lambda", "Invocations", &dims, "", m.invocations);
+            put("AWS/Lambda", "Errors", &dims, "", m.errors);
+            put("AWS/Lambda", "Throttles", &dims, "", m.throttles);
+            put("AWS/Lambda", "Duration", &dims, "Average", m.avg_ms);
+            put("AWS/Lambda", "Duration", &dims, "p50", m.p50_ms);
+            put("AWS/Lambda", "Duration", &dims, "p99", m.p99_ms);
+            put("AWS/Lambda", "ConcurrentExecutions", &dims, "", m.concurrent);
+            if let Some(queue) = spec.queue {
+                put("AWS/SQS", "ApproximateNumberOfMessagesVisible", &[("QueueName", queue)], "", m.queue);
+            }
+        }
+        put("AWS/Lambda", "Duration", &[], "Average", self.lambda.duration_all(minute));
         for (e, spec) in ENDPOINTS.iter().enumerate() {
             for (v, variant) in spec.variants.iter().enumerate() {
                 let vm = &m.variants[e][v].metrics;
@@ -367,6 +404,24 @@ impl World {
         }
         self.metrics.shares[e] = state.traffic_shares();
         self.metrics.serving[e] = state.serving();
+    }
+
+    /// One second of the functions, their invocations written to their log groups.
+    fn lambda_second(&mut self, t: i64) {
+        let reserved: Vec<Option<u32>> = (0..FUNCTIONS.len()).map(|f| self.serverless.reserved(f)).collect();
+        let mut started = Vec::new();
+        self.lambda.second(t, &reserved, self.scenario, self.base, &mut started);
+        for inv in &started {
+            self.write_invocation(inv, &[]);
+        }
+    }
+
+    /// An invocation's lines in its function's log group.
+    pub(crate) fn write_invocation(&mut self, inv: &Invocation, handler_lines: &[String]) {
+        self.lines.clear();
+        lambda_logs::lines(inv, handler_lines, &mut self.lines);
+        let stream: Arc<str> = Arc::from(lambda_logs::stream(inv.ts_ms, inv.version, &inv.sandbox));
+        self.flush(SERVICES.len() + ENDPOINTS.len() + inv.function, inv.ts_ms, &stream);
     }
 
     /// Writes the pending lines to a group, one millisecond apart.
