@@ -123,8 +123,9 @@ impl Panes<'_> {
         }
         match action {
             Action::Back => self.back(),
-            Action::NextPane => self.cycle_focus(1),
-            Action::PrevPane => self.cycle_focus(Pane::ALL.len() - 1),
+            Action::NextPane => self.cycle_focus(true),
+            Action::PrevPane => self.cycle_focus(false),
+            Action::Functions => self.toggle_functions(),
             Action::Select => self.select(),
             Action::Zoom => self.toggle_zoom(),
             Action::Refresh => self.refresh(effects),
@@ -148,9 +149,24 @@ impl Panes<'_> {
         self.clamp_all();
     }
 
-    fn cycle_focus(&mut self, step: usize) {
-        let index = Pane::ALL.iter().position(|p| *p == self.dashboard.focus).unwrap_or(0);
-        self.focus(Pane::ALL[(index + step) % Pane::ALL.len()]);
+    /// tab and shift-tab go through the panes on offer: the functions pane stands in the place it
+    /// shares while it is shown there, so the keys to every other pane stay the same.
+    fn cycle_focus(&mut self, forward: bool) {
+        let (slot, shown) = (self.ctx.settings.functions_slot, self.dashboard.functions_shown);
+        let order: Vec<Pane> = Pane::ALL
+            .into_iter()
+            .filter(|p| *p != Pane::Functions)
+            .map(|p| if shown && p == slot { Pane::Functions } else { p })
+            .collect();
+        let index = order.iter().position(|p| *p == self.dashboard.focus).unwrap_or(0);
+        let step = if forward { 1 } else { order.len() - 1 };
+        self.focus(order[(index + step) % order.len()]);
+    }
+
+    /// `L`: the functions pane in its place, or the pane it shares with back.
+    pub fn toggle_functions(&mut self) {
+        let next = if self.dashboard.functions_shown { self.ctx.settings.functions_slot } else { Pane::Functions };
+        self.focus(next);
     }
 
     fn row_count(&self, pane: Pane) -> usize {

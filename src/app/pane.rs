@@ -12,8 +12,8 @@ pub enum Pane {
 }
 
 impl Pane {
-    /// Tab order.
-    pub const ALL: [Pane; 6] = [Pane::Services, Pane::Endpoints, Pane::Functions, Pane::Logs, Pane::Alarms, Pane::Cost];
+    /// Tab order. Functions come last, so the keys that reach the other panes stay as they were.
+    pub const ALL: [Pane; 6] = [Pane::Services, Pane::Endpoints, Pane::Logs, Pane::Alarms, Pane::Cost, Pane::Functions];
 
     pub fn title(self) -> &'static str {
         match self {

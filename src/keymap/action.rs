@@ -53,6 +53,8 @@ pub enum Action {
     Chart,
     /// Logs Insights over the log pane's group and window.
     Query,
+    /// The Lambda functions pane in the place it shares, or the other pane back.
+    Functions,
     EditQuery,
     ToggleChart,
     #[serde(rename = "range_1h")]
@@ -73,7 +75,7 @@ impl Action {
     pub fn description(self) -> &'static str {
         match self {
             Action::Help => "show this help",
-            Action::Palette => "open the command palette (:ecs, :sm, :logs, :alarms, :cost, :q)",
+            Action::Palette => "open the command palette (:ecs, :sm, :lambda, :logs, :alarms, :cost, :q)",
             Action::Filter => "filter the pane by regex (/!re inverts)",
             Action::Back => "close the popup, detail view or filter",
             Action::NextPane => "focus the next pane",
@@ -84,7 +86,10 @@ impl Action {
             Action::Bottom => "go to the bottom (logs: follow again)",
             Action::PageUp => "page up",
             Action::PageDown => "page down",
-            Action::Select => "drill down: tasks and events, or jump to what an alarm watches",
+            Action::Select => {
+                "drill down: a service's tasks, an endpoint's models, a function's detail; an alarm: what it watches"
+            }
+            Action::Functions => "Lambda functions in the place they share (again: the other pane back)",
             Action::Zoom => "zoom the focused pane / back to the dashboard",
             Action::Refresh => "refresh the focused pane now",
             Action::QuitRequest => "quit (asks first)",
@@ -103,10 +108,12 @@ impl Action {
             Action::Window30m => "last 30 minutes",
             Action::Window1h => "last hour",
             Action::Window3h => "last 3 hours",
-            Action::Scale => "scale the selected service or variant (or what the alarm watches): plan, confirm, watch",
+            Action::Scale => {
+                "scale the selected service or variant, or a function's concurrency (or what the alarm watches)"
+            }
             Action::Redeploy => "force a new deployment of the selected service",
             Action::Rollback => "roll the selected service back to the last revision that completed",
-            Action::Invoke => "send the configured test inference to the selected endpoint",
+            Action::Invoke => "send the configured test inference (endpoint) or test event (function)",
             Action::Undo => "in the audit view (:audit): undo the selected action",
             Action::Environments => "environments: what runs, what is torn down, what a teardown saves (:env)",
             Action::Teardown => "tear the selected environment down (its state is saved first)",

@@ -32,9 +32,38 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(e.status.as_str(), status_style),
         ]));
     }
+    // The newest monitoring run first: a drift is the news, and the pane is short.
+    lines.extend(latest_runs(state, theme, models));
     lines.extend(model_lines(state, theme, models));
     lines.extend(monitoring_lines(state, theme, models));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn run_style(theme: &Theme, status: &str) -> ratatui::style::Style {
+    match status {
+        "CompletedWithViolations" | "Failed" => theme.danger,
+        "Completed" => theme.health_ok,
+        _ => theme.info,
+    }
+}
+
+fn latest_runs<'a>(state: &State, theme: &Theme, models: &'a EndpointModels) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for s in &models.monitoring {
+        let Some(run) = s.latest() else { continue };
+        let when = run.scheduled.map_or(String::new(), |t| format!(" {} ago", age(t, state.ctx.now)));
+        let mut spans = vec![
+            Span::styled("monitor     ", theme.muted),
+            Span::raw(format!("{}: ", s.name)),
+            Span::styled(run.status.as_str(), run_style(theme, &run.status)),
+            Span::styled(when, theme.muted),
+        ];
+        if let Some(report) = run.report.as_deref().filter(|_| run.violations()) {
+            spans.push(Span::raw(format!("  {report}")));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 fn model_lines<'a>(state: &State, theme: &Theme, models: &'a EndpointModels) -> Vec<Line<'a>> {
@@ -93,7 +122,7 @@ fn container_lines<'a>(state: &State, theme: &Theme, c: &'a ModelContainer) -> V
 }
 
 fn monitoring_lines<'a>(state: &State, theme: &Theme, models: &'a EndpointModels) -> Vec<Line<'a>> {
-    let mut lines = vec![Line::from(Span::styled("Model Monitor", theme.header))];
+    let mut lines = vec![Line::from(Span::styled("Model Monitor runs (z zooms)", theme.header))];
     if models.monitoring.is_empty() {
         lines.push(Line::from(Span::styled("  no monitoring schedule", theme.muted)));
     }
@@ -103,11 +132,7 @@ fn monitoring_lines<'a>(state: &State, theme: &Theme, models: &'a EndpointModels
             Span::styled(format!("{} {}", s.kind.as_deref().unwrap_or(""), s.status), theme.muted),
         ]));
         for run in s.executions.iter().take(5) {
-            let style = match run.status.as_str() {
-                "CompletedWithViolations" | "Failed" => theme.danger,
-                "Completed" => theme.health_ok,
-                _ => theme.info,
-            };
+            let style = run_style(theme, &run.status);
             let when = run.scheduled.map_or("-".into(), |t| format!("{} ago", age(t, state.ctx.now)));
             let mut spans =
                 vec![Span::styled(format!("    {when:<10} "), theme.muted), Span::styled(run.status.as_str(), style)];

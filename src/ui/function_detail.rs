@@ -4,7 +4,7 @@
 
 use super::widgets::{age, pane_block, status_line};
 use crate::app::{Pane, State};
-use crate::domain::{Function, FunctionDetail, FunctionMetrics};
+use crate::domain::{FunctionDetail, FunctionMetrics};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -32,44 +32,27 @@ fn label<'a>(theme: &Theme, text: &'a str) -> Span<'a> {
     Span::styled(format!("{text:<12}"), theme.muted)
 }
 
-fn configuration<'a>(state: &State, theme: &Theme, f: &'a Function, d: &'a FunctionDetail) -> Vec<Line<'a>> {
+fn lines<'a>(state: &State, theme: &Theme, d: &'a FunctionDetail, metrics: Option<&FunctionMetrics>) -> Vec<Line<'a>> {
+    let f = &d.function;
+    let now = state.ctx.now;
     let mut config = vec![
         f.runtime.clone().unwrap_or_else(|| "container image".into()),
         f.memory_mb.map_or("memory ?".into(), |m| format!("{m} MB")),
         f.timeout_secs.map_or("timeout ?".into(), |t| format!("timeout {t} s")),
     ];
     config.extend(d.handler.as_ref().map(|h| format!("handler {h}")));
+    config.extend(f.last_modified.map(|t| format!("modified {} ago", age(t, now))));
     let reserved_style = if f.reserved_concurrency == Some(0) { theme.danger } else { theme.base };
     let mut lines = vec![
         Line::from(vec![label(theme, "config"), Span::raw(config.join("  "))]),
         Line::from(vec![
             label(theme, "reserved"),
             Span::styled(f.reserved_text(), reserved_style),
-            Span::styled("   (s: set or remove; 0 stops every invocation)", theme.muted),
-        ]),
-        Line::from(vec![
-            label(theme, "modified"),
-            Span::raw(f.last_modified.map_or("-".into(), |t| format!("{} ago", age(t, state.ctx.now)))),
+            Span::styled("   s sets or removes it (0 stops every invocation)", theme.muted),
         ]),
     ];
-    if let Some(arn) = &d.arn {
-        lines.push(Line::from(vec![label(theme, "arn"), Span::styled(arn.as_str(), theme.muted)]));
-    }
-    if let Some(text) = d.description.as_deref().filter(|t| !t.is_empty()) {
-        lines.push(Line::from(vec![label(theme, "description"), Span::raw(text)]));
-    }
-    lines
-}
-
-fn lines<'a>(state: &State, theme: &Theme, d: &'a FunctionDetail, metrics: Option<&FunctionMetrics>) -> Vec<Line<'a>> {
-    let f = &d.function;
-    let mut lines = configuration(state, theme, f, d);
-    lines.push(Line::from(Span::styled("fed by", theme.header)));
     if f.event_sources.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "  no event-source mapping (invoked directly or by a push source)",
-            theme.muted,
-        )));
+        lines.push(Line::from(vec![label(theme, "fed by"), Span::styled("no event-source mapping", theme.muted)]));
     }
     for source in &f.event_sources {
         let what = source.queue_name().map_or(source.source_arn.clone(), |q| format!("SQS {q}"));
@@ -79,32 +62,37 @@ fn lines<'a>(state: &State, theme: &Theme, d: &'a FunctionDetail, metrics: Optio
             .map_or(String::new(), |d| format!("  {d:.0} waiting"));
         let state_style = if source.state == "Enabled" { theme.health_ok } else { theme.health_warn };
         lines.push(Line::from(vec![
-            Span::raw(format!("  {what}  ")),
+            label(theme, "fed by"),
+            Span::raw(format!("{what}  ")),
             Span::styled(source.state.as_str(), state_style),
             Span::raw(source.batch_size.map_or(String::new(), |b| format!("  batch {b}"))),
             Span::styled(depth, theme.health_warn),
         ]));
     }
-    lines.push(Line::from(Span::styled("aliases", theme.header)));
-    if d.aliases.is_empty() {
-        lines.push(Line::from(Span::styled("  none", theme.muted)));
-    }
-    for a in &d.aliases {
-        lines.push(Line::from(vec![Span::styled(format!("  {:<12}", a.name), theme.accent), Span::raw(a.describe())]));
-    }
-    lines.push(Line::from(Span::styled("versions (newest first)", theme.header)));
-    for v in d.versions.iter().rev().take(5) {
-        let when = v.last_modified.map_or(String::new(), |t| format!("{} ago", age(t, state.ctx.now)));
-        let text = v.description.as_deref().unwrap_or("");
-        lines.push(Line::from(vec![
-            Span::raw(format!("  {:<8}", v.version)),
-            Span::styled(format!("{when:<10} "), theme.muted),
-            Span::raw(text),
-        ]));
-    }
-    lines.push(Line::from(vec![Span::styled("environment ", theme.header), Span::styled("(names only)", theme.muted)]));
+    let aliases: Vec<String> = d.aliases.iter().map(|a| a.describe()).collect();
+    let aliases = if aliases.is_empty() { "none".to_string() } else { aliases.join("   ") };
+    lines.push(Line::from(vec![label(theme, "aliases"), Span::raw(aliases)]));
+    let versions: Vec<String> = d
+        .versions
+        .iter()
+        .rev()
+        .take(4)
+        .map(|v| {
+            let mut about: Vec<String> = v.last_modified.map(|t| format!("{} ago", age(t, now))).into_iter().collect();
+            about.extend(v.description.clone().filter(|t| !t.is_empty()));
+            format!("{} ({})", v.version, about.join(", "))
+        })
+        .collect();
+    lines.push(Line::from(vec![label(theme, "versions"), Span::raw(versions.join("  "))]));
     let names = if d.environment.is_empty() { "none".to_string() } else { d.environment.join("  ") };
-    lines.push(Line::from(Span::raw(format!("  {names}"))));
+    lines.push(Line::from(vec![
+        label(theme, "environment"),
+        Span::raw(names),
+        Span::styled("  (names only)", theme.muted),
+    ]));
+    if let Some(text) = d.description.as_deref().filter(|t| !t.is_empty()) {
+        lines.push(Line::from(vec![label(theme, "description"), Span::raw(text)]));
+    }
     lines.push(Line::from(Span::styled(
         format!("errors of {} in the log pane below · i invoke with the test event · m chart", f.log_group),
         theme.muted,

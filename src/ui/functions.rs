@@ -42,7 +42,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(why, theme.muted)), inner);
         return;
     }
-    let wide = inner.width >= 130;
+    // The name is what an engineer reads first: the runtime and the sparklines (invocations first,
+    // then throttles) only where they fit beside a whole name.
+    let wide = Wide { runtime: inner.width >= 110, invocations: inner.width >= 124, throttles: inner.width >= 138 };
     let height = usize::from(inner.height.saturating_sub(1));
     let metrics = state.fleet.function_metrics.data.as_ref();
     let focused = state.dashboard.focus == Pane::Functions;
@@ -61,24 +63,27 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             r
         })
         .collect();
-    let name_w = functions.iter().map(|f| f.name.chars().count()).max().unwrap_or(8).clamp(8, 40) as u16;
-    let spark = if wide { 14 } else { 5 };
-    let widths = [
-        Constraint::Length(name_w),
-        Constraint::Length(11),
+    // The name takes what the fixed columns leave.
+    let mut widths = vec![Constraint::Min(16)];
+    let mut titles = vec!["FUNCTION"];
+    if wide.runtime {
+        widths.push(Constraint::Length(10));
+        titles.push("RUNTIME");
+    }
+    let spark = |on: bool| Constraint::Length(if on { 14 } else { 5 });
+    widths.extend([
         Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(spark),
+        Constraint::Length(8),
+        spark(wide.invocations),
         Constraint::Length(4),
-        Constraint::Length(if wide { 14 } else { 5 }),
+        spark(wide.throttles),
         Constraint::Length(6),
-        Constraint::Length(7),
-        Constraint::Length(7),
         Constraint::Length(6),
-    ];
-    let header =
-        Row::new(["FUNCTION", "RUNTIME", "MEM", "CONC/RES", "INV/m", "ERR", "THR/m", "P50ms", "P99ms", "QUEUE", "MOD"])
-            .style(theme.header);
+        Constraint::Length(6),
+        Constraint::Length(4),
+    ]);
+    titles.extend(["MEM", "CONC/RES", "INV/m", "ERR", "THR/m", "P50ms", "P99ms", "QUEUE", "MOD"]);
+    let header = Row::new(titles).style(theme.header);
     let area = if f.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }
@@ -108,13 +113,21 @@ fn spark_cell(series: &Series, style: Style, value_style: Style, muted: Style, w
     ]))
 }
 
-fn cells(state: &State, theme: &Theme, f: &Function, m: Option<&FunctionMetrics>, wide: bool) -> Vec<Cell<'static>> {
+/// Which optional columns fit.
+#[derive(Debug, Clone, Copy)]
+struct Wide {
+    runtime: bool,
+    invocations: bool,
+    throttles: bool,
+}
+
+fn cells(state: &State, theme: &Theme, f: &Function, m: Option<&FunctionMetrics>, wide: Wide) -> Vec<Cell<'static>> {
     let stopped = f.reserved_concurrency == Some(0);
-    let mut cells = vec![
-        Cell::from(Span::styled(f.name.clone(), if stopped { theme.danger } else { theme.base })),
-        Cell::from(Span::styled(f.runtime.clone().unwrap_or_else(|| "image".into()), theme.muted)),
-        Cell::from(f.memory_mb.map_or("-".into(), |mb| format!("{mb}"))),
-    ];
+    let mut cells = vec![Cell::from(Span::styled(f.name.clone(), if stopped { theme.danger } else { theme.base }))];
+    if wide.runtime {
+        cells.push(Cell::from(Span::styled(f.runtime.clone().unwrap_or_else(|| "image".into()), theme.muted)));
+    }
+    cells.push(Cell::from(f.memory_mb.map_or("-".into(), |mb| format!("{mb}"))));
     let concurrent = m.and_then(|m| latest(&m.concurrent));
     // At the reserved limit the function throttles: the number an engineer raises is the one to see.
     let at_limit = matches!((concurrent, f.reserved_concurrency), (Some(c), Some(r)) if c >= f64::from(r));
@@ -141,9 +154,9 @@ fn cells(state: &State, theme: &Theme, f: &Function, m: Option<&FunctionMetrics>
     let depth: Option<f64> = m.queue_depth.values().filter_map(latest).reduce(|a, b| a + b);
     let depth_style = if depth.unwrap_or(0.0) >= 100.0 { theme.health_warn } else { theme.base };
     cells.extend([
-        spark_cell(&m.invocations, theme.chart, theme.base, theme.muted, wide),
+        spark_cell(&m.invocations, theme.chart, theme.base, theme.muted, wide.invocations),
         num(errors, err_style, theme.muted),
-        spark_cell(&m.throttles, theme.chart_alt, thr_style, theme.muted, wide),
+        spark_cell(&m.throttles, theme.chart_alt, thr_style, theme.muted, wide.throttles),
         num(latest(&m.duration_p50_ms), theme.base, theme.muted),
         num(p99, if near_timeout { theme.danger } else { theme.base }, theme.muted),
         match (f.queues().next(), depth) {

@@ -31,6 +31,7 @@ pub fn demo_settings(dir: &std::path::Path) -> Settings {
     let config = opsdeck::config::Config::default().with_demo_defaults().unwrap();
     let mut settings = config.settings(None, &paths);
     settings.invoke_payloads = config.invoke_payloads(&paths.config_dir).unwrap();
+    settings.lambda_events = config.lambda_events(&paths.config_dir).unwrap();
     settings
 }
 
