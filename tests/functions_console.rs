@@ -154,7 +154,9 @@ fn the_functions_pane_polls_only_while_it_is_on_screen() {
     let later = t0() + chrono::Duration::seconds(120);
     let effects = opsdeck::app::update(&mut state, opsdeck::app::Msg::Tick(later));
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::Fetch { fetch: Fetch::Functions(_) | Fetch::FunctionMetrics(_), .. })),
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Fetch { fetch: Fetch::Functions(_) | Fetch::FunctionMetrics(_), .. })),
         "{effects:?}"
     );
     answer(&mut state, effects);
@@ -162,7 +164,9 @@ fn the_functions_pane_polls_only_while_it_is_on_screen() {
     let later = later + chrono::Duration::seconds(61);
     let effects = opsdeck::app::update(&mut state, opsdeck::app::Msg::Tick(later));
     assert!(effects.iter().any(|e| matches!(e, Effect::Fetch { fetch: Fetch::Functions(_), .. })), "{effects:?}");
-    assert!(effects.iter().any(|e| matches!(e, Effect::Fetch { fetch: Fetch::FunctionMetrics(f), .. } if f.len() == 2)));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Fetch { fetch: Fetch::FunctionMetrics(f), .. } if f.len() == 2)));
 }
 
 #[tokio::test]
@@ -196,7 +200,14 @@ async fn lambda_throttle_is_found_from_its_alarm_and_mitigated_by_raising_concur
     assert_eq!((dialog.plan.changes[0].before.as_str(), dialog.plan.changes[0].after.as_str()), ("10", "30"));
     h.key("y").await;
     let settled = h
-        .advance_until(120, |h| h.state.ops.operations.first().and_then(|o| o.watch.as_ref()).is_some_and(|w| w.state == WatchState::Settled))
+        .advance_until(120, |h| {
+            h.state
+                .ops
+                .operations
+                .first()
+                .and_then(|o| o.watch.as_ref())
+                .is_some_and(|w| w.state == WatchState::Settled)
+        })
         .await;
     assert!(settled.is_some(), "the change was not seen: {:?}", h.state.ops.operations);
     let resolved = h.advance_until(1800, |h| h.alarm_state("GarmaxAI-TryonThrottles-PROD") == AlarmState::Ok).await;

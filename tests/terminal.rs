@@ -362,3 +362,37 @@ fn the_firing_alarm_is_charted_and_its_logs_queried_in_the_terminal() {
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(exited(&after), "{after}");
 }
+
+/// The Lambda drill in a real terminal: the throttles alarm fires, enter lands on the function,
+/// s 30 enter y raises its concurrency, and the strip watches it apply.
+#[test]
+fn a_throttling_function_is_found_from_its_alarm_and_given_concurrency_in_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::shell((160, 48));
+    let line = format!(
+        "OPSDECK_CONFIG_DIR={} {} --demo --scenario lambda-throttle --seed 7 --speed 30; echo exit=$?",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_opsdeck")
+    );
+    tmux.keys(&[&line, "Enter"]);
+    let fired = tmux.wait_for(|s| s.contains("ALARM   GarmaxAI-TryonThrottles-PROD"), Duration::from_secs(60));
+    assert!(fired.contains("ALARM   GarmaxAI-TryonThrottles-PROD"), "the throttles alarm never fired:\n{fired}");
+    // The firing alarms sort first; the throttles alarm is one of them: filter to it, then enter.
+    tmux.keys(&["BTab", "BTab", "/"]);
+    tmux.keys(&["-l", "TryonThrottles"]);
+    tmux.keys(&["Enter", "Enter"]);
+    let functions = tmux
+        .wait_for(|s| s.contains("CONC/RES") && s.contains("GarmaxAi-TryonProcessor-PROD"), Duration::from_secs(10));
+    assert!(functions.contains("Lambda functions"), "{functions}");
+    tmux.keys(&["s"]);
+    tmux.keys(&["-l", "30"]);
+    tmux.keys(&["Enter"]);
+    let dialog = tmux.wait_for(|s| s.contains("reserved concurrency"), Duration::from_secs(10));
+    assert!(dialog.contains("10") && dialog.contains("30"), "{dialog}");
+    tmux.keys(&["y"]);
+    let applied = tmux.wait_for(|s| s.contains("/30"), Duration::from_secs(20));
+    assert!(applied.contains("/30"), "the table shows the new limit:\n{applied}");
+    tmux.keys(&[":q", "Enter"]);
+    let after = tmux.wait_for(exited, Duration::from_secs(5));
+    assert!(exited(&after), "{after}");
+}
