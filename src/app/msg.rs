@@ -119,7 +119,7 @@ pub enum Reply {
     TargetHealth(Result<Vec<TargetGroupHealth>, BackendError>),
     Functions(Result<Vec<Function>, BackendError>),
     FunctionMetrics(Result<BTreeMap<String, FunctionMetrics>, BackendError>),
-    FunctionDetail(Result<FunctionDetail, BackendError>),
+    FunctionDetail(Box<Result<FunctionDetail, BackendError>>),
     EndpointModels(Result<Vec<EndpointModels>, BackendError>),
     QueryStarted(Result<String, BackendError>),
     QueryResults(Result<QueryResults, BackendError>),

@@ -28,7 +28,7 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
         Fetch::TargetHealth(arns) => Reply::TargetHealth(backend.target_health(&arns).await),
         Fetch::Functions(filter) => Reply::Functions(backend.functions(&filter).await),
         Fetch::FunctionMetrics(functions) => Reply::FunctionMetrics(backend.function_metrics(&functions).await),
-        Fetch::FunctionDetail(name) => Reply::FunctionDetail(backend.function_detail(&name).await),
+        Fetch::FunctionDetail(name) => Reply::FunctionDetail(Box::new(backend.function_detail(&name).await)),
         Fetch::EndpointModels(names) => {
             let reads = futures::future::join_all(names.iter().map(|n| backend.endpoint_models(n))).await;
             // One endpoint deleted meanwhile must not hide the others; all failing is the error.

@@ -267,7 +267,7 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply, effects: &mut Vec<Effe
         }
         Reply::FunctionMetrics(result) => fleet.accept_function_metrics(id, now, result),
         Reply::FunctionDetail(result) => match state.dashboard.functions.detail.as_mut() {
-            Some(detail) => detail.accept(id, &state.ctx, result),
+            Some(detail) => detail.accept(id, &state.ctx, *result),
             None => false,
         },
         Reply::EndpointModels(result) => fleet.accept_endpoint_models(id, now, result),
