@@ -42,8 +42,39 @@ pub struct Cli {
     /// Send every AWS call to this endpoint (an emulator or a VPC endpoint; default: AWS_ENDPOINT_URL)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Open the console on this cluster's services (filtered to it)
+    #[arg(long, value_name = "CLUSTER", group = "open_at")]
+    pub cluster: Option<String>,
+    /// Open the console on this service (ecs:CLUSTER/SERVICE, or a name)
+    #[arg(long, value_name = "SERVICE", group = "open_at")]
+    pub service: Option<String>,
+    /// Open the console on this SageMaker endpoint
+    #[arg(long, value_name = "ENDPOINT", group = "open_at")]
+    pub endpoint: Option<String>,
+    /// Open the console on this alarm
+    #[arg(long, value_name = "ALARM", group = "open_at")]
+    pub alarm: Option<String>,
+    /// Open the console on this Lambda function
+    #[arg(long, value_name = "FUNCTION", group = "open_at")]
+    pub function: Option<String>,
+    /// Do not draw the last-known fleet from disk at start (see fleet_cache in config.toml)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The deep link the flags ask for, if any.
+    pub fn deep_link(&self) -> Option<crate::app::DeepLink> {
+        crate::app::DeepLink::from_flags(
+            self.cluster.as_deref(),
+            self.service.as_deref(),
+            self.endpoint.as_deref(),
+            self.alarm.as_deref(),
+            self.function.as_deref(),
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod incident;
 pub mod insights;
 pub mod jsonl;
 pub mod keymap;
+pub mod links;
 pub mod logs;
 pub mod ops;
 pub mod runbook;

@@ -67,7 +67,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let theme = Theme::load(&theme_name, Some(&paths.themes_dir))?;
     let keymap = Keymap::load(Some(&paths.keymap_file))?;
     if let Some(Command::Info) = cli.command {
-        print_info(&paths, &config, &theme_name)?;
+        print_info(&paths, &config, &theme_name, cli.refresh)?;
         return Ok(ExitCode::SUCCESS);
     }
     let _log_guard = init_logging(&paths)?;
@@ -87,6 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         settings.read_only = read_only;
         settings.invoke_payloads = payloads;
         settings.lambda_events = lambda_events;
+        settings.deep_link = cli.deep_link();
         if let Some(Command::Verb(verb)) = &cli.command {
             let env = opsdeck::commands::Env {
                 backend: backend.as_ref(),
@@ -136,7 +137,10 @@ fn profile_name(cli: &Cli) -> String {
 /// `:profile` / `:region` in the console connect again with the same endpoint and cache.
 fn aws_connector(cli: &Cli, paths: &Paths, config: &Config) -> opsdeck::runtime::Connector {
     let base = aws_options(cli, paths, config);
+    let config = config.clone();
     Arc::new(move |profile, region| {
+        // A profile's configured region applies when no region was asked for.
+        let region = region.or_else(|| profile.as_deref().and_then(|p| config.profile_region(p)));
         let options = AwsOptions { profile, region, ..base.clone() };
         Box::pin(async move {
             if let Some(profile) = &options.profile {
@@ -152,7 +156,7 @@ fn aws_connector(cli: &Cli, paths: &Paths, config: &Config) -> opsdeck::runtime:
 fn aws_options(cli: &Cli, paths: &Paths, config: &Config) -> AwsOptions {
     AwsOptions {
         profile: cli.profile.clone(),
-        region: cli.region.clone(),
+        region: cli.region.clone().or_else(|| config.profile_region(&profile_name(cli))),
         endpoint_url: cli.endpoint_url.clone(),
         ca_bundle: ca_bundle(),
         cost_tag: config.cost_tag.clone(),
@@ -165,7 +169,7 @@ fn ca_bundle() -> Option<std::path::PathBuf> {
     std::env::var_os("AWS_CA_BUNDLE").filter(|v| !v.is_empty()).map(Into::into)
 }
 
-fn print_info(paths: &Paths, config: &Config, theme: &str) -> anyhow::Result<()> {
+fn print_info(paths: &Paths, config: &Config, theme: &str, refresh: Option<u64>) -> anyhow::Result<()> {
     let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not present)" };
     let mut out = std::io::stdout().lock();
     writeln!(out, "config directory  {}{}", paths.config_dir.display(), exists(&paths.config_dir))?;
@@ -184,6 +188,11 @@ fn print_info(paths: &Paths, config: &Config, theme: &str) -> anyhow::Result<()>
     writeln!(out, "incidents         {}", incidents(&paths.audit_file).display())?;
     writeln!(out, "demo incidents    {}", incidents(&paths.demo_audit_file).display())?;
     writeln!(out, "theme in effect   {theme}")?;
+    writeln!(out, "refresh (what each pane reads, and how often; only what is on screen is polled)")?;
+    let settings = config.settings(refresh, paths);
+    for (pane, cadence) in opsdeck::app::schedule::cadences(&settings) {
+        writeln!(out, "  {pane:<17} {cadence}")?;
+    }
     Ok(())
 }
 

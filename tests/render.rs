@@ -74,7 +74,9 @@ fn targets_failing_their_health_checks_are_marked_in_the_alarm_colour() {
 
 #[test]
 fn missing_metrics_read_as_no_data_not_zero() {
-    let state = loaded_state((160, 48));
+    let mut state = loaded_state((160, 48));
+    // Zoomed, the pane is wide enough for the cluster column and the sparklines both.
+    state.dashboard.zoomed = true;
     let buffer = draw(&state, &dark(), (160, 48));
     let text = text_of(&buffer);
     let row = text.lines().find(|l| l.contains("cleanistic-ai-api") && l.contains("FAILED")).unwrap();

@@ -171,6 +171,16 @@ fn info_lists_every_path_and_flags_work_after_the_subcommand() {
         assert!(stdout.contains(label), "{label} missing:\n{stdout}");
     }
     assert!(stdout.contains(&dir.path().display().to_string()));
+    // Each pane's refresh cadence, from the settings in effect (--refresh stretches them).
+    assert!(stdout.contains("  alarms            every 5s, always"), "{stdout}");
+    assert!(stdout.contains("  functions         every 1m while on screen"), "{stdout}");
+    assert!(stdout.contains("  cost              once, then only on ctrl-r"), "{stdout}");
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["info", "--refresh", "20", "--config-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  services          every 20s"));
     let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .args(["info", "--config-dir"])
         .arg(dir.path())
@@ -392,6 +402,25 @@ fn a_throttling_function_is_found_from_its_alarm_and_given_concurrency_in_the_te
     tmux.keys(&["y"]);
     let applied = tmux.wait_for(|s| s.contains("/30"), Duration::from_secs(20));
     assert!(applied.contains("/30"), "the table shows the new limit:\n{applied}");
+    tmux.keys(&[":q", "Enter"]);
+    let after = tmux.wait_for(exited, Duration::from_secs(5));
+    assert!(exited(&after), "{after}");
+}
+
+/// `--service` opens the console on a service, and `c` puts its address on the clipboard through
+/// OSC 52: tmux (with `set-clipboard on`) keeps what the terminal was sent in its paste buffer.
+#[test]
+fn a_deep_link_opens_on_the_service_and_c_copies_it_through_osc52() {
+    let tmux = Tmux::shell((160, 48));
+    tmux.run(&["set-option", "-s", "set-clipboard", "on"]);
+    tmux.opsdeck("--service svg-ai-service");
+    let opened = tmux.wait_for(|s| s.contains("svg-ai-service") && s.contains("refreshed"), Duration::from_secs(10));
+    assert!(opened.contains("CLUSTER"), "services of several clusters show their cluster:\n{opened}");
+    tmux.keys(&["c"]);
+    let copied = tmux.wait_for(|s| s.contains("copied: ecs:svg-ai-cluster/svg-ai-service"), Duration::from_secs(5));
+    assert!(copied.contains("copied: ecs:svg-ai-cluster/svg-ai-service"), "{copied}");
+    let buffer = tmux.run(&["show-buffer"]);
+    assert_eq!(buffer, "ecs:svg-ai-cluster/svg-ai-service", "the clipboard holds the address");
     tmux.keys(&[":q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(exited(&after), "{after}");

@@ -37,6 +37,8 @@ pub struct Dashboard {
     /// Whether the functions pane is the one shown in the place it shares (`[functions]`): the
     /// one of the two last focused.
     pub functions_shown: bool,
+    /// Where the console was asked to open, until its list has been read.
+    pub pending_link: Option<super::settings::DeepLink>,
     pub logs: LogsPane,
     /// Which list last chose the log source, so `tab` through other panes keeps it.
     pub log_follows: Pane,
@@ -54,6 +56,7 @@ impl Dashboard {
             endpoint_detail: None,
             functions: FunctionsPane::default(),
             functions_shown: false,
+            pending_link: None,
             logs: LogsPane::new(log_capacity),
             log_follows: Pane::Services,
         }

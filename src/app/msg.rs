@@ -141,6 +141,8 @@ pub enum Effect {
     },
     Suspend,
     Quit,
+    /// Put text on the user's clipboard (OSC 52: works over SSH and in tmux).
+    Copy(String),
     /// Connect again with another profile and/or region; answered by `Msg::Switched`.
     Reconnect {
         profile: Option<String>,

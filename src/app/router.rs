@@ -3,6 +3,7 @@
 //! It holds no view logic: each room decides what its keys do and says what to show next.
 
 use super::commands;
+use super::copy;
 use super::confirm::Answered;
 use super::environments::EnvRequest;
 use super::filter;
@@ -86,6 +87,8 @@ fn on_dashboard(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
             state.show(next);
         }
         Action::Query => commands::open_query(state, None, effects),
+        Action::Copy => copy::copy(&mut state.panes(), effects),
+        Action::ConsoleUrl => copy::browse(&mut state.panes(), effects),
         Action::Chart => commands::open_chart(state, effects),
         Action::RunStep | Action::SkipStep | Action::Note => {
             state.ctx.flash_info("runbook keys work in the runbook view: o on an alarm opens its runbook")

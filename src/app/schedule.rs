@@ -67,3 +67,28 @@ pub fn services_interval(state: &State) -> chrono::Duration {
     let seconds_of_calls = (count + 49) / 50;
     state.ctx.settings.refresh.max(chrono::Duration::seconds(seconds_of_calls))
 }
+
+/// How often each pane reads, in words, for `opsdeck info`: the same numbers the schedule above
+/// and the rooms use.
+pub fn cadences(settings: &super::settings::Settings) -> Vec<(&'static str, String)> {
+    let secs = |d: chrono::Duration| humantime::format_duration(std::time::Duration::from_secs(d.num_seconds().max(0) as u64)).to_string();
+    let every = secs(settings.refresh);
+    let metrics = secs(settings.metrics_refresh);
+    let functions = secs(settings.refresh.max(chrono::Duration::seconds(super::functions::LIST_EVERY_SECS)));
+    let models = secs(chrono::Duration::seconds(super::endpoint_detail::MODELS_EVERY_SECS).max(settings.refresh));
+    vec![
+        ("alarms", format!("every {every}, always (the status bar counts them)")),
+        ("services", format!("every {every}, stretched to 1 s per 50 services (2,000 services: every 40 s)")),
+        ("service metrics", format!("every {metrics}, the rows on screen only")),
+        ("target health", format!("every {every}, the services on screen only")),
+        ("service detail", format!("every {every} while open")),
+        ("endpoints", format!("every {every} while on screen")),
+        ("endpoint metrics", format!("every {metrics}, the rows on screen only")),
+        ("endpoint models", format!("every {models} for the rows on screen, at once on enter")),
+        ("functions", format!("every {functions} while on screen (once at start)")),
+        ("function metrics", format!("every {metrics}, the rows on screen only")),
+        ("logs", format!("every {} (Live Tail streams where it can)", secs(settings.log_poll))),
+        ("cost", "once, then only on ctrl-r (each Cost Explorer request is billed)".to_string()),
+        ("a watched action", format!("every {} until it settles", secs(settings.watch_poll))),
+    ]
+}

@@ -40,6 +40,59 @@ pub struct Settings {
     pub function_filter: crate::domain::FunctionFilter,
     /// The dashboard pane whose place the functions pane shares.
     pub functions_slot: super::pane::Pane,
+    /// Badges per AWS profile (`[profiles.NAME] badge`), shown while that profile is in use.
+    pub profile_badges: std::collections::BTreeMap<String, Badge>,
+    /// Where the console opens (`--cluster`, `--service`, `--endpoint`, `--alarm`, `--function`).
+    pub deep_link: Option<DeepLink>,
+}
+
+/// Where the console opens (`--cluster`, ...): a setting of the session, applied by `deep_link`
+/// once its list has been read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeepLink {
+    Cluster(String),
+    /// `ecs:CLUSTER/SERVICE`, or a service name (unique across clusters, else filtered to it).
+    Service(String),
+    Endpoint(String),
+    Alarm(String),
+    Function(String),
+}
+
+impl DeepLink {
+    /// The first of the flags given (the CLI allows one).
+    pub fn from_flags(
+        cluster: Option<&str>,
+        service: Option<&str>,
+        endpoint: Option<&str>,
+        alarm: Option<&str>,
+        function: Option<&str>,
+    ) -> Option<DeepLink> {
+        let strip = |s: &str, prefix: &str| s.strip_prefix(prefix).unwrap_or(s).to_string();
+        cluster
+            .map(|c| DeepLink::Cluster(c.to_string()))
+            .or_else(|| service.map(|s| DeepLink::Service(s.to_string())))
+            .or_else(|| endpoint.map(|e| DeepLink::Endpoint(strip(e, "sm:"))))
+            .or_else(|| alarm.map(|a| DeepLink::Alarm(a.to_string())))
+            .or_else(|| function.map(|f| DeepLink::Function(strip(f, "lambda:"))))
+    }
+}
+
+/// A profile's badge: its word and how it is drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub text: String,
+    pub style: BadgeStyle,
+}
+
+/// Badge styles by meaning; the theme decides the colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadgeStyle {
+    #[default]
+    Danger,
+    Warn,
+    Info,
+    Ok,
 }
 
 /// A Logs Insights query kept by name (built in, or `[queries.NAME]` in config.toml).
@@ -96,6 +149,8 @@ impl Default for Settings {
             lambda_events: std::collections::BTreeMap::new(),
             function_filter: crate::domain::FunctionFilter::default(),
             functions_slot: super::pane::Pane::Endpoints,
+            profile_badges: std::collections::BTreeMap::new(),
+            deep_link: None,
         }
     }
 }

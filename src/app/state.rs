@@ -64,7 +64,8 @@ pub struct State {
 
 impl State {
     pub fn new(label: BackendLabel, settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> State {
-        let dashboard = Dashboard::new(settings.log_capacity);
+        let mut dashboard = Dashboard::new(settings.log_capacity);
+        dashboard.pending_link = settings.deep_link.clone();
         State {
             ctx: Context::new(label, settings, now, size),
             fleet: Fleet::default(),

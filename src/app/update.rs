@@ -3,6 +3,7 @@
 //! the router; replies go to the room that asked for them.
 
 use super::commands;
+use super::deep_link;
 use super::fleet::describe;
 use super::inert;
 use super::msg::{Effect, Msg, Reply};
@@ -75,6 +76,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             if accept_reply(state, id, reply, &mut effects) {
+                if let Some(link) = state.dashboard.pending_link.clone() {
+                    if deep_link::apply(&mut state.panes(), &link) {
+                        state.dashboard.pending_link = None;
+                    }
+                }
                 if let Some(before) = alarms_before {
                     timeline::record_alarm_changes(&state.ctx, &state.fleet, &before, &mut effects);
                 }

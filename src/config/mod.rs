@@ -135,6 +135,15 @@ impl Config {
                 _ => {}
             }
         }
+        for (name, p) in &config.profiles {
+            if p.badge.as_deref().is_some_and(|b| b.trim().is_empty() || b.chars().count() > 12 || b.chars().any(char::is_control)) {
+                return Err(invalid(format!("[profiles.{name}] badge: 1-12 printable characters")));
+            }
+            let region_ok = |r: &str| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if p.region.as_deref().is_some_and(|r| !region_ok(r)) {
+                return Err(invalid(format!("[profiles.{name}] region: not a region name (like eu-west-1)")));
+            }
+        }
         payloads::check_lambda(&config.lambda).map_err(invalid)?;
         config.functions.check().map_err(invalid)?;
         Ok(config)
@@ -164,6 +173,14 @@ impl Config {
                 name: name.clone(),
                 description: q.description.clone().unwrap_or_default(),
                 query: q.query.trim().to_string(),
+            })
+            .collect();
+        settings.profile_badges = self
+            .profiles
+            .iter()
+            .filter_map(|(name, p)| {
+                let text = p.badge.clone()?;
+                Some((name.clone(), crate::app::Badge { text, style: p.badge_style.unwrap_or_default() }))
             })
             .collect();
         settings.function_filter = self.functions.filter();
@@ -196,6 +213,11 @@ impl Config {
             .map(|l| crate::runbook::AlarmLink { alarm: l.alarm.clone(), file: l.file.clone() })
             .collect();
         crate::runbook::Library::new(dir, links)
+    }
+
+    /// The region configured for a profile (`[profiles.NAME] region`), used without `--region`.
+    pub fn profile_region(&self, profile: &str) -> Option<String> {
+        self.profiles.get(profile).and_then(|p| p.region.clone())
     }
 
     /// Whether the profile in use is configured read-only.

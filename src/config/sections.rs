@@ -45,6 +45,13 @@ pub struct ProfileConfig {
     /// Refuse every action in this profile (plans are still shown).
     #[serde(default)]
     pub read_only: bool,
+    /// A word shown in the header and status bar while this profile is in use, e.g. "PROD".
+    pub badge: Option<String>,
+    /// How the badge is drawn, by meaning (the theme gives the colour): danger (default), warn,
+    /// info, ok.
+    pub badge_style: Option<crate::app::BadgeStyle>,
+    /// The region used with this profile when `--region` is not given.
+    pub region: Option<String>,
 }
 
 /// A test payload: inline (`payload`) or from a file (`payload_file`, relative to the config

@@ -92,3 +92,38 @@ fn an_explicit_config_dir_holds_everything() {
     assert!(paths.log_file.starts_with("/tmp/od"));
     assert!(paths.saved_logs_dir.starts_with("/tmp/od"));
 }
+
+#[test]
+fn profiles_take_a_badge_and_a_region_and_lambda_events_and_functions_are_checked() {
+    let c = Config::parse(
+        "[profiles.prod]\nread_only = true\nbadge = \"PROD\"\nregion = \"eu-west-1\"\n[profiles.dev]\nbadge = \"dev\"\nbadge_style = \"info\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    assert_eq!(c.profile_region("prod").as_deref(), Some("eu-west-1"));
+    assert_eq!(c.profile_region("dev"), None);
+    let paths = Paths::discover(Some(Path::new("/tmp/x"))).unwrap();
+    let s = c.settings(None, &paths);
+    assert_eq!(s.profile_badges["prod"].style, crate::app::BadgeStyle::Danger, "danger unless said");
+    assert_eq!(s.profile_badges["dev"].style, crate::app::BadgeStyle::Info);
+    for (text, expected) in [
+        ("[profiles.p]\nbadge = \"\"\n", "badge: 1-12 printable characters"),
+        ("[profiles.p]\nbadge = \"A VERY LONG BADGE\"\n", "badge: 1-12"),
+        ("[profiles.p]\nregion = \"EU WEST\"\n", "not a region name"),
+        ("[profiles.p]\nbadge_style = \"loud\"\n", "loud"),
+        ("[lambda.\"a b\"]\nevent = '{}'\n", "a function name is"),
+        ("[lambda.f]\nevent = '{}'\ntest_event = \"e.json\"\n", "not both"),
+        ("[lambda.f]\n", "is missing"),
+        ("[functions]\nprefixes = [\"\"]\n", "empty prefix"),
+        ("[functions]\nshares_place_with = \"header\"\n", "header"),
+    ] {
+        let err = Config::parse(text, "c.toml").unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: ") && err.contains(expected), "{text}: {err}");
+    }
+    let c = Config::parse("[lambda.f]\nevent = 'not json'\n", "c.toml").unwrap();
+    assert!(c.lambda_events(Path::new("/x")).unwrap_err().to_string().contains("not JSON"));
+    let c = Config::parse("[functions]\nprefixes = [\"Garmax\"]\ntags = { system = \"garmax-ai\" }\nshares_place_with = \"cost\"\n", "c.toml").unwrap();
+    let s = c.settings(None, &paths);
+    assert_eq!(s.function_filter.prefixes, vec!["Garmax".to_string()]);
+    assert_eq!(s.functions_slot, crate::app::Pane::Cost);
+}

@@ -55,6 +55,10 @@ pub enum Action {
     Query,
     /// The Lambda functions pane in the place it shares, or the other pane back.
     Functions,
+    /// Copy the selection's identifier (OSC 52).
+    Copy,
+    /// Show and copy the selection's AWS console address.
+    ConsoleUrl,
     EditQuery,
     ToggleChart,
     #[serde(rename = "range_1h")]
@@ -89,6 +93,8 @@ impl Action {
             Action::Select => {
                 "drill down: a service's tasks, an endpoint's models, a function's detail; an alarm: what it watches"
             }
+            Action::Copy => "copy the selection: a service's address, a name, a function's ARN, the log line (OSC 52)",
+            Action::ConsoleUrl => "show and copy the selection's AWS console address",
             Action::Functions => "Lambda functions in the place they share (again: the other pane back)",
             Action::Zoom => "zoom the focused pane / back to the dashboard",
             Action::Refresh => "refresh the focused pane now",

@@ -81,6 +81,7 @@ async fn event_loop(
                         terminal::suspend(terminal)?;
                         let _ = tx.send(Msg::Resumed);
                     }
+                    Effect::Copy(text) => terminal::copy_to_clipboard(&text),
                     Effect::Reconnect { profile, region } => match &connector {
                         Some(connect) => {
                             let connecting = connect(profile, region);
@@ -153,7 +154,7 @@ fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender
                 let _ = tx.send(app::save_file(path, &contents));
             });
         }
-        Effect::Suspend | Effect::Quit | Effect::Reconnect { .. } | Effect::Op(_) => {}
+        Effect::Suspend | Effect::Quit | Effect::Reconnect { .. } | Effect::Op(_) | Effect::Copy(_) => {}
     }
 }
 

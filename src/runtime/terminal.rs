@@ -42,3 +42,31 @@ pub fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     *terminal = ratatui::Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok(())
 }
+
+/// The OSC 52 sequence that sets the clipboard to `text` ("c": the system clipboard). Only
+/// base64 crosses the terminal, so no byte of the text can act as a control sequence.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text.as_bytes()))
+}
+
+/// Write the OSC 52 sequence to the terminal. A terminal that does not support it ignores it;
+/// the console has already said what was copied.
+pub fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let mut out = stdout();
+    if let Err(e) = out.write_all(osc52(text).as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!(error = %e, "could not write the clipboard sequence");
+    }
+}
+
+#[cfg(test)]
+mod clipboard_tests {
+    #[test]
+    fn osc52_carries_only_base64() {
+        let seq = super::osc52("ecs:c/s\x1b[31m");
+        assert_eq!(seq, "\x1b]52;c;ZWNzOmMvcxtbMzFt\x07");
+        let inner = &seq[7..seq.len() - 1];
+        assert!(inner.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)), "{inner}");
+    }
+}

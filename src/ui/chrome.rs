@@ -1,12 +1,13 @@
 //! The header (pane tabs) and the status bar (where the data comes from, its age, alarms, hints).
 
 use super::widgets::age;
-use crate::app::{FlashLevel, Pane, State};
+use crate::app::{BadgeStyle, FlashLevel, Pane, State};
 use crate::backend::BackendLabel;
 use crate::domain::AlarmState;
 use crate::keymap::{Action, Context as Keys, Keymap};
 use crate::theme::Theme;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -22,6 +23,9 @@ pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut spans = vec![Span::styled(" opsdeck ", theme.title_focused), Span::raw(" ")];
+    if let Some(badge) = badge(state, theme) {
+        spans.extend([badge, Span::raw(" ")]);
+    }
     for pane in Pane::ALL {
         let style = if pane == state.dashboard.focus { theme.title_focused } else { theme.muted };
         spans.push(Span::styled(format!(" {} ", pane.title()), style));
@@ -30,6 +34,21 @@ pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" [zoom: z to return]", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
+}
+
+/// The profile's badge (`[profiles.NAME] badge`), drawn as a block in the colour of its meaning,
+/// so a production account is never mistaken for another at a glance.
+fn badge<'a>(state: &State, theme: &Theme) -> Option<Span<'a>> {
+    let BackendLabel::Aws { profile, .. } = &state.ctx.label else { return None };
+    let badge = state.ctx.settings.profile_badges.get(profile)?;
+    let meaning = match badge.style {
+        BadgeStyle::Danger => theme.danger,
+        BadgeStyle::Warn => theme.health_warn,
+        BadgeStyle::Info => theme.info,
+        BadgeStyle::Ok => theme.health_ok,
+    };
+    let style = meaning.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+    Some(Span::styled(format!(" {} ", crate::sanitize::inert(&badge.text)), style))
 }
 
 pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, area: Rect) {
@@ -45,7 +64,9 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
             spans
         }
         BackendLabel::Aws { profile, region } => {
-            vec![Span::styled(format!(" {profile} @ {region} "), theme.badge_live)]
+            let mut spans = badge(state, theme).into_iter().collect::<Vec<_>>();
+            spans.push(Span::styled(format!(" {profile} @ {region} "), theme.badge_live));
+            spans
         }
     };
     if state.ctx.settings.read_only {

@@ -39,8 +39,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
     let Some(services) = state.fleet.services.data.as_ref() else { return };
-    let wide = area.width >= 88;
-    let with_cluster = area.width >= 130;
+    // Services of two clusters may share names: with more than one cluster the cluster column
+    // is shown, and the sparklines give way for it until the pane is wide enough for both.
+    let multi_cluster = services.iter().any(|s| s.cluster != services[0].cluster);
+    let with_cluster = area.width >= 130 || (multi_cluster && area.width >= 60);
+    let wide = area.width >= 88 && (!with_cluster || area.width >= 120);
     let height = usize::from(area.height.saturating_sub(1));
     let list = &state.dashboard.services_list;
     let metrics = state.fleet.service_metrics.data.as_ref();
@@ -73,7 +76,7 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
     ];
     if with_cluster {
         header.insert(0, "CLUSTER");
-        widths.insert(0, Constraint::Fill(2));
+        widths.insert(0, Constraint::Fill(if area.width >= 130 { 2 } else { 1 }));
     }
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
