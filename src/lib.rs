@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod links;
 pub mod logs;
 pub mod ops;
+pub mod redraw;
 pub mod runbook;
 pub mod runtime;
 pub mod sanitize;

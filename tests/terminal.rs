@@ -225,7 +225,7 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_console_back() {
     assert!(shell.contains("Stopped"), "the shell did not get the terminal back:\n{shell}");
     tmux.keys(&["fg", "Enter"]);
     let back = tmux.wait_for(|s| s.contains("ECS services") && s.contains("Alarms"), Duration::from_secs(5));
-    assert!(back.contains("cleanistic-ai-api"), "the console was not redrawn after fg:\n{back}");
+    assert!(back.contains("COMPLETED"), "the console was not redrawn after fg:\n{back}");
     assert_eq!(tmux.pane("#{alternate_on}"), "1");
     tmux.keys(&[":", "q", "Enter"]);
     let after = tmux.wait_for(|s| s.contains("shell$") && !s.contains("ECS services"), Duration::from_secs(5));
@@ -319,8 +319,8 @@ fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
     let cleared = tmux.wait_for(|s| s.contains("[✓] 3. Wait for the alarm"), Duration::from_secs(90));
     assert!(cleared.contains("[✓] 3. Wait for the alarm"), "the alarm did not clear:\n{cleared}");
     tmux.keys(&["Escape"]);
-    // Typed before the help has closed, `:` would arrive with the escape as one alt-: key.
-    tmux.wait_for(|s| !s.contains("show this help"), Duration::from_secs(5));
+    // Typed before the runbook has closed, `:` would arrive with the escape as one alt-: key.
+    tmux.wait_for(|s| !s.contains("Runbook: High error rate"), Duration::from_secs(5));
     tmux.keys(&[":", "q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(after.contains("exit=0"), "{after}");

@@ -32,11 +32,23 @@ pub struct Context {
     /// The incident open now, as last read or started.
     pub incident: Option<String>,
     pub next_request: RequestId,
+    /// When a label on the last frame reads differently (None: nothing drawn is relative to now).
+    pub redraw_at: Option<DateTime<Utc>>,
 }
 
 impl Context {
     pub fn new(label: BackendLabel, settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> Context {
-        Context { label, settings, now, size, flash: None, usage: None, incident: None, next_request: 1 }
+        Context {
+            label,
+            settings,
+            now,
+            size,
+            flash: None,
+            usage: None,
+            incident: None,
+            next_request: 1,
+            redraw_at: None,
+        }
     }
 
     pub fn request_id(&mut self) -> RequestId {
@@ -64,6 +76,12 @@ impl Context {
 
     pub fn is_demo(&self) -> bool {
         matches!(self.label, BackendLabel::Demo { .. })
+    }
+
+    /// When the flash on screen goes (None: there is none).
+    pub fn flash_expires_at(&self) -> Option<DateTime<Utc>> {
+        let limit = chrono::Duration::seconds(8 * self.speed());
+        self.flash.as_ref().map(|f| f.at + limit + chrono::Duration::milliseconds(1))
     }
 
     /// Forget an old flash: eight of the engineer's seconds. True when one went.

@@ -52,6 +52,7 @@ mod state;
 mod text_input;
 mod timeline;
 mod update;
+pub mod wake;
 
 pub use action_path::Planning;
 pub use audit::AuditView;

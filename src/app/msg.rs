@@ -19,6 +19,8 @@ use std::path::PathBuf;
 pub enum Msg {
     /// Time passes only through this message: update never reads a clock.
     Tick(DateTime<Utc>),
+    /// A frame was drawn; the earliest moment one of its labels relative to now changes.
+    Drawn(Option<DateTime<Utc>>),
     Action(Action),
     /// A key typed into a text field (palette, filter prompt, confirm).
     Text(KeyChord),

@@ -20,8 +20,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Tick(now) => {
-            // Ages on screen change once a second; sub-second ticks redraw only if something moved.
-            if now.timestamp() != state.ctx.now.timestamp() {
+            // Only a label that now reads differently makes a redraw: an idle screen of
+            // minute-old ages is drawn once a minute.
+            if state.ctx.redraw_at.is_some_and(|at| now >= at) {
                 state.dirty = true;
             }
             state.ctx.now = now;
@@ -33,6 +34,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             schedule::due_fetches(state, &mut effects);
         }
+        Msg::Drawn(next_change) => state.ctx.redraw_at = next_change,
         Msg::Action(action) => {
             state.dirty = true;
             router::on_action(state, action, &mut effects);
@@ -75,6 +77,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Reply::Alarms(_) => state.fleet.alarms.data.clone(),
                 _ => None,
             };
+            // A log read with nothing new changes nothing on screen: no frame for it (the log
+            // pane reads every second, so this is most of an idle console's frames).
+            let quiet = matches!(&reply, Reply::Logs { result: Ok(batch), .. }
+                if batch.events.is_empty() && batch.skipped == 0)
+                && state.dashboard.logs.error.is_none();
             if accept_reply(state, id, reply, &mut effects) {
                 if let Some(link) = state.dashboard.pending_link.clone() {
                     if deep_link::apply(&mut state.panes(), &link) {
@@ -87,7 +94,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 let next = state.runner().alarms_read(&mut effects);
                 state.show(next);
                 schedule::due_cache_write(state, &mut effects);
-                state.dirty = true;
+                state.dirty |= !quiet;
                 // A new list may change what is visible, and so what to poll.
                 schedule::due_fetches(state, &mut effects);
             }

@@ -52,7 +52,13 @@ impl TimestampMode {
     /// `ts` as this mode shows it. `now` is passed in (the view model never reads the clock).
     pub fn format(&self, ts: DateTime<Utc>, now: DateTime<Utc>) -> String {
         match self {
-            TimestampMode::Relative => relative(now.signed_duration_since(ts).num_seconds()),
+            TimestampMode::Relative => {
+                let secs = now.signed_duration_since(ts).num_seconds();
+                // Hours are shown whole here: "2h ago" changes on the hour, not the minute.
+                let step = if (3_600..86_400).contains(&secs.abs()) { 3_600 } else { crate::redraw::step_of(secs) };
+                crate::redraw::note_age(ts, now, step);
+                relative(secs)
+            }
             TimestampMode::Local => ts.with_timezone(&Local).format("%H:%M:%S").to_string(),
             TimestampMode::Utc => ts.format("%H:%M:%SZ").to_string(),
             TimestampMode::Off => String::new(),

@@ -14,9 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedSender};
 
-/// How often time advances in the UI. Redraws happen only when something visible changed.
-const TICK: Duration = Duration::from_millis(250);
-
 enum Input {
     Key(KeyChord),
     Paste(String),
@@ -60,8 +57,6 @@ async fn event_loop(
     let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Arc<dyn Backend>, String>>();
     let (input_tx, mut inputs) = mpsc::unbounded_channel::<Input>();
     tokio::spawn(read_input(input_tx));
-    let mut ticker = tokio::time::interval(TICK);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     #[cfg(unix)]
@@ -112,12 +107,16 @@ async fn event_loop(
         if state.dirty {
             terminal.draw(|frame| crate::ui::render(state, theme, keymap, frame))?;
             state.dirty = false;
+            let drawn = app::Msg::Drawn(crate::redraw::take());
+            app::update(state, drawn);
             if first_data_frame && state.fleet.services.data.is_some() {
                 first_data_frame = false;
                 let ms = started.elapsed().as_secs_f64() * 1000.0;
                 tracing::info!(ms, cached = state.fleet.services.cached, "first frame with data");
             }
         }
+        // Sleep until something is due (a read, a label that changes), not on a fixed tick.
+        let sleep = tokio::time::sleep(wall_until(state, app::wake::next_wake(state)));
         let msg = tokio::select! {
             Some(input) = inputs.recv() => match input {
                 Input::Key(chord) => app::key_to_msg(state, keymap, chord),
@@ -131,7 +130,7 @@ async fn event_loop(
                 last_usage = None;
                 backend.label()
             }))),
-            _ = ticker.tick() => Some(Msg::Tick(now(&backend))),
+            _ = sleep => Some(Msg::Tick(now(&backend))),
             _ = terminate.recv() => return Ok(()),
             _ = hangup.recv() => return Ok(()),
         };
@@ -141,6 +140,13 @@ async fn event_loop(
             pending.push(msg);
         }
     }
+}
+
+/// The wall-clock wait until `wake` on the state's clock (the simulated fleet's runs `speed`
+/// times faster), at least a millisecond.
+fn wall_until(state: &State, wake: chrono::DateTime<chrono::Utc>) -> Duration {
+    let ms = (wake - state.ctx.now).num_milliseconds() / state.ctx.speed().max(1);
+    Duration::from_millis(ms.clamp(1, app::wake::MAX_SLEEP_SECS * 1_000) as u64)
 }
 
 fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>) {

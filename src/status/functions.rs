@@ -71,7 +71,7 @@ pub fn text(out: &mut String, functions: &[FunctionStatus]) {
     let n = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0}"));
     for f in functions {
         let reserved = f.reserved_concurrency.map_or("none set".into(), |r| r.to_string());
-        let mut line = format!(
+        let line = format!(
             "  {:<width$}   reserved {reserved}   {}/min, {} errors, {} throttles, p99 {} ms",
             f.address,
             n(f.invocations_per_min),
@@ -79,9 +79,10 @@ pub fn text(out: &mut String, functions: &[FunctionStatus]) {
             n(f.throttles_per_min),
             n(f.duration_p99_ms)
         );
-        if !f.queues.is_empty() {
-            let _ = write!(line, "   queue {} ({} waiting)", f.queues.join(", "), n(f.queue_depth));
-        }
         let _ = writeln!(out, "{}", line.trim_end());
+        // On a line of its own, as an alarm's reason: the status fits 120 columns.
+        if !f.queues.is_empty() {
+            let _ = writeln!(out, "      queue {} ({} waiting)", f.queues.join(", "), n(f.queue_depth));
+        }
     }
 }

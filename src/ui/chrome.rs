@@ -1,6 +1,7 @@
 //! The header (pane tabs) and the status bar (where the data comes from, its age, alarms, hints).
 
 use super::widgets::age;
+use crate::app::schedule::services_interval;
 use crate::app::{BadgeStyle, FlashLevel, Pane, State};
 use crate::backend::BackendLabel;
 use crate::domain::AlarmState;
@@ -77,8 +78,12 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
         (true, Some(at), _) => {
             spans.push(Span::styled(format!(" as of {} ago, refreshing ", age(at, state.ctx.now)), theme.health_warn))
         }
+        // Fresh: "live", a label that needs no redraw every second. Two refreshes missed: how old.
+        (_, _, Some(at)) if state.ctx.now - at < services_interval(state) * 2 => {
+            spans.push(Span::styled("live ", theme.status_bar))
+        }
         (_, _, Some(at)) => {
-            spans.push(Span::styled(format!("refreshed {} ago ", age(at, state.ctx.now)), theme.status_bar))
+            spans.push(Span::styled(format!(" refreshed {} ago ", age(at, state.ctx.now)), theme.health_warn))
         }
         _ => spans.push(Span::styled("connecting… ", theme.status_bar)),
     }

@@ -39,6 +39,7 @@ use ratatui::Frame;
 const MIN_SIZE: (u16, u16) = (20, 5);
 
 pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) {
+    crate::redraw::start();
     let area = frame.area();
     frame.render_widget(Block::default().style(theme.base), area);
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {

@@ -47,6 +47,7 @@ pub fn hbar(value: f64, max: f64, width: usize) -> String {
 /// "12s", "4m", "3h", "2d": how long ago, compact for tables.
 pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (now - since).num_seconds().max(0);
+    crate::redraw::note_age(since, now, crate::redraw::step_of(secs));
     match secs {
         0..=59 => format!("{secs}s"),
         60..=3599 => format!("{}m", secs / 60),

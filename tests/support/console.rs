@@ -100,6 +100,32 @@ impl Headless {
         }
     }
 
+    /// Sit idle for `secs` seconds as the runtime does: draw when the state says so, then sleep
+    /// until `next_wake` (the manual clock moves in whole seconds). Returns the wake-ups (timer
+    /// wakes plus replies, each of which wakes the runtime) and the frames drawn.
+    pub async fn idle(&mut self, secs: i64) -> (u32, u32) {
+        let theme = Theme::builtin("dark").unwrap();
+        let end = self.fleet.now() + chrono::Duration::seconds(secs);
+        let (mut wakes, mut frames) = (0, 0);
+        loop {
+            if self.state.dirty {
+                draw(&self.state, &theme, self.state.ctx.size);
+                update(&mut self.state, Msg::Drawn(opsdeck::redraw::take()));
+                self.state.dirty = false;
+                frames += 1;
+            }
+            let wake = opsdeck::app::wake::next_wake(&self.state);
+            if wake > end {
+                return (wakes, frames);
+            }
+            let ms = (wake - self.fleet.now()).num_milliseconds();
+            self.clock.advance(((ms + 999) / 1000).max(1));
+            let effects = update(&mut self.state, Msg::Tick(self.fleet.now()));
+            wakes += 1 + effects.iter().filter(|e| matches!(e, Effect::Fetch { .. })).count() as u32;
+            self.run(effects).await;
+        }
+    }
+
     pub fn alarm_state(&self, name: &str) -> opsdeck::domain::AlarmState {
         self.state.fleet.alarms.data.as_ref().unwrap().iter().find(|a| a.name == name).unwrap().state
     }

@@ -8,7 +8,7 @@ mod strip;
 mod watches;
 
 pub use operation::{end_text, Operation, OpsState};
-pub use strip::{shown_operations, strip_rows, STRIP_MAX};
+pub use strip::{shown_operations, strip_rows, SHOWN_AFTER_END_SECS, STRIP_MAX};
 pub use watches::{due, observed, wants, Progress, SnapshotResult};
 
 use super::action_path::{self, Planning};

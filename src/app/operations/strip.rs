@@ -5,7 +5,7 @@ use super::operation::{Operation, OpsState};
 use chrono::{DateTime, Utc};
 
 /// How long a finished operation stays in the strip.
-const SHOWN_AFTER_END_SECS: i64 = 120;
+pub const SHOWN_AFTER_END_SECS: i64 = 120;
 /// Operations the strip has room for.
 pub const STRIP_MAX: usize = 3;
 
