@@ -37,3 +37,34 @@ async fn with_only_minute_old_ages_on_screen_the_console_mostly_sleeps() {
     assert!(wakes <= 40, "{wakes} wake-ups");
     assert!(frames <= 14, "{frames} frames");
 }
+
+/// A read that fails is retried on its schedule, not on every update: the rows it would fill
+/// stay "missing", and that alone once sent ListMonitoringSchedules twice a second.
+#[test]
+fn a_failing_read_for_rows_on_screen_is_not_repeated_on_every_update() {
+    use common::*;
+    use opsdeck::app::{update, Effect, Fetch, Msg, Reply};
+    let mut state = new_state((160, 48));
+    let mut requests = 0;
+    for second in 0..30 {
+        let mut queue = update(&mut state, Msg::Tick(t0() + chrono::Duration::seconds(second)));
+        // Services and endpoints answer; the models are denied; the rest never answers.
+        // Bounded: without the fix each denied answer asked again at once, for ever.
+        while let Some(effect) = queue.pop().filter(|_| requests < 100) {
+            let Effect::Fetch { id, fetch } = effect else { continue };
+            let reply = match fetch {
+                Fetch::Services => Reply::Services(Ok(services())),
+                Fetch::Endpoints => Reply::Endpoints(Ok(endpoints())),
+                Fetch::EndpointModels(_) => {
+                    requests += 1;
+                    Reply::EndpointModels(Err(opsdeck::backend::BackendError::Other(
+                        "access denied: sagemaker:ListMonitoringSchedules".into(),
+                    )))
+                }
+                _ => continue,
+            };
+            queue.extend(update(&mut state, Msg::Fetched(id, reply)));
+        }
+    }
+    assert_eq!(requests, 1, "one read, then the 5-minute schedule: {requests} in 30 s");
+}

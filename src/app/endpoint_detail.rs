@@ -46,7 +46,7 @@ pub fn due_models(
     names.sort();
     names.dedup();
     let missing = names.iter().any(|n| known.is_none_or(|k| !k.contains_key(n)));
-    if names.is_empty() || (!opened && !missing && !models.due(ctx.now, every)) {
+    if names.is_empty() || (!opened && !models.due_or_missing(ctx.now, every, missing)) {
         return;
     }
     if let Some(d) = detail {

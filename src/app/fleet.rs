@@ -236,8 +236,9 @@ impl Fleet {
     /// What to keep on disk now: the lists as live reads last gave them (never a cached list
     /// written back as if fresh).
     pub fn to_cache(&self, now: DateTime<Utc>) -> crate::fleet_cache::CachedFleet {
+        // A first screen of a long list (no `fetched_at` yet) is not the whole list: not kept.
         fn live<T: Clone>(l: &Loadable<T>) -> Option<T> {
-            l.data.as_ref().filter(|_| !l.cached).cloned()
+            l.data.as_ref().filter(|_| !l.cached && l.fetched_at.is_some()).cloned()
         }
         crate::fleet_cache::CachedFleet {
             version: crate::fleet_cache::VERSION,

@@ -143,7 +143,7 @@ impl FunctionsPane {
         }
         let have = fleet.function_metrics.data.as_ref();
         let missing = visible.iter().any(|f| have.is_none_or(|m| !m.contains_key(&f.name)));
-        if !missing && !fleet.function_metrics.due(ctx.now, ctx.settings.metrics_refresh) {
+        if !fleet.function_metrics.due_or_missing(ctx.now, ctx.settings.metrics_refresh, missing) {
             return;
         }
         let id = ctx.request_id();

@@ -20,6 +20,9 @@ pub struct Loadable<T> {
     pub cached: bool,
 }
 
+/// The least time between two reads made for rows that scrolled into view without data.
+pub const MISSING_SPACING_SECS: i64 = 2;
+
 impl<T> Default for Loadable<T> {
     fn default() -> Self {
         Loadable {
@@ -40,6 +43,18 @@ impl<T> Loadable<T> {
         self.in_flight.is_none()
             && self.retry_at.is_none_or(|at| now >= at)
             && self.fetched_at.is_none_or(|at| now - at >= every)
+    }
+
+    /// Due, or some rows on screen have no data yet (`missing`): those are read at once, but
+    /// not again within `MISSING_SPACING_SECS`, and not after a failed read (then the schedule
+    /// and its backoff apply). A read that fails, or answers without some rows, must not be
+    /// repeated on every update: that loop once sent ListMonitoringSchedules twice a second.
+    pub fn due_or_missing(&self, now: DateTime<Utc>, every: Duration, missing: bool) -> bool {
+        if self.in_flight.is_some() || self.retry_at.is_some_and(|at| now < at) {
+            return false;
+        }
+        let spaced = self.fetched_at.is_none_or(|at| now - at >= Duration::seconds(MISSING_SPACING_SECS));
+        self.due(now, every) || (missing && self.error.is_none() && spaced)
     }
 
     /// A manual refresh: read now, whatever the schedule or a backoff says.

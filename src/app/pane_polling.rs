@@ -67,7 +67,7 @@ impl Panes<'_> {
         }
         let known = self.fleet.target_health.data.as_ref();
         let missing = arns.iter().any(|a| known.is_none_or(|k| !k.contains_key(a)));
-        if !missing && !self.fleet.target_health.due(self.ctx.now, self.ctx.settings.refresh) {
+        if !self.fleet.target_health.due_or_missing(self.ctx.now, self.ctx.settings.refresh, missing) {
             return;
         }
         let id = self.ctx.request_id();
@@ -100,7 +100,8 @@ impl Panes<'_> {
 
     fn service_metrics(&mut self, visible_rows: usize, effects: &mut Vec<Effect>) {
         let (now, every) = (self.ctx.now, self.ctx.settings.metrics_refresh);
-        if !self.fleet.service_metrics.due(now, every) && !self.metrics_missing(visible_rows) {
+        let missing = self.metrics_missing(visible_rows);
+        if !self.fleet.service_metrics.due_or_missing(now, every, missing) {
             return;
         }
         if self.fleet.service_metrics.in_flight.is_some() {
@@ -133,7 +134,7 @@ impl Panes<'_> {
         }
         let missing =
             self.fleet.endpoint_metrics.data.as_ref().is_none_or(|m| names.iter().any(|n| !m.contains_key(n)));
-        if !missing && !self.fleet.endpoint_metrics.due(self.ctx.now, self.ctx.settings.metrics_refresh) {
+        if !self.fleet.endpoint_metrics.due_or_missing(self.ctx.now, self.ctx.settings.metrics_refresh, missing) {
             return;
         }
         let id = self.ctx.request_id();

@@ -70,6 +70,11 @@ pub fn due_cache_write(state: &mut State, effects: &mut Vec<Effect>) {
     if fleet.cache_written_at.is_some_and(|at| now - at < chrono::Duration::seconds(60)) {
         return;
     }
+    // The first write waits for the lists every start reads, so the next start has them all.
+    let answered = [fleet.services.fetched_at, fleet.alarms.fetched_at, fleet.endpoints.fetched_at];
+    if fleet.cache_written_at.is_none() && answered.iter().any(Option::is_none) {
+        return;
+    }
     let snapshot = fleet.to_cache(now);
     if snapshot.services.is_none() && snapshot.alarms.is_none() {
         return;
