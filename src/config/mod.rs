@@ -90,7 +90,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid { path: origin.to_string(), message };
+        // Messages quote the file (keys, names, toml's own quotes): inert, so printing one is safe.
+        let invalid = |message: String| ConfigError::Invalid {
+            path: crate::sanitize::inert(origin).into_owned(),
+            message: crate::sanitize::inert(&message).into_owned(),
+        };
         let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         if let Some(s) = config.refresh_seconds {
             if !(1..=3600).contains(&s) {
@@ -136,10 +140,14 @@ impl Config {
             }
         }
         for (name, p) in &config.profiles {
-            if p.badge.as_deref().is_some_and(|b| b.trim().is_empty() || b.chars().count() > 12 || b.chars().any(char::is_control)) {
+            if p.badge
+                .as_deref()
+                .is_some_and(|b| b.trim().is_empty() || b.chars().count() > 12 || b.chars().any(char::is_control))
+            {
                 return Err(invalid(format!("[profiles.{name}] badge: 1-12 printable characters")));
             }
-            let region_ok = |r: &str| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            let region_ok =
+                |r: &str| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
             if p.region.as_deref().is_some_and(|r| !region_ok(r)) {
                 return Err(invalid(format!("[profiles.{name}] region: not a region name (like eu-west-1)")));
             }
