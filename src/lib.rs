@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod fleet_cache;
 pub mod incident;
 pub mod insights;
 pub mod jsonl;

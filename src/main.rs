@@ -17,8 +17,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, started) {
         Ok(code) => code,
         // `opsdeck status | head`: the reader left; that is not an error worth a message.
         Err(e)
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
     if cli.list_scenarios {
         let mut out = std::io::stdout().lock();
         for s in scenarios() {
@@ -99,10 +100,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let code = opsdeck::commands::run(verb, &env, &mut out, &mut err).await?;
             return Ok(ExitCode::from(code));
         }
-        let state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
+        if !cli.demo && !cli.no_cache && config.fleet_cache != Some(false) {
+            settings.fleet_cache_dir = Some(paths.cache_dir.join("fleet"));
+        }
+        let mut state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
+        draw_last_known_fleet(&mut state);
         tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
         let connector = (!cli.demo).then(|| aws_connector(&cli, &paths, &config));
-        opsdeck::runtime::run(opsdeck::runtime::Session { backend, ops, connector, theme, keymap }, state).await?;
+        opsdeck::runtime::run(opsdeck::runtime::Session { backend, ops, connector, theme, keymap, started }, state)
+            .await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -124,6 +130,18 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
     let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
+}
+
+/// The last-known fleet of this profile and region, drawn at once and marked as such; a missing
+/// or unreadable cache only costs the instant first frame.
+fn draw_last_known_fleet(state: &mut State) {
+    let opsdeck::backend::BackendLabel::Aws { profile, region } = &state.ctx.label else { return };
+    let Some(dir) = state.ctx.settings.fleet_cache_dir.as_ref() else { return };
+    match opsdeck::fleet_cache::load(&opsdeck::fleet_cache::path(dir, profile, region)) {
+        Ok(Some(cached)) => state.fleet.seed_from_cache(cached),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "the last-known fleet could not be read; starting empty"),
+    }
 }
 
 /// The profile in use: the flag, else AWS_PROFILE, else "default" (as the SDK picks it).

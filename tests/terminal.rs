@@ -1,6 +1,8 @@
 //! The real binary in a real terminal (tmux): the first frame shows every pane, keys work,
 //! `:q` exits cleanly and leaves the terminal as it found it.
 
+mod common;
+
 use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -424,4 +426,49 @@ fn a_deep_link_opens_on_the_service_and_c_copies_it_through_osc52() {
     tmux.keys(&[":q", "Enter"]);
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(exited(&after), "{after}");
+}
+
+/// Against an account, the last-known fleet is on screen at once, marked, even while AWS does
+/// not answer at all; `--no-cache` starts empty.
+#[test]
+fn the_last_known_fleet_is_drawn_marked_while_aws_does_not_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = opsdeck::fleet_cache::CachedFleet {
+        version: opsdeck::fleet_cache::VERSION,
+        written_at: chrono::Utc::now() - chrono::Duration::hours(3),
+        services: Some(common::services()),
+        endpoints: None,
+        alarms: Some(common::alarms()),
+        cost: None,
+    };
+    let path = opsdeck::fleet_cache::path(&dir.path().join("cache/fleet"), "default", "eu-west-1");
+    opsdeck::fleet_cache::save(&path, &fleet).expect("cache written");
+    // Nothing listens on port 9: every call fails to connect.
+    let run = |extra: &str| {
+        format!(
+            "OPSDECK_CONFIG_DIR={} AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+             AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_PROFILE= {} --region eu-west-1 \
+             --endpoint-url http://127.0.0.1:9 {extra}; echo exit=$?",
+            dir.path().display(),
+            env!("CARGO_BIN_EXE_opsdeck")
+        )
+    };
+    let tmux = Tmux::shell((160, 48));
+    tmux.keys(&[&run(""), "Enter"]);
+    let screen =
+        tmux.wait_for(|s| s.contains("refreshing") && s.contains("cleanistic-ai-api"), Duration::from_secs(10));
+    assert!(screen.contains("as of 3h00m ago, refreshing"), "{screen}");
+    assert!(screen.contains("ECS services cached 3h00m ago"), "{screen}");
+    assert!(screen.contains("cleanistic-ai-api"), "{screen}");
+    tmux.keys(&[":q", "Enter"]);
+    assert!(tmux.wait_for(exited, Duration::from_secs(5)).contains("exit=0"));
+
+    let tmux = Tmux::shell((160, 48));
+    tmux.keys(&[&run("--no-cache"), "Enter"]);
+    let screen = tmux.wait_for(|s| s.contains("ECS services"), Duration::from_secs(10));
+    sleep(Duration::from_millis(500));
+    let screen = format!("{screen}{}", tmux.screen());
+    assert!(!screen.contains("cleanistic-ai-api") && !screen.contains("refreshing"), "{screen}");
+    tmux.keys(&[":q", "Enter"]);
+    assert!(tmux.wait_for(exited, Duration::from_secs(5)).contains("exit=0"));
 }

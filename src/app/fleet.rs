@@ -31,6 +31,10 @@ pub struct Fleet {
     /// The models, registry packages and monitoring behind endpoints read so far, by endpoint:
     /// kept as they scroll away, like target groups.
     pub endpoint_models: Loadable<BTreeMap<String, EndpointModels>>,
+    /// When the last-known fleet drawn at start was written (None: no cache was drawn).
+    pub cached_at: Option<DateTime<Utc>>,
+    /// When this session last wrote the last-known fleet to disk.
+    pub cache_written_at: Option<DateTime<Utc>>,
 }
 
 /// A backend error as the panes show it: inert, since AWS wrote part of it.
@@ -195,6 +199,54 @@ impl Fleet {
 
     pub fn function(&self, name: &str) -> Option<&Function> {
         self.functions.data.as_ref()?.iter().find(|f| f.name == name)
+    }
+
+    /// Draw the last-known fleet at once; every list stays due, so live reads replace it.
+    pub fn seed_from_cache(&mut self, cached: crate::fleet_cache::CachedFleet) {
+        fn seed<T>(l: &mut Loadable<T>, data: Option<T>) {
+            if let Some(data) = data {
+                l.data = Some(data);
+                l.cached = true;
+            }
+        }
+        let c = cached;
+        seed(&mut self.services, c.services.map(sorted_services));
+        seed(&mut self.endpoints, c.endpoints);
+        seed(&mut self.alarms, c.alarms);
+        seed(&mut self.cost, c.cost);
+        self.cached_at = Some(c.written_at);
+        // Text from a file is treated as text from AWS: made inert again.
+        for e in self.endpoints.data.iter_mut().flatten() {
+            inert::endpoint(e);
+        }
+        for a in self.alarms.data.iter_mut().flatten() {
+            inert::alarm(a);
+        }
+        if let Some(c) = self.cost.data.as_mut() {
+            inert::cost(c);
+        }
+    }
+
+    /// Whether any list on screen is still the one from disk.
+    pub fn showing_cached(&self) -> bool {
+        self.cached_at.is_some()
+            && (self.services.cached || self.endpoints.cached || self.alarms.cached || self.cost.cached)
+    }
+
+    /// What to keep on disk now: the lists as live reads last gave them (never a cached list
+    /// written back as if fresh).
+    pub fn to_cache(&self, now: DateTime<Utc>) -> crate::fleet_cache::CachedFleet {
+        fn live<T: Clone>(l: &Loadable<T>) -> Option<T> {
+            l.data.as_ref().filter(|_| !l.cached).cloned()
+        }
+        crate::fleet_cache::CachedFleet {
+            version: crate::fleet_cache::VERSION,
+            written_at: now,
+            services: live(&self.services),
+            endpoints: live(&self.endpoints),
+            alarms: live(&self.alarms),
+            cost: live(&self.cost),
+        }
     }
 
     /// An SQS alarm names a queue, not a function: the function it feeds is what it is about.

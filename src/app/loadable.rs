@@ -16,11 +16,21 @@ pub struct Loadable<T> {
     pub throttled: u32,
     /// No automatic read before this (set while an API throttles us).
     pub retry_at: Option<DateTime<Utc>>,
+    /// The data came from the last-known fleet on disk and no live answer has replaced it yet.
+    pub cached: bool,
 }
 
 impl<T> Default for Loadable<T> {
     fn default() -> Self {
-        Loadable { data: None, error: None, fetched_at: None, in_flight: None, throttled: 0, retry_at: None }
+        Loadable {
+            data: None,
+            error: None,
+            fetched_at: None,
+            in_flight: None,
+            throttled: 0,
+            retry_at: None,
+            cached: false,
+        }
     }
 }
 
@@ -48,6 +58,7 @@ impl<T> Loadable<T> {
         match result {
             Ok(data) => {
                 self.data = Some(data);
+                self.cached = false;
                 self.error = None;
                 self.throttled = 0;
                 self.retry_at = None;

@@ -143,6 +143,11 @@ pub enum Effect {
     Quit,
     /// Put text on the user's clipboard (OSC 52: works over SSH and in tmux).
     Copy(String),
+    /// Keep the last-known fleet on disk (atomically, 0600).
+    SaveFleetCache {
+        path: PathBuf,
+        fleet: Box<crate::fleet_cache::CachedFleet>,
+    },
     /// Connect again with another profile and/or region; answered by `Msg::Switched`.
     Reconnect {
         profile: Option<String>,

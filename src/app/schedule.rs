@@ -26,13 +26,14 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         fleet.services.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Services });
     }
-    if fleet.endpoints.due(now, every) && (areas.visible(Pane::Endpoints) || fleet.endpoints.data.is_none()) {
+    let endpoints_wanted = areas.visible(Pane::Endpoints) || fleet.endpoints.data.is_none() || fleet.endpoints.cached;
+    if fleet.endpoints.due(now, every) && endpoints_wanted {
         let id = ctx.request_id();
         fleet.endpoints.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Endpoints });
     }
     // Read once; the simulated fleet's (free) cost also after an action changed what runs.
-    let wanted = fleet.cost.data.is_none() || (ctx.is_demo() && fleet.cost.fetched_at.is_none());
+    let wanted = fleet.cost.data.is_none() || fleet.cost.cached || (ctx.is_demo() && fleet.cost.fetched_at.is_none());
     if wanted && fleet.cost.error.is_none() && fleet.cost.due(now, every) {
         let id = ctx.request_id();
         fleet.cost.in_flight = Some(id);
@@ -59,6 +60,25 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     state.show(next);
 }
 
+/// The last-known fleet is written after live reads, at most once a minute: enough for the next
+/// start to draw something recent, cheap enough to never matter (a 2,000-service fleet is ~2 MB).
+pub fn due_cache_write(state: &mut State, effects: &mut Vec<Effect>) {
+    let crate::backend::BackendLabel::Aws { profile, region } = &state.ctx.label else { return };
+    let Some(dir) = state.ctx.settings.fleet_cache_dir.as_ref() else { return };
+    let now = state.ctx.now;
+    let fleet = &mut state.fleet;
+    if fleet.cache_written_at.is_some_and(|at| now - at < chrono::Duration::seconds(60)) {
+        return;
+    }
+    let snapshot = fleet.to_cache(now);
+    if snapshot.services.is_none() && snapshot.alarms.is_none() {
+        return;
+    }
+    fleet.cache_written_at = Some(now);
+    let path = crate::fleet_cache::path(dir, profile, region);
+    effects.push(Effect::SaveFleetCache { path, fleet: Box::new(snapshot) });
+}
+
 /// A full services refresh costs one DescribeServices per 10 services; keep it near 5 calls a
 /// second (ECS sustains ~20 reads/s per account, shared with everything else) by stretching the
 /// interval for large accounts: 2,000 services refresh every 40 s, not every 5.
@@ -71,7 +91,9 @@ pub fn services_interval(state: &State) -> chrono::Duration {
 /// How often each pane reads, in words, for `opsdeck info`: the same numbers the schedule above
 /// and the rooms use.
 pub fn cadences(settings: &super::settings::Settings) -> Vec<(&'static str, String)> {
-    let secs = |d: chrono::Duration| humantime::format_duration(std::time::Duration::from_secs(d.num_seconds().max(0) as u64)).to_string();
+    let secs = |d: chrono::Duration| {
+        humantime::format_duration(std::time::Duration::from_secs(d.num_seconds().max(0) as u64)).to_string()
+    };
     let every = secs(settings.refresh);
     let metrics = secs(settings.metrics_refresh);
     let functions = secs(settings.refresh.max(chrono::Duration::seconds(super::functions::LIST_EVERY_SECS)));

@@ -42,6 +42,9 @@ pub struct Settings {
     pub functions_slot: super::pane::Pane,
     /// Badges per AWS profile (`[profiles.NAME] badge`), shown while that profile is in use.
     pub profile_badges: std::collections::BTreeMap<String, Badge>,
+    /// Where the last-known fleet is kept per profile and region (None: `--no-cache`,
+    /// `fleet_cache = false`, or the simulated fleet).
+    pub fleet_cache_dir: Option<PathBuf>,
     /// Where the console opens (`--cluster`, `--service`, `--endpoint`, `--alarm`, `--function`).
     pub deep_link: Option<DeepLink>,
 }
@@ -151,6 +154,7 @@ impl Default for Settings {
             functions_slot: super::pane::Pane::Endpoints,
             profile_badges: std::collections::BTreeMap::new(),
             deep_link: None,
+            fleet_cache_dir: None,
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 let next = state.runner().alarms_read(&mut effects);
                 state.show(next);
+                schedule::due_cache_write(state, &mut effects);
                 state.dirty = true;
                 // A new list may change what is visible, and so what to poll.
                 schedule::due_fetches(state, &mut effects);

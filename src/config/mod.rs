@@ -50,6 +50,9 @@ pub struct Config {
     /// `[queries.NAME] query = "..." description = "..."`.
     #[serde(default)]
     pub queries: std::collections::BTreeMap<String, QueryConfig>,
+    /// Draw the last-known fleet from disk at start (AWS only; default true). `--no-cache` also
+    /// turns it off.
+    pub fleet_cache: Option<bool>,
     /// Test events per Lambda function: `[lambda.NAME] test_event = "file.json"` (or `event`
     /// inline).
     #[serde(default)]

@@ -2,11 +2,11 @@
 //! the queries of a metric chart, and the series and alarm history that come back.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A CloudWatch metric: namespace, name and dimensions.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct MetricId {
     pub namespace: String,
     pub name: String,
@@ -38,7 +38,7 @@ impl fmt::Display for MetricId {
 }
 
 /// How an alarm compares its metric with the threshold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparison {
     Greater,
     GreaterOrEqual,
@@ -72,7 +72,7 @@ impl Comparison {
 }
 
 /// One query of a metric-math alarm: a metric with its statistic, or an expression over others.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MathQuery {
     pub id: String,
     pub label: Option<String>,
@@ -86,7 +86,7 @@ pub struct MathQuery {
 
 /// What an alarm evaluates: its metric (or its math), statistic, period, how many datapoints
 /// must breach, the threshold and how missing data is treated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmRule {
     /// A single-metric alarm's metric; None for a metric-math alarm.
     pub metric: Option<MetricId>,
@@ -146,7 +146,7 @@ pub fn format_value(v: f64) -> String {
 }
 
 /// One series of a chart or of `opsdeck metric`: a metric's statistic over a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricQuery {
     /// Names the series in the answer (GetMetricData's `Id`): lowercase letter first.
     pub id: String,
@@ -158,7 +158,7 @@ pub struct MetricQuery {
 
 /// What came back for one query: only the periods with a datapoint (a missing one is no data,
 /// never zero), oldest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
     pub id: String,
     pub label: String,
@@ -188,7 +188,7 @@ impl MetricSeries {
 }
 
 /// An alarm's state change (DescribeAlarmHistory), for marking the periods it was in ALARM.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmTransition {
     pub at: DateTime<Utc>,
     pub from: super::AlarmState,

@@ -159,7 +159,7 @@ impl FromStr for Address {
 
 /// A per-minute metric series, oldest first. `None` is "no datapoint", never zero: ECS publishes no
 /// CPU/memory while no task runs, and that must not read as an idle service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub points: Vec<Option<f64>>,
 }
@@ -177,7 +177,7 @@ impl Series {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RolloutState {
     InProgress,
@@ -197,7 +197,7 @@ impl RolloutState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TaskDefRef {
     pub family: String,
     pub revision: u32,
@@ -209,7 +209,7 @@ impl fmt::Display for TaskDefRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     pub id: String,
     /// PRIMARY (the newest) or ACTIVE (being drained).
@@ -224,7 +224,7 @@ pub struct Deployment {
 }
 
 /// One ECS service as the list view needs it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     pub cluster: String,
     pub name: String,
@@ -248,7 +248,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceMetrics {
     /// Percent of reserved CPU, per minute.
     pub cpu: Series,
@@ -256,14 +256,14 @@ pub struct ServiceMetrics {
     pub memory: Series,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskHealth {
     Healthy,
     Unhealthy,
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     pub id: String,
     pub task_definition: TaskDefRef,
@@ -278,14 +278,14 @@ pub struct Task {
     pub ip: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceEvent {
     pub at: DateTime<Utc>,
     pub message: String,
 }
 
 /// What `enter` on a service shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceDetail {
     pub address: Address,
     pub tasks: Vec<Task>,
@@ -294,7 +294,7 @@ pub struct ServiceDetail {
     pub revisions: Vec<TaskDefRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Variant {
     pub name: String,
     pub instance_type: String,
@@ -303,7 +303,7 @@ pub struct Variant {
     pub weight: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
     pub name: String,
     /// InService, Creating, Updating, SystemUpdating, RollingBack, Deleting, Failed, OutOfService.
@@ -320,7 +320,7 @@ impl Endpoint {
 }
 
 /// Per-variant metrics. Latencies are in microseconds, as AWS reports them; the UI converts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VariantMetrics {
     pub invocations: Series,
     pub latency_p50_us: Series,
@@ -333,7 +333,7 @@ pub struct VariantMetrics {
     pub gpu: Option<Series>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AlarmState {
     /// Ordered so that sorting puts the state that needs attention first.
@@ -352,7 +352,7 @@ impl AlarmState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     pub name: String,
     pub state: AlarmState,
@@ -407,7 +407,7 @@ pub struct CostReport {
     pub hourly: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEvent {
     /// Unique within a log group; used to drop duplicates after reconnects.
     pub id: u64,

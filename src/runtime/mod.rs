@@ -35,6 +35,8 @@ pub struct Session {
     pub connector: Option<Connector>,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// When the process started: the log records how long the first frame with data took.
+    pub started: std::time::Instant,
 }
 
 pub async fn run(session: Session, mut state: State) -> anyhow::Result<()> {
@@ -51,7 +53,8 @@ async fn event_loop(
     session: Session,
     state: &mut State,
 ) -> anyhow::Result<()> {
-    let Session { mut backend, ops, connector, theme, keymap } = session;
+    let Session { mut backend, ops, connector, theme, keymap, started } = session;
+    let mut first_data_frame = true;
     let (theme, keymap) = (&theme, &keymap);
     let (tx, mut replies) = mpsc::unbounded_channel::<Msg>();
     let (switch_tx, mut switches) = mpsc::unbounded_channel::<Result<Arc<dyn Backend>, String>>();
@@ -109,6 +112,11 @@ async fn event_loop(
         if state.dirty {
             terminal.draw(|frame| crate::ui::render(state, theme, keymap, frame))?;
             state.dirty = false;
+            if first_data_frame && state.fleet.services.data.is_some() {
+                first_data_frame = false;
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                tracing::info!(ms, cached = state.fleet.services.cached, "first frame with data");
+            }
         }
         let msg = tokio::select! {
             Some(input) = inputs.recv() => match input {
@@ -147,6 +155,14 @@ fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender
                 };
                 let reply = app::perform(backend.as_ref(), fetch, &early).await;
                 let _ = tx.send(Msg::Fetched(id, reply));
+            });
+        }
+        Effect::SaveFleetCache { path, fleet } => {
+            tokio::task::spawn_blocking(move || {
+                // Losing the cache costs the next start its instant first frame, nothing more.
+                if let Err(e) = crate::fleet_cache::save(&path, &fleet) {
+                    tracing::warn!(path = %path.display(), error = %e, "could not keep the last-known fleet");
+                }
             });
         }
         Effect::SaveFile { path, contents } => {

@@ -72,11 +72,16 @@ pub fn status_bar(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Fra
     if state.ctx.settings.read_only {
         spans.push(Span::styled(" READ-ONLY ", theme.health_warn));
     }
-    let refreshed = match state.fleet.services.fetched_at {
-        Some(at) => format!("refreshed {} ago ", age(at, state.ctx.now)),
-        None => "connecting… ".to_string(),
-    };
-    spans.push(Span::styled(refreshed, theme.status_bar));
+    match (state.fleet.showing_cached(), state.fleet.cached_at, state.fleet.services.fetched_at) {
+        // The last-known fleet from disk: say how old, until live reads replace it.
+        (true, Some(at), _) => {
+            spans.push(Span::styled(format!(" as of {} ago, refreshing ", age(at, state.ctx.now)), theme.health_warn))
+        }
+        (_, _, Some(at)) => {
+            spans.push(Span::styled(format!("refreshed {} ago ", age(at, state.ctx.now)), theme.status_bar))
+        }
+        _ => spans.push(Span::styled("connecting… ", theme.status_bar)),
+    }
     if let Some(usage) = state.ctx.usage {
         spans.push(Span::styled(format!("api {} calls ≈${:.2} ", usage.calls, usage.estimated_usd), theme.status_bar));
     }

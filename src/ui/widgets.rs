@@ -69,6 +69,17 @@ pub fn pane_block<'a>(state: &State, theme: &Theme, pane: Pane, extra: Vec<Span<
     let (border, title) =
         if focused { (theme.border_focused, theme.title_focused) } else { (theme.border, theme.title) };
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), title)];
+    let fleet = &state.fleet;
+    let cached = match pane {
+        Pane::Services => fleet.services.cached,
+        Pane::Endpoints => fleet.endpoints.cached,
+        Pane::Alarms => fleet.alarms.cached,
+        Pane::Cost => fleet.cost.cached,
+        Pane::Logs | Pane::Functions => false,
+    };
+    if let (true, Some(at)) = (cached, fleet.cached_at) {
+        spans.push(Span::styled(format!("cached {} ago ", age(at, state.ctx.now)), theme.health_warn));
+    }
     spans.extend(extra);
     Block::bordered().border_style(border).title(Line::from(spans)).style(theme.base)
 }
