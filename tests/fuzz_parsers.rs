@@ -1,7 +1,7 @@
 //! Property tests ("fuzzing") of every parser that reads user or AWS input: config, keymap, key
 //! chords, themes, addresses, the command grammar (lines, durations, times, counts, revisions,
 //! qualifiers), the `:` palette, runbook Markdown, payload files, the Logs Insights subset and
-//! the log and row filters.
+//! the log and row filters, and the cached fleet file.
 //!
 //! Inputs are real examples (`tests/fuzz/seeds/<parser>/`, taken from docs/, runbooks, themes
 //! and the demo config) mutated with control sequences, quotes, brackets and pieces of other
@@ -14,7 +14,10 @@
 //! Each property prints its case count and time (`cargo test --test fuzz_parsers -- --nocapture`).
 //! `OPSDECK_FUZZ_SCALE=N` multiplies every case count by N for a longer run.
 
-use opsdeck::app::{palette, parse_log_filter, RowFilter};
+mod common;
+
+use opsdeck::app::{palette, parse_log_filter, RowFilter, Settings, State};
+use opsdeck::backend::BackendLabel;
 use opsdeck::config::Config;
 use opsdeck::domain::Address;
 use opsdeck::insights::{self, Event};
@@ -125,6 +128,9 @@ fn nasty() -> impl Strategy<Value = String> {
 #[derive(Debug, Clone)]
 enum Mutation {
     Insert(usize, String),
+    /// Insert just inside the next quoted string (a TOML key or value, a JSON string), where
+    /// the text reaches a name, a message or the screen instead of breaking the syntax.
+    InString(usize, String),
     /// Insert a piece of another seed (a word of it).
     Splice(usize, usize),
     Delete(usize, usize),
@@ -135,6 +141,7 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         4 => (any::<usize>(), nasty()).prop_map(|(at, s)| Mutation::Insert(at, s)),
+        2 => (any::<usize>(), nasty()).prop_map(|(at, s)| Mutation::InString(at, s)),
         2 => (any::<usize>(), any::<usize>()).prop_map(|(at, word)| Mutation::Splice(at, word)),
         2 => (any::<usize>(), 1usize..12).prop_map(|(at, n)| Mutation::Delete(at, n)),
         1 => (any::<usize>(), 1usize..24).prop_map(|(at, n)| Mutation::Duplicate(at, n)),
@@ -157,6 +164,11 @@ fn apply(seed: &str, mutations: &[Mutation], words: &[String]) -> String {
             Mutation::Insert(at, text) => {
                 let i = boundary(&s, *at);
                 s.insert_str(i, text);
+            }
+            Mutation::InString(at, text) => {
+                let i = boundary(&s, *at);
+                let quote = s[i..].find('"').map_or(i, |q| i + q + 1);
+                s.insert_str(quote, text);
             }
             Mutation::Splice(at, word) => {
                 let i = boundary(&s, *at);
@@ -210,6 +222,8 @@ thread_local! {
     /// Set while a property runs on this thread: its panics are findings, reported once at the
     /// end with the shrunk input, not printed for every case tried while shrinking.
     static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a check when the parser under test accepted its input (see [`accepted`]).
+    static ACCEPTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn quiet_panics() {
@@ -232,12 +246,18 @@ fn fuzz(parser: &str, base: u32, strategy: BoxedStrategy<String>, check: fn(&str
     quiet_panics();
     let start = Instant::now();
     QUIET.with(|q| q.set(true));
+    let accepted = std::cell::Cell::new(0u32);
     let result = runner.run(&strategy, |input| {
+        ACCEPTED.with(|a| a.set(false));
         check(&input);
+        if ACCEPTED.with(|a| a.get()) {
+            accepted.set(accepted.get() + 1);
+        }
         Ok(())
     });
     QUIET.with(|q| q.set(false));
-    println!("fuzz {parser}: {n} cases in {:.2?}", start.elapsed());
+    let accepted = accepted.get();
+    println!("fuzz {parser}: {n} cases in {:.2?} ({accepted} accepted, the rest refused)", start.elapsed());
     if let Err(e) = result {
         panic!("{parser}: {e}\n(keep the input as tests/fuzz/regressions/{parser}/NAME once fixed)");
     }
@@ -246,6 +266,11 @@ fn fuzz(parser: &str, base: u32, strategy: BoxedStrategy<String>, check: fn(&str
 // ---------------------------------------------------------------------------------------------
 // What every refusal must be
 // ---------------------------------------------------------------------------------------------
+
+/// The parser under test accepted the input: counted, to show the inputs reach past the syntax.
+fn accepted() {
+    ACCEPTED.with(|a| a.set(true));
+}
 
 /// A refusal the UI shows on one line (status bar, flash, prompt): non-empty, one line, inert.
 fn one_line_error(input: &str, message: &str) {
@@ -275,6 +300,7 @@ fn inert_output(input: &str, shown: &str) {
 fn check_config(text: &str) {
     match Config::parse(text, "config.toml") {
         Ok(config) => {
+            accepted();
             // `settings` trusts what `parse` checked.
             assert!(config.environment_specs().is_ok(), "{text:?}: accepted, but its environments are not");
             let _ = config.with_demo_defaults().map_err(|e| one_line_error(text, &e.to_string()));
@@ -287,6 +313,7 @@ fn check_keymap(text: &str) {
     let defaults = Keymap::defaults().unwrap();
     match defaults.layered(text, "keymap.toml") {
         Ok(keymap) => {
+            accepted();
             for entry in keymap.help() {
                 for key in &entry.keys {
                     inert_output(text, &key.to_string());
@@ -300,6 +327,7 @@ fn check_keymap(text: &str) {
 fn check_chord(text: &str) {
     match text.parse::<KeyChord>() {
         Ok(chord) => {
+            accepted();
             let shown = chord.to_string();
             inert_output(text, &shown);
             assert_eq!(shown.parse::<KeyChord>().ok(), Some(chord), "{text:?} shown as {shown:?} does not read back");
@@ -311,7 +339,7 @@ fn check_chord(text: &str) {
 fn check_theme(text: &str) {
     let dark = Theme::builtin("dark").unwrap();
     match Theme::from_toml_over(&dark, text, "themes/mine.toml") {
-        Ok(_) => {}
+        Ok(_) => accepted(),
         Err(e) => one_line_error(text, &e.to_string()),
     }
     // Its first line as a theme name (`theme = "..."`, `--theme`); built-in themes only.
@@ -325,6 +353,7 @@ fn check_theme(text: &str) {
 fn check_address(text: &str) {
     match text.parse::<Address>() {
         Ok(address) => {
+            accepted();
             let shown = address.to_string();
             inert_output(text, &shown);
             assert_eq!(shown.parse::<Address>().as_ref(), Ok(&address), "{text:?} shown as {shown:?}");
@@ -372,7 +401,10 @@ impl ActionConfig for FuzzConfig {
 
 fn check_grammar(line: &str) {
     let verb = match grammar::parse_line(line) {
-        Ok(verb) => verb,
+        Ok(verb) => {
+            accepted();
+            verb
+        }
         Err(e) => return one_line_error(line, &e),
     };
     // `--payload -` reads stdin: not from a test.
@@ -393,24 +425,31 @@ fn check_grammar(line: &str) {
 
 fn check_palette(line: &str) {
     match palette::parse(line) {
-        Ok(_) => {}
+        Ok(_) => accepted(),
         Err(e) => one_line_error(line, &e),
     }
 }
 
 /// Durations, times, counts, reserved concurrency and revisions: the grammar's values.
 fn check_values(text: &str) {
-    if let Err(e) = grammar::parse_duration(text) {
-        one_line_error(text, &e);
+    // Accepted: by any of them.
+    match grammar::parse_duration(text) {
+        Ok(_) => accepted(),
+        Err(e) => one_line_error(text, &e),
     }
-    if let Err(e) = grammar::parse_time(text) {
-        one_line_error(text, &e);
+    match grammar::parse_time(text) {
+        Ok(_) => accepted(),
+        Err(e) => one_line_error(text, &e),
     }
-    if let Err(e) = opsdeck::ops::grammar::parse_reserved(text) {
-        one_line_error(text, &e);
+    match opsdeck::ops::grammar::parse_reserved(text) {
+        Ok(_) => accepted(),
+        Err(e) => one_line_error(text, &e),
     }
     match text.parse::<RevisionChoice>() {
-        Ok(r) => inert_output(text, &r.to_string()),
+        Ok(r) => {
+            accepted();
+            inert_output(text, &r.to_string());
+        }
         Err(e) => one_line_error(text, &e),
     }
 }
@@ -418,6 +457,7 @@ fn check_values(text: &str) {
 fn check_runbook(text: &str) {
     match opsdeck::runbook::load_text("runbooks/mine.md", text) {
         Ok(runbook) => {
+            accepted();
             let _ = opsdeck::runbook::render::lines(&runbook.intro, 60);
             for step in &runbook.steps {
                 let _ = opsdeck::runbook::render::lines(&step.blocks, 60);
@@ -436,6 +476,7 @@ fn check_payload(text: &str) {
     let shown_path = path.to_str().unwrap();
     match invoke::load(shown_path, None) {
         Ok(p) => {
+            accepted();
             inert_output(text, &p.describe());
             if let Err(e) = invoke::event(p) {
                 one_line_error(text, &e);
@@ -480,6 +521,7 @@ fn insights_events() -> Vec<Event<'static>> {
 fn check_insights(text: &str) {
     match insights::parse(text) {
         Ok(query) => {
+            accepted();
             let _ = query.columns();
             let _ = query.time_bin();
             if let Err(e) = query.run(insights_events()) {
@@ -493,6 +535,7 @@ fn check_insights(text: &str) {
 fn check_filter(text: &str) {
     match parse_log_filter(text) {
         Ok(f) => {
+            accepted();
             let line = "GET /health 200 \u{2400}[2J KeyError 日本";
             let _ = f.is_match(line);
             for r in f.match_ranges(line) {
@@ -507,6 +550,58 @@ fn check_filter(text: &str) {
         }
         Err(e) => one_line_error(text, &e),
     }
+}
+
+/// The cached fleet (`opsdeck::fleet_cache::parse`): refused with one inert line, or drawn with
+/// every name, status and reason from the file inert, on screen and in the state.
+fn check_fleet_cache(text: &str) {
+    let fleet = match opsdeck::fleet_cache::parse(text.as_bytes()) {
+        Ok(Some(fleet)) => {
+            accepted();
+            fleet
+        }
+        Ok(None) => return,
+        Err(e) => return one_line_error(text, &e),
+    };
+    let aws = BackendLabel::Aws { profile: "prod".into(), region: "eu-west-1".into() };
+    let mut state = State::new(aws, Settings::default(), common::t0(), (160, 48));
+    state.fleet.seed_from_cache(fleet);
+    let f = &state.fleet;
+    for s in f.services.data.iter().flatten() {
+        for shown in [&s.cluster, &s.name, &s.task_definition.family] {
+            inert_output(text, shown);
+        }
+    }
+    for e in f.endpoints.data.iter().flatten() {
+        inert_output(text, &e.name);
+        inert_output(text, &e.status);
+    }
+    for a in f.alarms.data.iter().flatten() {
+        inert_output(text, &a.name);
+        inert_output(text, &a.reason);
+    }
+    let theme = Theme::builtin("dark").unwrap();
+    for line in common::text_of(&common::draw(&state, &theme, (160, 48))).lines() {
+        inert_output(text, line);
+    }
+}
+
+/// Writes `tests/fuzz/seeds/fleet_cache/fleet.json`: the test fixtures' fleet as the console
+/// saves it. Run with `cargo test --test fuzz_parsers -- --ignored` when the shape changes.
+#[test]
+#[ignore]
+fn write_fleet_cache_seed() {
+    let fleet = opsdeck::fleet_cache::CachedFleet {
+        version: opsdeck::fleet_cache::VERSION,
+        written_at: common::t0(),
+        services: Some(common::services()),
+        endpoints: Some(common::endpoints()),
+        alarms: Some(common::alarms()),
+        cost: Some(common::cost()),
+    };
+    let dir = fuzz_dir().join("seeds/fleet_cache");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fleet.json"), serde_json::to_string_pretty(&fleet).unwrap()).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,6 +668,11 @@ fn fuzz_insights() {
 }
 
 #[test]
+fn fuzz_fleet_cache() {
+    fuzz("fleet_cache", 300, inputs(file_seeds("fleet_cache"), 6), check_fleet_cache);
+}
+
+#[test]
 fn fuzz_filter() {
     fuzz("filter", 1000, inputs(line_seeds("filter"), 3), check_filter);
 }
@@ -595,6 +695,7 @@ fn checker(parser: &str) -> Option<fn(&str)> {
         "payload" => check_payload,
         "insights" => check_insights,
         "filter" => check_filter,
+        "fleet_cache" => check_fleet_cache,
         _ => return None,
     })
 }
