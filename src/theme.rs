@@ -184,7 +184,8 @@ impl Theme {
     /// otherwise the builtin. A user file may give only some slots. The result is named `name`.
     pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Theme, ThemeError> {
         if !is_valid_name(name) {
-            return Err(ThemeError::InvalidName { name: name.to_owned() });
+            // Quoted inert: the name comes from config.toml or --theme.
+            return Err(ThemeError::InvalidName { name: crate::sanitize::inert(name).into_owned() });
         }
         if let Some(dir) = user_dir {
             let path = dir.join(format!("{name}.toml"));

@@ -21,7 +21,10 @@ impl RowFilter {
         // Smart case, as in the log filter: lowercase patterns ignore case.
         let smart =
             if pattern.chars().any(char::is_uppercase) { pattern.to_string() } else { format!("(?i){pattern}") };
-        let regex = Regex::new(&smart).map_err(|e| format!("bad filter /{text}/: {e}"))?;
+        // One line for the status bar (the regex crate's own error spans three), inert.
+        let regex = Regex::new(&smart).map_err(|e| {
+            format!("bad filter /{}/: {}", crate::sanitize::inert(text), crate::logs::filter::one_line(&e))
+        })?;
         Ok(RowFilter { text: text.to_string(), regex, inverse })
     }
 

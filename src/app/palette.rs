@@ -49,16 +49,19 @@ pub enum PaletteCommand {
 
 /// Parse a palette line; the error is what the status bar says.
 pub fn parse(line: &str) -> Result<Option<PaletteCommand>, String> {
-    let words = shell_words::split(line).map_err(|e| format!(":{line}: {e}"))?;
+    // The status bar shows the line and clap's words from it: inert, so what was typed (or
+    // pasted) cannot reach the terminal as a control sequence.
+    let shown = crate::sanitize::inert(line);
+    let words = shell_words::split(line).map_err(|e| format!(":{shown}: {e}"))?;
     if words.is_empty() {
         return Ok(None);
     }
     match PaletteLine::try_parse_from(&words) {
         Ok(parsed) => Ok(Some(parsed.command)),
         Err(e) => {
-            let first =
-                e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string();
-            Err(format!(":{line}: {first} (:help lists commands)"))
+            let error = e.to_string();
+            let first = error.lines().next().unwrap_or("not a command").trim_start_matches("error: ");
+            Err(format!(":{shown}: {} (:help lists commands)", crate::sanitize::inert(first)))
         }
     }
 }

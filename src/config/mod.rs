@@ -93,7 +93,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid { path: origin.to_string(), message };
+        // Messages quote the file (keys, names, toml's own quotes): inert, so printing one is safe.
+        let invalid = |message: String| ConfigError::Invalid {
+            path: crate::sanitize::inert(origin).into_owned(),
+            message: crate::sanitize::inert(&message).into_owned(),
+        };
         let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         if let Some(s) = config.refresh_seconds {
             if !(1..=3600).contains(&s) {

@@ -107,7 +107,8 @@ fn valid_name(s: &str) -> bool {
 impl FromStr for Address {
     type Err = AddressError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || AddressError::Malformed(s.to_string());
+        // The error quotes the text, inert: it may come from a file, a runbook or an AWS tag.
+        let bad = || AddressError::Malformed(crate::sanitize::inert(s).into_owned());
         if let Some(rest) = s.strip_prefix("ecs:") {
             let (cluster, service) = rest.split_once('/').ok_or_else(bad)?;
             if !valid_name(cluster) || !valid_name(service) {

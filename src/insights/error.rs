@@ -71,9 +71,12 @@ impl QueryError {
     }
 }
 
-/// Text from the query as it may appear in a one-line message: control characters escaped.
+/// Text from the query as it may appear in a one-line message: control characters escaped, and
+/// what else [`inert`](crate::sanitize::inert) replaces (bidi overrides) replaced.
 pub fn one_line(text: &str) -> String {
-    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+    let escaped: String =
+        text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect();
+    crate::sanitize::inert(&escaped).into_owned()
 }
 
 /// A literal from the query, shortened for an error message.

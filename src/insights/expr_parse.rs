@@ -320,7 +320,7 @@ impl<'t> ExprParser<'t> {
             return Err(self.invalid(pos, format!("'{name}' is an aggregate: it works only in stats")));
         }
         Err(QueryError::UnsupportedFunction {
-            name: name.to_string(),
+            name: one_line(name),
             at: super::error::Location::of(self.lexer.text(), pos),
             supported: SUPPORTED_FUNCTIONS,
         })

@@ -42,7 +42,10 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 after_dedup = true;
                 dedup(&mut p)?
             }
-            _ => return Err(QueryError::UnsupportedCommand { name, at: Location::of(text, token.pos) }),
+            _ => {
+                let name = super::error::one_line(&name);
+                return Err(QueryError::UnsupportedCommand { name, at: Location::of(text, token.pos) });
+            }
         };
         commands.push(command);
         let next = p.lexer.next()?;
@@ -246,7 +249,7 @@ fn aggregate(p: &mut ExprParser<'_>) -> Result<(AggFunc, Option<Expr>, String), 
     let known = ["count", "sum", "avg", "min", "max", "pct", "percentile"];
     if !known.contains(&lower.as_str()) {
         return Err(QueryError::UnsupportedFunction {
-            name: name.clone(),
+            name: super::error::one_line(name),
             at: Location::of(p.lexer.text(), token.pos),
             supported: SUPPORTED_AGGREGATES,
         });

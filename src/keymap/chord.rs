@@ -93,7 +93,8 @@ pub struct ChordError(pub String);
 impl FromStr for KeyChord {
     type Err = ChordError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ChordError(s.to_string());
+        // The error quotes what was written, inert: a keymap file is outside text.
+        let bad = || ChordError(crate::sanitize::inert(s).into_owned());
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = s;
@@ -119,7 +120,8 @@ impl FromStr for KeyChord {
         } else {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) if !c.is_control() => ChordCode::Char(c),
+                // Only a character that shows as itself: no control, no bidi override.
+                (Some(c), None) if crate::sanitize::inert(rest) == rest => ChordCode::Char(c),
                 _ => return Err(bad()),
             }
         };

@@ -112,8 +112,11 @@ impl Keymap {
 
     /// Parse `text` and apply its bindings over these; the original is untouched on error.
     pub fn layered(&self, text: &str, origin: &str) -> Result<Keymap, KeymapError> {
-        let file: KeymapFile = toml::from_str(text)
-            .map_err(|e| KeymapError::Syntax { origin: origin.to_string(), message: e.message().to_string() })?;
+        let file: KeymapFile = toml::from_str(text).map_err(|e| KeymapError::Syntax {
+            origin: origin.to_string(),
+            // toml quotes the file's text (an unknown action, a key): inert, on one line.
+            message: crate::sanitize::inert(e.message().trim()).into_owned(),
+        })?;
         let mut out = self.clone();
         let sections = [
             (Context::Global, file.global),

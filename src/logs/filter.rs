@@ -7,6 +7,7 @@
 //! The filter matches the stored (already [`inert`](crate::sanitize::inert)) message, so an escape
 //! character in a log line is matched as `␛`.
 
+use crate::sanitize::inert;
 use regex::{Regex, RegexBuilder};
 use std::fmt;
 use std::ops::Range;
@@ -49,7 +50,7 @@ impl LogFilter {
             .case_insensitive(ignore_case)
             .size_limit(SIZE_LIMIT)
             .build()
-            .map_err(|e| FilterError::Invalid { pattern: pattern.to_string(), reason: one_line(&e) })?;
+            .map_err(|e| FilterError::Invalid { pattern: inert(pattern).into_owned(), reason: one_line(&e) })?;
         Ok(LogFilter { input: input.to_string(), regex, inverse, ignore_case })
     }
 
@@ -130,8 +131,8 @@ fn has_uppercase_literal(pattern: &str) -> bool {
 }
 
 /// regex's syntax errors span several lines (pattern, caret, message); keep the message.
-fn one_line(e: &regex::Error) -> String {
-    match e {
+pub(crate) fn one_line(e: &regex::Error) -> String {
+    let line = match e {
         regex::Error::Syntax(text) => text
             .lines()
             .rev()
@@ -140,7 +141,9 @@ fn one_line(e: &regex::Error) -> String {
             .unwrap_or_else(|| text.lines().last().unwrap_or("syntax error").trim().to_string()),
         regex::Error::CompiledTooBig(_) => "pattern too large".to_string(),
         other => other.to_string().lines().next().unwrap_or("invalid pattern").to_string(),
-    }
+    };
+    // The regex crate quotes the pattern: inert, like the pattern itself.
+    inert(&line).into_owned()
 }
 
 #[cfg(test)]

@@ -26,21 +26,23 @@ impl fmt::Display for ResourcePattern {
 impl std::str::FromStr for ResourcePattern {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Errors quote the text inert: it comes from config.toml or a runbook.
+        let shown = crate::sanitize::inert(s);
         if let Some(cluster) = s.strip_prefix("ecs:").and_then(|rest| rest.strip_suffix("/*")) {
             // Reuse the address rules for the cluster name.
             return match Address::ecs(cluster, "x").to_string().parse::<Address>() {
                 Ok(_) => Ok(ResourcePattern::ClusterServices(cluster.to_string())),
-                Err(_) => Err(format!("'{s}': '{cluster}' is not a cluster name")),
+                Err(_) => Err(format!("'{shown}': '{}' is not a cluster name", crate::sanitize::inert(cluster))),
             };
         }
         if s.contains('*') {
             return Err(format!(
-                "'{s}': the only pattern is ecs:CLUSTER/* (every service of a cluster); name other resources one by one"
+                "'{shown}': the only pattern is ecs:CLUSTER/* (every service of a cluster); name other resources one by one"
             ));
         }
         match s.parse::<Address>().map_err(|e| e.to_string())? {
             Address::Endpoint { variant: Some(_), endpoint } => {
-                Err(format!("'{s}': an environment holds whole endpoints: write sm:{endpoint}"))
+                Err(format!("'{shown}': an environment holds whole endpoints: write sm:{endpoint}"))
             }
             address => Ok(ResourcePattern::Exact(address)),
         }
@@ -67,7 +69,8 @@ pub fn check_name(name: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "environment name '{name}': use 1-64 letters, digits, '-', '_' or '.' (it becomes part of an SSM parameter name)"
+            "environment name '{}': use 1-64 letters, digits, '-', '_' or '.' (it becomes part of an SSM parameter name)",
+            crate::sanitize::inert(name)
         ))
     }
 }
@@ -123,6 +126,7 @@ impl EnvironmentSpec {
 
 /// The named environment (from `found`), or an error listing the known ones.
 pub fn find(found: Option<EnvironmentSpec>, known: &[String], name: &str) -> Result<EnvironmentSpec, String> {
+    let name = &*crate::sanitize::inert(name);
     found.ok_or_else(|| {
         if known.is_empty() {
             format!("no environment '{name}': none is configured (add [environments.{name}] to config.toml)")

@@ -3,6 +3,7 @@
 use super::environment::EnvironmentSpec;
 use super::invoke::Payload;
 use crate::domain::Address;
+use crate::sanitize::inert;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -33,13 +34,20 @@ impl std::str::FromStr for RevisionChoice {
             return Ok(RevisionChoice::Previous);
         }
         let (family, number) = match s.rsplit_once(':') {
-            Some((family, n)) if !family.is_empty() => (Some(family.to_string()), n),
-            Some(_) => return Err(format!("'{s}' is not a revision: expected N, family:N or previous")),
+            // A task-definition family: letters, digits, '-' and '_' (ECS's rule), up to 255.
+            Some((family, n))
+                if !family.is_empty()
+                    && family.len() <= 255
+                    && family.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                (Some(family.to_string()), n)
+            }
+            Some(_) => return Err(format!("'{}' is not a revision: expected N, family:N or previous", inert(s))),
             None => (None, s),
         };
         match number.parse::<u32>() {
             Ok(revision) if revision > 0 => Ok(RevisionChoice::Number { family, revision }),
-            _ => Err(format!("'{s}' is not a revision: expected N, family:N or previous")),
+            _ => Err(format!("'{}' is not a revision: expected N, family:N or previous", inert(s))),
         }
     }
 }
@@ -170,9 +178,9 @@ pub const COUNT_CEILING: u32 = 1000;
 pub fn parse_count(text: &str) -> Result<u32, String> {
     let trimmed = text.trim();
     if trimmed.starts_with('-') {
-        return Err(format!("count '{text}' is negative: a desired count is 0 or more"));
+        return Err(format!("count '{}' is negative: a desired count is 0 or more", inert(text)));
     }
-    let n: u64 = trimmed.parse().map_err(|_| format!("count '{text}' is not a whole number"))?;
+    let n: u64 = trimmed.parse().map_err(|_| format!("count '{}' is not a whole number", inert(text)))?;
     if n > u64::from(COUNT_CEILING) {
         return Err(format!("count {n} is above opsdeck's ceiling of {COUNT_CEILING}: is there an extra digit?"));
     }

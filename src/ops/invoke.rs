@@ -30,7 +30,7 @@ impl Payload {
     /// function's event is always JSON).
     pub fn as_event_flags(&self) -> String {
         match &self.source {
-            PayloadSource::File(path) => format!(" --payload {}", shell_words::quote(path)),
+            PayloadSource::File(path) => format!(" --payload {}", shell_words::quote(&inert(path))),
             PayloadSource::Stdin => " --payload -".to_string(),
             PayloadSource::Config => String::new(),
         }
@@ -39,7 +39,7 @@ impl Payload {
     /// The flags that name this payload again (for a read-only user's copy of the command).
     pub fn as_flags(&self) -> String {
         let source = match &self.source {
-            PayloadSource::File(path) => format!(" --payload {}", shell_words::quote(path)),
+            PayloadSource::File(path) => format!(" --payload {}", shell_words::quote(&inert(path))),
             PayloadSource::Stdin => " --payload -".to_string(),
             PayloadSource::Config => String::new(),
         };
@@ -48,7 +48,7 @@ impl Payload {
 
     pub fn describe(&self) -> String {
         let from = match &self.source {
-            PayloadSource::File(path) => format!("file {path}"),
+            PayloadSource::File(path) => format!("file {}", inert(path)),
             PayloadSource::Stdin => "stdin".to_string(),
             PayloadSource::Config => "config.toml".to_string(),
         };
@@ -68,7 +68,7 @@ pub fn guess_content_type(body: &[u8]) -> &'static str {
 
 fn check(body: Vec<u8>, content_type: Option<&str>, source: PayloadSource) -> Result<Payload, String> {
     let shown = match &source {
-        PayloadSource::File(p) => format!("payload file {p}"),
+        PayloadSource::File(p) => format!("payload file {}", inert(p)),
         PayloadSource::Stdin => "payload on stdin".to_string(),
         PayloadSource::Config => "configured payload".to_string(),
     };
@@ -82,7 +82,8 @@ fn check(body: Vec<u8>, content_type: Option<&str>, source: PayloadSource) -> Re
         ));
     }
     let content_type = match content_type {
-        Some(t) if t.trim().is_empty() || t.chars().any(char::is_control) => {
+        // It is shown in the plan and the audit: nothing inert would change (controls, bidi).
+        Some(t) if t.trim().is_empty() || inert(t) != t => {
             return Err(format!("content type '{}' is not valid", inert(t)))
         }
         Some(t) => t.to_string(),
@@ -103,14 +104,16 @@ pub fn load(path: &str, content_type: Option<&str>) -> Result<Payload, String> {
         return check(body, content_type, PayloadSource::Stdin);
     }
     let file = Path::new(path);
-    let meta = std::fs::metadata(file).map_err(|e| format!("payload file {path}: {e}"))?;
+    // A file name may hold any character but '/' and NUL: quoted inert.
+    let shown = inert(path);
+    let meta = std::fs::metadata(file).map_err(|e| format!("payload file {shown}: {e}"))?;
     if !meta.is_file() {
-        return Err(format!("payload file {path}: not a regular file"));
+        return Err(format!("payload file {shown}: not a regular file"));
     }
     if meta.len() > MAX_PAYLOAD_BYTES as u64 {
-        return Err(format!("payload file {path} is {} bytes: InvokeEndpoint takes at most 6 MB", meta.len()));
+        return Err(format!("payload file {shown} is {} bytes: InvokeEndpoint takes at most 6 MB", meta.len()));
     }
-    let body = std::fs::read(file).map_err(|e| format!("payload file {path}: {e}"))?;
+    let body = std::fs::read(file).map_err(|e| format!("payload file {shown}: {e}"))?;
     check(body, content_type, PayloadSource::File(path.to_string()))
 }
 

@@ -1,5 +1,6 @@
 //! What a runbook is once read: a title, an introduction, steps of prose and commands.
 
+use crate::sanitize::inert;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -104,13 +105,15 @@ impl Problem {
     }
 
     /// `FILE:LINE:COL: error: MESSAGE`.
+    /// Inert, origin and message both: the message may quote the runbook's text.
     pub fn at(&self, origin: &str) -> String {
-        format!("{origin}:{}:{}: error: {}", self.line, self.column, self.message)
+        let (origin, message) = (inert(origin), inert(&self.message));
+        format!("{origin}:{}:{}: error: {message}", self.line, self.column)
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        write!(f, "{}:{}: {}", self.line, self.column, inert(&self.message))
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Parsed, ThemeError> {
     let mut styles = Vec::with_capacity(file.styles.len());
     for (key, value) in &file.styles {
         let Some(slot) = SLOTS.iter().copied().find(|s| *s == key) else {
-            return Err(ThemeError::UnknownSlot { origin: origin.to_owned(), slot: key.clone() });
+            return Err(ThemeError::UnknownSlot { origin: origin.to_owned(), slot: shown(key) });
         };
         let field = format!("styles.{slot}");
         styles.push((slot, style_from_value(value, origin, &field)?));
@@ -42,7 +42,12 @@ fn syntax_error(e: &toml::de::Error, text: &str, origin: &str) -> ThemeError {
         Some(span) => line_column(text, span.start),
         None => (1, 1),
     };
-    ThemeError::Syntax { origin: origin.to_owned(), line, column, message: e.message().trim().to_owned() }
+    ThemeError::Syntax { origin: origin.to_owned(), line, column, message: shown(e.message().trim()) }
+}
+
+/// Text from the file as an error quotes it: inert, so printing the error is safe.
+fn shown(text: &str) -> String {
+    crate::sanitize::inert(text).into_owned()
 }
 
 /// 1-based line and column (in characters) of byte `offset`.
@@ -58,16 +63,18 @@ fn style_from_value(value: &Value, origin: &str, field: &str) -> Result<Style, T
     match value {
         Value::String(_) | Value::Integer(_) => Ok(Style::default().fg(colour(value, origin, field)?)),
         Value::Table(table) => style_from_table(table, origin, field),
-        other => {
-            Err(ThemeError::BadStyle { origin: origin.to_owned(), field: field.to_owned(), value: other.to_string() })
-        }
+        other => Err(ThemeError::BadStyle {
+            origin: origin.to_owned(),
+            field: field.to_owned(),
+            value: shown(&other.to_string()),
+        }),
     }
 }
 
 fn style_from_table(table: &toml::Table, origin: &str, field: &str) -> Result<Style, ThemeError> {
     let mut style = Style::default();
     for (key, value) in table {
-        let key_field = format!("{field}.{key}");
+        let key_field = format!("{field}.{}", shown(key));
         match key.as_str() {
             "fg" => style = style.fg(colour(value, origin, &key_field)?),
             "bg" => style = style.bg(colour(value, origin, &key_field)?),
@@ -76,14 +83,14 @@ fn style_from_table(table: &toml::Table, origin: &str, field: &str) -> Result<St
                     return Err(ThemeError::UnknownKey {
                         origin: origin.to_owned(),
                         field: field.to_owned(),
-                        key: key.clone(),
+                        key: shown(key),
                     });
                 };
                 let Value::Boolean(on) = value else {
                     return Err(ThemeError::BadFlag {
                         origin: origin.to_owned(),
                         field: key_field,
-                        value: value.to_string(),
+                        value: shown(&value.to_string()),
                     });
                 };
                 // `false` actively switches the modifier off when this style is patched over
@@ -118,8 +125,8 @@ fn colour(value: &Value, origin: &str, field: &str) -> Result<Color, ThemeError>
         origin: origin.to_owned(),
         field: field.to_owned(),
         value: match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+            Value::String(s) => shown(s),
+            other => shown(&other.to_string()),
         },
     })
 }

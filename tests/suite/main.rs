@@ -55,3 +55,4 @@ mod update;
 mod why_aws;
 mod why_console;
 mod why_sim;
+mod fuzz_parsers;

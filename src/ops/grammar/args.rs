@@ -290,7 +290,7 @@ pub struct IncidentArgs {
 fn parse_set(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() => Ok((name.trim().to_string(), value.to_string())),
-        _ => Err(format!("'{text}' is not NAME=VALUE")),
+        _ => Err(format!("'{}' is not NAME=VALUE", crate::sanitize::inert(text))),
     }
 }
 

@@ -110,13 +110,16 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
             return Ok(t.and_utc());
         }
     }
-    Err(format!("'{text}' is not a time like 2026-12-04T13:00:00Z or \"2026-12-04 13:00\" (UTC)"))
+    Err(format!(
+        "'{}' is not a time like 2026-12-04T13:00:00Z or \"2026-12-04 13:00\" (UTC)",
+        crate::sanitize::inert(text)
+    ))
 }
 
 fn parse_dimension(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.is_empty() && !value.is_empty() => Ok((name.to_string(), value.to_string())),
-        _ => Err(format!("'{text}' is not a dimension like ServiceName=web")),
+        _ => Err(format!("'{}' is not a dimension like ServiceName=web", crate::sanitize::inert(text))),
     }
 }
 
@@ -130,13 +133,17 @@ fn parse_stat(text: &str) -> Result<String, String> {
     if percentile.is_match(text) {
         return Ok(text.to_string());
     }
-    Err(format!("'{text}' is not a statistic: {} or a percentile such as p99", NAMED.join(", ")))
+    Err(format!(
+        "'{}' is not a statistic: {} or a percentile such as p99",
+        crate::sanitize::inert(text),
+        NAMED.join(", ")
+    ))
 }
 
 fn parse_period(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(p) if p >= 60 && p % 60 == 0 => Ok(p),
-        _ => Err(format!("'{text}' is not a period: a multiple of 60 seconds")),
+        _ => Err(format!("'{}' is not a period: a multiple of 60 seconds", crate::sanitize::inert(text))),
     }
 }
 

@@ -12,6 +12,7 @@ use super::env::{self, EnvironmentSpec, ResourcePattern};
 use super::intent::{parse_count, Intent, RevisionChoice};
 use super::invoke::{self, Payload};
 use crate::domain::Address;
+use crate::sanitize::inert;
 use clap::Subcommand;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -105,16 +106,18 @@ struct Line {
 
 /// One command line in the grammar (an audit's inverse, a runbook step), without `opsdeck`.
 pub fn parse_line(line: &str) -> Result<Verb, String> {
-    let words = shell_words::split(line).map_err(|e| format!("`{line}`: {e}"))?;
+    // Errors quote the line and its words (clap does too), inert: a runbook is outside text.
+    let words = shell_words::split(line).map_err(|e| format!("`{}`: {e}", inert(line)))?;
     let parsed = <Line as clap::Parser>::try_parse_from(words).map_err(|e| {
-        e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ").to_string()
+        inert(e.to_string().lines().next().unwrap_or("not a command").trim_start_matches("error: ")).into_owned()
     })?;
     Ok(parsed.verb)
 }
 
 /// Durations as people type them: 90s, 10m, 2h, 1d.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("'{text}' is not a duration like 90s, 10m or 2h ({e})"))
+    humantime::parse_duration(text)
+        .map_err(|e| inert(&format!("'{text}' is not a duration like 90s, 10m or 2h ({e})")).into_owned())
 }
 
 pub fn parse_address(text: &str) -> Result<Address, String> {
@@ -241,7 +244,7 @@ fn parse_qualifier(text: &str) -> Result<String, String> {
     if ok {
         Ok(text.to_string())
     } else {
-        Err(format!("'{text}' is not a version or alias name"))
+        Err(format!("'{}' is not a version or alias name", inert(text)))
     }
 }
 
