@@ -589,8 +589,10 @@ fn check_fleet_cache(text: &str) {
 /// Writes `tests/fuzz/seeds/fleet_cache/fleet.json`: the test fixtures' fleet as the console
 /// saves it. Run with `cargo test --test fuzz_parsers -- --ignored` when the shape changes.
 #[test]
-#[ignore]
-fn write_fleet_cache_seed() {
+/// The fleet-cache seed is what the fixtures' fleet writes today: a changed cache format shows
+/// here first. `UPDATE_FUZZ_SEEDS=1` writes it again.
+#[test]
+fn the_fleet_cache_seed_is_the_current_format() {
     let fleet = opsdeck::fleet_cache::CachedFleet {
         version: opsdeck::fleet_cache::VERSION,
         written_at: common::t0(),
@@ -599,9 +601,12 @@ fn write_fleet_cache_seed() {
         alarms: Some(common::alarms()),
         cost: Some(common::cost()),
     };
-    let dir = fuzz_dir().join("seeds/fleet_cache");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("fleet.json"), serde_json::to_string_pretty(&fleet).unwrap()).unwrap();
+    let path = fuzz_dir().join("seeds/fleet_cache/fleet.json");
+    if std::env::var_os("UPDATE_FUZZ_SEEDS").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&fleet).unwrap()).unwrap();
+    }
+    let seed = std::fs::read(&path).unwrap();
+    assert_eq!(opsdeck::fleet_cache::parse(&seed).unwrap(), Some(fleet), "run with UPDATE_FUZZ_SEEDS=1");
 }
 
 // ---------------------------------------------------------------------------------------------
