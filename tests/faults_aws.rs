@@ -8,8 +8,17 @@
 
 #[path = "support/emulator.rs"]
 mod emulator;
+// After the emulator: it uses `crate::emulator`.
+#[path = "support/account.rs"]
+mod account;
 
-use emulator::Emulator;
+use account::{garmax_config, Account};
+use emulator::{isolate_from_real_aws, Emulator};
+use opsdeck::audit::Phase;
+use opsdeck::aws::{AwsBackend, AwsOptions};
+use opsdeck::backend::{Backend, BackendError};
+use opsdeck::domain::Snapshot;
+use opsdeck::ops::{self, Answer, AuditLog, Intent, OpError, OpsContext};
 use std::path::PathBuf;
 use std::process::Command;
 use std::thread::sleep;
@@ -245,4 +254,116 @@ fn the_emulator_restarting_mid_session_shows_errors_then_recovers_within_two_ref
     let log = console.quit();
     assert!(!log.to_lowercase().contains("panic"), "{log}");
     eprintln!("recovered {recovered:?} after the emulator was back (bound {bound:?})");
+}
+
+/// What STS answers for a session token past its expiry, as the bridge sends it on any API.
+const EXPIRED: &str = r#""status": 400, "body": {"__type": "ExpiredTokenException", "message": "The security token included in the request is expired"}"#;
+const API: &str = "ecs:cleanistic-ai-cluster/cleanistic-ai-api";
+
+/// A seeded emulator, a backend on it (one attempt per call) and an audit log.
+async fn ops_fixture() -> (Emulator, AwsBackend, OpsContext, tempfile::TempDir) {
+    let emu = Emulator::start();
+    emu.seed();
+    isolate_from_real_aws();
+    let dir = tempfile::tempdir().unwrap();
+    let options = AwsOptions {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(emu.endpoint.clone()),
+        max_attempts: 1,
+        operation_timeout: Duration::from_secs(15),
+        ..AwsOptions::new(dir.path().join("cache"))
+    };
+    let aws = AwsBackend::connect(options).await.expect("connect");
+    let ctx = OpsContext::new(false, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
+    (emu, aws, ctx, dir)
+}
+
+async fn desired(aws: &AwsBackend) -> u32 {
+    match aws.snapshot(&API.parse().unwrap()).await.expect("snapshot") {
+        Snapshot::Service(s) => s.service.desired,
+        other => panic!("not a service: {other:?}"),
+    }
+}
+
+/// Credentials expire after the plan was read and confirmed: execute's fresh read is refused,
+/// nothing is sent, the error says what to run, and the audit log says the action was not sent.
+#[tokio::test]
+async fn credentials_expiring_between_plan_and_execute_send_nothing_and_are_audited_as_not_sent() {
+    let (emu, aws, ctx, _dir) = ops_fixture().await;
+    let before = desired(&aws).await;
+    let intent = Intent::Scale { address: API.parse().unwrap(), count: before + 1, adjust_autoscaling: true };
+    let plan = ops::plan(&aws, intent).await.expect("plan");
+    let confirmed = ops::confirm(plan, &Answer::AssumeYes, false).expect("confirm");
+    emu.clear_calls();
+    emu.fault(&format!(r#"{{"operation": "*", "times": 1000, {EXPIRED}}}"#));
+
+    let err = ops::execute(&aws, &ctx, confirmed).await.expect_err("expired credentials");
+    let text = err.to_string();
+    assert!(matches!(err, OpError::Backend(BackendError::Credentials(_))), "{err:?}");
+    assert!(text.starts_with("credentials expired (") && text.contains("aws sso login"), "{text}");
+    let calls = emu.calls();
+    assert!(calls.keys().all(|c| c.contains(":Describe") || c.contains(":List") || c.contains(":Get")), "{calls:?}");
+    let (records, _) = ctx.audit.read().unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].phase, Phase::Finished);
+    assert!(records[0].outcome.starts_with("not sent: credentials expired ("), "{}", records[0].outcome);
+    assert!(records[0].outcome.contains("aws sso login"), "{}", records[0].outcome);
+    eprintln!("audited: {}", records[0].outcome);
+    emu.clear_faults();
+    assert_eq!(desired(&aws).await, before, "nothing changed");
+}
+
+/// Credentials expire at the very request that changes something (the reads before it went
+/// through): AWS refuses it before acting, and the audit log says nothing changed.
+#[tokio::test]
+async fn credentials_expiring_at_the_change_itself_are_audited_as_failed_with_nothing_changed() {
+    let (emu, aws, ctx, _dir) = ops_fixture().await;
+    let before = desired(&aws).await;
+    let intent = Intent::Scale { address: API.parse().unwrap(), count: before + 1, adjust_autoscaling: false };
+    let plan = ops::plan(&aws, intent).await.expect("plan");
+    assert_eq!(plan.step_count(), 1, "{plan:?}");
+    let confirmed = ops::confirm(plan, &Answer::AssumeYes, false).expect("confirm");
+    emu.clear_calls();
+    emu.fault(&format!(r#"{{"operation": "UpdateService", "times": 1000, {EXPIRED}}}"#));
+
+    let err = ops::execute(&aws, &ctx, confirmed).await.expect_err("expired credentials");
+    assert!(matches!(err, OpError::Backend(BackendError::Credentials(_))), "{err:?}");
+    assert!(err.to_string().contains("UpdateService answered ExpiredTokenException"), "{err}");
+    assert_eq!(emu.calls().get("ecs:UpdateService"), Some(&1));
+    let (records, _) = ctx.audit.read().unwrap();
+    assert_eq!(records.iter().map(|r| r.phase).collect::<Vec<_>>(), [Phase::Started, Phase::Finished]);
+    assert!(records[1].outcome.starts_with("failed, nothing changed: credentials expired ("), "{}", records[1].outcome);
+    emu.clear_faults();
+    assert_eq!(desired(&aws).await, before, "nothing changed");
+}
+
+/// A teardown (several steps) whose credentials expire half way, through the binary with `--yes`:
+/// exit 1, a message naming the fix and the command that finishes it, the audit log records the
+/// action as partial with that command, and running it again (fresh credentials) finishes it.
+#[tokio::test]
+async fn credentials_expiring_half_way_through_a_teardown_leave_a_partial_action_with_its_resume_command() {
+    const ENV: &str = "garmax";
+    let acct = Account::seeded(&garmax_config(ENV)).await;
+    acct.emu.fault(&format!(r#"{{"operation": "UpdateService", "times": 1000, {EXPIRED}}}"#));
+    acct.emu.clear_calls();
+    let run = acct.opsdeck(&["teardown", ENV, "--yes"]);
+    assert_eq!(run.code, Some(1), "{}", run.show());
+    eprintln!("teardown with credentials expiring half way:\n{}", run.err);
+    assert!(run.err.contains("credentials expired (UpdateService answered ExpiredTokenException)"), "{}", run.show());
+    assert!(run.err.contains("PARTIAL: "), "{}", run.show());
+    assert!(run.err.contains(&format!("`opsdeck teardown {ENV}`")), "{}", run.show());
+    assert_eq!(acct.calls("sagemaker:DeleteEndpoint"), 0, "nothing after the failed step");
+
+    let audit = AuditLog::new(acct.dir.path().join("data/audit.jsonl"));
+    let (records, _) = audit.read().unwrap();
+    let last = records.last().expect("records");
+    assert_eq!(last.phase, Phase::Finished, "{records:?}");
+    assert!(last.outcome.starts_with("partial: credentials expired ("), "{}", last.outcome);
+    assert!(last.outcome.contains(&format!("teardown {ENV}")), "{}", last.outcome);
+    let done = records.iter().filter(|r| r.phase == Phase::Step && r.outcome == "done").count();
+    assert!(done > 0 && last.outcome.contains(&format!("PARTIAL: {done} of ")), "{done} done: {}", last.outcome);
+
+    acct.emu.clear_faults();
+    let run = acct.ok(&["teardown", ENV, "--yes"]);
+    assert!(run.out.contains("the state saved then is kept"), "{}", run.show());
 }

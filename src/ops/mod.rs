@@ -57,7 +57,10 @@ pub enum OpError {
     /// A plan with several steps stopped part way: `done` of `of` steps were carried out, then
     /// `error`. Running `resume` (the same command) plans again from what is there now and finishes
     /// it. Exit 1.
-    #[error("{error}; PARTIAL: {done} of {of} steps were done; run `{resume}` again to finish")]
+    #[error(
+        "{error}; PARTIAL: {done} of {of} steps were done; run `opsdeck {resume}` (or `:{resume}` in the console) \
+         again to finish"
+    )]
     Partial { done: usize, of: usize, error: Box<OpError>, resume: String },
 }
 
