@@ -128,8 +128,8 @@ fn error_shown(screen: &str) -> bool {
     screen.contains('⚠')
 }
 
-/// The frame figures the runtime logs at exit: (frames, slowest ms).
-fn frame_stats(log: &str) -> (u64, f64) {
+/// The frame figures the runtime logs at exit: (frames, slowest ms, slowest after the first, mean).
+fn frame_stats(log: &str) -> (u64, f64, f64, f64) {
     let line =
         log.lines().rev().find(|l| l.contains("frames drawn")).unwrap_or_else(|| panic!("no frame stats:\n{log}"));
     let field = |name: &str| {
@@ -138,7 +138,8 @@ fn frame_stats(log: &str) -> (u64, f64) {
             .unwrap_or_else(|| panic!("no {name} in {line}"))
             .to_string()
     };
-    (field("frames").parse().unwrap(), field("slowest_ms").parse().unwrap())
+    let ms = |name: &str| field(name).parse::<f64>().unwrap();
+    (field("frames").parse().unwrap(), ms("slowest_ms"), ms("slowest_after_first_ms"), ms("mean_ms"))
 }
 
 const THROTTLE: &str = r#""status": 400, "body": {"__type": "ThrottlingException", "message": "Rate exceeded"}"#;
@@ -210,12 +211,12 @@ fn a_throttling_storm_backs_off_keeps_answering_keys_and_recovers_by_itself() {
     assert!(console.alive());
     let log = console.quit();
     assert!(!log.to_lowercase().contains("panic"), "{log}");
-    let (frames, slowest_ms) = frame_stats(&log);
+    let (frames, slowest_ms, after_first_ms, mean_ms) = frame_stats(&log);
     assert!(frames > 0, "{log}");
     eprintln!(
         "storm {storm_secs} s: {throttled} of {calls} calls throttled ({faulted:?}); {keys} help round trips, \
          slowest {slowest_key:?}; recovered {recovered:?} after the storm (bound {bound:?}); {frames} frames, \
-         slowest {slowest_ms:.1} ms (debug build)"
+         slowest {slowest_ms:.1} ms ({after_first_ms:.1} ms after the first), mean {mean_ms:.2} ms (debug build)"
     );
 }
 
@@ -366,4 +367,34 @@ async fn credentials_expiring_half_way_through_a_teardown_leave_a_partial_action
     acct.emu.clear_faults();
     let run = acct.ok(&["teardown", ENV, "--yes"]);
     assert!(run.out.contains("the state saved then is kept"), "{}", run.show());
+}
+
+/// The storm's fault, checked on its own: every 2nd call of any API is throttled, each protocol
+/// gets the error in its own shape (awsJson for ECS, CBOR for CloudWatch, XML for STS's query
+/// protocol) so the SDK reads it as throttling, and a fault with `for_ms` ends by itself.
+#[tokio::test]
+async fn the_bridge_throttles_every_nth_call_of_any_api_in_its_protocol_until_its_time_is_up() {
+    let (emu, aws, _ctx, _dir) = ops_fixture().await;
+    emu.fault(&format!(r#"{{"operation": "*", "every": 2, "times": 1000, {THROTTLE}}}"#));
+    let statuses: Vec<u16> =
+        (0..4).map(|_| emu.aws_json("ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "{}").0).collect();
+    assert_eq!(statuses, [200, 400, 200, 400]);
+    emu.clear_faults();
+
+    let throttled = |e: BackendError| matches!(e, BackendError::Throttled { .. });
+    emu.fault(&format!(r#"{{"operation": "*", "times": 1, {THROTTLE}}}"#));
+    let err = aws.services().await.unwrap_err();
+    assert!(throttled(err.clone()), "ECS (awsJson): {err:?}");
+    emu.fault(&format!(r#"{{"operation": "*", "times": 1, {THROTTLE}}}"#));
+    let err = aws.alarms().await.unwrap_err();
+    assert!(throttled(err.clone()), "CloudWatch (rpc-v2-cbor): {err:?}");
+    emu.fault(&format!(r#"{{"operation": "*", "times": 1, {THROTTLE}}}"#));
+    let err = aws.caller_identity().await.unwrap_err();
+    assert!(throttled(err.clone()), "STS (query): {err:?}");
+    assert_eq!(emu.faulted().values().sum::<u64>(), 5, "{:?}", emu.faulted());
+
+    emu.fault(&format!(r#"{{"operation": "*", "times": 1000, "for_ms": 300, {THROTTLE}}}"#));
+    assert!(aws.alarms().await.is_err());
+    sleep(Duration::from_millis(400));
+    aws.alarms().await.expect("the fault ended after 300 ms");
 }

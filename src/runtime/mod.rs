@@ -46,6 +46,9 @@ struct FrameStats {
     frames: u64,
     slowest: Duration,
     total: Duration,
+    /// The first frame (a full paint of an empty terminal), apart: it says little about the rest.
+    first: Option<Duration>,
+    slowest_after_first: Duration,
 }
 
 impl FrameStats {
@@ -53,12 +56,24 @@ impl FrameStats {
         self.frames += 1;
         self.total += took;
         self.slowest = self.slowest.max(took);
+        if self.first.is_none() {
+            self.first = Some(took);
+        } else {
+            self.slowest_after_first = self.slowest_after_first.max(took);
+        }
     }
 
     fn log(&self) {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mean_ms = if self.frames == 0 { 0.0 } else { ms(self.total) / self.frames as f64 };
-        tracing::info!(frames = self.frames, slowest_ms = ms(self.slowest), mean_ms, "frames drawn");
+        tracing::info!(
+            frames = self.frames,
+            slowest_ms = ms(self.slowest),
+            mean_ms,
+            first_ms = ms(self.first.unwrap_or_default()),
+            slowest_after_first_ms = ms(self.slowest_after_first),
+            "frames drawn"
+        );
     }
 }
 
