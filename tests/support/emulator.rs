@@ -9,6 +9,8 @@
 //! - `Emulator::shared()` is one seeded emulator per test binary: tests using it must only read, and must not
 //!   assume isolation (another test may be calling it at the same time).
 //! - Point the SDK at `endpoint` (the bridge), region us-east-1, any static credentials, one retry attempt.
+//! - `stop()` kills moto and the bridge (as a crash would); `restart()` starts them again, empty, on the same ports
+//!   (re-seed as needed), so a running client finds them again at `endpoint`.
 //!
 //! The bridge also behaves like AWS where moto does not (see cw_bridge.py): it pages ECS ListServices (maxResults
 //! 1-100, 10 when absent, with a nextToken; moto answers every service at once), and it refuses an SSM PutParameter
