@@ -19,7 +19,8 @@ pub enum BackendError {
     AccessDenied { action: String, detail: String },
     #[error("throttled by {api}; backing off")]
     Throttled { api: String },
-    #[error("credentials: {0}")]
+    /// "expired (...): run `aws sso login ...`" reads "credentials expired (...)".
+    #[error("credentials{}{}", if .0.starts_with("expired") { " " } else { ": " }, .0)]
     Credentials(String),
     #[error("network: {0}")]
     Network(String),

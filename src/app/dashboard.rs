@@ -84,7 +84,9 @@ impl Dashboard {
 
     /// The first credentials error any pane has: it gets a banner, since every pane will fail.
     pub fn credentials_problem<'a>(&'a self, fleet: &'a Fleet) -> Option<&'a str> {
-        fleet.errors().into_iter().chain([self.logs.error.as_deref()]).flatten().find(|e| e.starts_with("credentials:"))
+        // BackendError::Credentials reads "credentials: ..." or "credentials expired (...): ...".
+        let is_credentials = |e: &&str| e.starts_with("credentials:") || e.starts_with("credentials expired");
+        fleet.errors().into_iter().chain([self.logs.error.as_deref()]).flatten().find(is_credentials)
     }
 
     /// Where the layout puts the functions pane: in the place of the pane it shares with, while

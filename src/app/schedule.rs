@@ -32,9 +32,11 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
         fleet.endpoints.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Endpoints });
     }
-    // Read once; the simulated fleet's (free) cost also after an action changed what runs.
+    // Read once; the simulated fleet's (free) cost also after an action changed what runs. A failed
+    // read is not repeated (each is billed), except a throttled one, after its backoff.
     let wanted = fleet.cost.data.is_none() || fleet.cost.cached || (ctx.is_demo() && fleet.cost.fetched_at.is_none());
-    if wanted && fleet.cost.error.is_none() && fleet.cost.due(now, every) {
+    let may_retry = fleet.cost.error.is_none() || fleet.cost.throttled > 0;
+    if wanted && may_retry && fleet.cost.due(now, every) {
         let id = ctx.request_id();
         fleet.cost.in_flight = Some(id);
         effects.push(Effect::Fetch { id, fetch: Fetch::Cost { fresh: false } });

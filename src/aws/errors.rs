@@ -47,9 +47,11 @@ pub fn classify_parts(action: &str, profile: &str, code: &str, message: &str, co
         | "RequestThrottled"
         | "RequestThrottledException"
         | "LimitExceededException" => BackendError::Throttled { api },
-        "ExpiredToken"
-        | "ExpiredTokenException"
-        | "InvalidClientTokenId"
+        // Said the same way on every pane and in every action's outcome: what happened, then the fix.
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
+            BackendError::Credentials(format!("expired ({api} answered {code}): {login_hint}"))
+        }
+        "InvalidClientTokenId"
         | "UnrecognizedClientException"
         | "InvalidSignatureException"
         | "SignatureDoesNotMatch"
@@ -125,7 +127,11 @@ mod tests {
         let e = classify_parts("lambda:ListFunctions", "prod", "TooManyRequestsException", "Rate Exceeded.", "");
         assert_eq!(e, BackendError::Throttled { api: "ListFunctions".into() });
         let e = classify_parts("ecs:ListClusters", "prod", "ExpiredTokenException", "expired", "");
-        assert!(e.to_string().contains("aws sso login --profile prod"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "credentials expired (ListClusters answered ExpiredTokenException): run `aws sso login --profile prod` \
+             (or refresh that profile's keys)"
+        );
         let e = classify_parts("ecs:ListClusters", "default", "", "", "dispatch failure: timeout: operation timed out");
         assert!(matches!(e, BackendError::Network(ref m) if m.contains("timed out")), "{e}");
         let e = classify_parts("ecs:ListClusters", "p", "", "", "failed to load credentials from the provider chain");

@@ -278,7 +278,9 @@ pub async fn undo(
     let entry = match &args.id {
         Some(id) => entries.iter().find(|e| e.id == *id),
         // The newest action that applied and has an inverse.
-        None => entries.iter().rev().find(|e| e.inverse.is_some() && !e.outcome.starts_with("failed")),
+        None => entries.iter().rev().find(|e| {
+            e.inverse.is_some() && !["failed", "partial", "not sent"].iter().any(|p| e.outcome.starts_with(p))
+        }),
     };
     let Some(entry) = entry else {
         let what =

@@ -109,36 +109,77 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
     if ctx.read_only {
         return Err(OpError::Refused("read-only mode".into()));
     }
-    check_conflicts(backend, &plan).await?;
+    let now = || backend.clock().unwrap_or_else(Utc::now);
+    let id = audit::new_id(now());
+    // Credentials that expired between plan and execute: nothing is sent, and the log says so
+    // (the engineer may believe it went out).
+    let not_sent = |who: Who, e: &OpError| {
+        let recorder = Recorder { plan: &plan, id: &id, who: &who, label: backend.label() };
+        if let Err(audit_error) = ctx.audit.append(&recorder.record(Phase::Finished, format!("not sent: {e}"), now())) {
+            tracing::error!(%audit_error, "could not record an action that was not sent");
+        }
+    };
+    if let Err(e) = check_conflicts(backend, &plan).await {
+        if is_credentials(&e) {
+            not_sent(Who::local("unknown (credentials expired)".into()), &e);
+        }
+        return Err(e);
+    }
     let arn = match backend.caller_identity().await {
         Ok(arn) => arn,
+        Err(e @ BackendError::Credentials(_)) => {
+            let e = OpError::Backend(e);
+            not_sent(Who::local("unknown (credentials expired)".into()), &e);
+            return Err(e);
+        }
         Err(e) => format!("unknown ({e})"),
     };
     let who = Who::local(arn);
-    let now = || backend.clock().unwrap_or_else(Utc::now);
-    let id = audit::new_id(now());
     let recorder = Recorder { plan: &plan, id: &id, who: &who, label: backend.label() };
     ctx.audit.append(&recorder.record(Phase::Started, "started".into(), now())).map_err(OpError::Audit)?;
     let mut receipts = Vec::new();
-    let run = run_stage(backend, ctx, &recorder, 0, 0, &mut receipts).await;
+    let mut steps_done = 0;
+    let run = run_stage(backend, ctx, &recorder, 0, &mut steps_done, &mut receipts).await;
     let request_ids = || receipts.iter().filter_map(|r| r.request_id.clone()).collect::<Vec<_>>();
-    let steps_done = match run {
-        Ok(done) => done,
-        Err(e) => {
-            let mut failed = recorder.record(Phase::Finished, format!("failed: {e}"), now());
-            failed.request_ids = request_ids();
-            // The failure is what matters now; a failed audit write is logged, not hidden.
-            if let Err(audit_error) = ctx.audit.append(&failed) {
-                tracing::error!(%audit_error, "could not record a failed action");
-            }
-            return Err(e);
+    if let Err(e) = run {
+        let e = partial(&plan, steps_done, e);
+        let mut failed = recorder.record(Phase::Finished, failure_outcome(&e, steps_done), now());
+        failed.request_ids = request_ids();
+        // The failure is what matters now; a failed audit write is logged, not hidden.
+        if let Err(audit_error) = ctx.audit.append(&failed) {
+            tracing::error!(%audit_error, "could not record a failed action");
         }
-    };
+        return Err(e);
+    }
     let mut done = recorder.record(Phase::Finished, "succeeded".into(), now());
     done.request_ids = request_ids();
     ctx.audit.append(&done).map_err(|e| OpError::Audit(format!("{e}; the change WAS applied")))?;
     let watch = stage_watch(&plan, 0, &id, now());
     Ok(Executed { id, plan, receipts, watch, who, stage: 0, steps_done })
+}
+
+fn is_credentials(e: &OpError) -> bool {
+    matches!(e, OpError::Backend(BackendError::Credentials(_)))
+}
+
+/// A failure after some of a plan's steps were done is a partial action, with the command that
+/// finishes it (the same command: it plans again from what is there now).
+fn partial(plan: &Plan, done: usize, e: OpError) -> OpError {
+    let of = plan.step_count();
+    if done == 0 || of < 2 || matches!(e, OpError::Partial { .. }) {
+        return e;
+    }
+    OpError::Partial { done, of, error: Box::new(e), resume: plan.intent.command_line() }
+}
+
+/// The audit outcome of a failed action. AWS refuses a request signed with expired credentials
+/// before acting on it, so a first step refused that way changed nothing.
+fn failure_outcome(e: &OpError, steps_done: usize) -> String {
+    match e {
+        OpError::Partial { .. } => format!("partial: {e}"),
+        e if steps_done == 0 && is_credentials(e) => format!("failed, nothing changed: {e}"),
+        e => format!("failed: {e}"),
+    }
 }
 
 /// Carry out the next stage of an action whose watch has settled (a restore's instance counts
@@ -160,28 +201,27 @@ pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Exe
     let now = || backend.clock().unwrap_or_else(Utc::now);
     let recorder = Recorder { plan: &executed.plan, id: &executed.id, who: &executed.who, label: backend.label() };
     let mut receipts = Vec::new();
-    let run = run_stage(backend, ctx, &recorder, stage, executed.steps_done, &mut receipts).await;
+    let mut done = executed.steps_done;
+    let run = run_stage(backend, ctx, &recorder, stage, &mut done, &mut receipts).await;
     let label = executed.plan.stages.get(stage).map(|s| s.label.clone()).unwrap_or_default();
-    let failed_record = run.as_ref().err().map(|e| {
-        let mut failed = recorder.record(Phase::Settled, format!("failed at stage {label}: {e}"), now());
-        failed.request_ids = receipts.iter().filter_map(|r| r.request_id.clone()).collect();
-        failed
-    });
-    if let Some(failed) = failed_record {
-        if let Err(audit_error) = ctx.audit.append(&failed) {
-            tracing::error!(%audit_error, "could not record a failed stage");
-        }
-    }
+    executed.receipts.extend(receipts.iter().cloned());
     match run {
-        Ok(done) => {
+        Ok(()) => {
             executed.steps_done = done;
-            executed.receipts.extend(receipts);
             executed.stage = stage;
             executed.watch = stage_watch(&executed.plan, stage, &executed.id, now());
             Ok(())
         }
         Err(e) => {
-            executed.receipts.extend(receipts);
+            let e = partial(&executed.plan, done, e);
+            let mut failed = recorder.record(Phase::Settled, format!("failed at stage {label}: {e}"), now());
+            if matches!(e, OpError::Partial { .. }) {
+                failed.outcome = format!("partial: failed at stage {label}: {e}");
+            }
+            failed.request_ids = receipts.iter().filter_map(|r| r.request_id.clone()).collect();
+            if let Err(audit_error) = ctx.audit.append(&failed) {
+                tracing::error!(%audit_error, "could not record a failed stage");
+            }
             Err(e)
         }
     }
@@ -205,22 +245,22 @@ async fn check_conflicts(backend: &dyn Backend, plan: &Plan) -> Result<(), OpErr
     Ok(())
 }
 
-/// The steps of one stage, in order; each audited when the plan has more than one. Returns the
-/// number of steps done so far across stages.
+/// The steps of one stage, in order; each audited when the plan has more than one. `done` counts
+/// the steps carried out so far across stages (a failed step is not counted).
 async fn run_stage(
     backend: &dyn Backend,
     ctx: &OpsContext,
     recorder: &Recorder<'_>,
     stage: usize,
-    mut done: usize,
+    done: &mut usize,
     receipts: &mut Vec<Receipt>,
-) -> Result<usize, OpError> {
+) -> Result<(), OpError> {
     let plan = recorder.plan;
-    let Some(current) = plan.stages.get(stage) else { return Ok(done) };
+    let Some(current) = plan.stages.get(stage) else { return Ok(()) };
     let total = plan.step_count();
     let now = || backend.clock().unwrap_or_else(Utc::now);
     for step in &current.steps {
-        done += 1;
+        let n = *done + 1;
         let (what, result) = match step {
             Step::Apply(mutation) => {
                 let what = mutation.describe();
@@ -241,7 +281,7 @@ async fn run_stage(
                 Err(e) => format!("failed: {e}"),
             };
             let mut record = recorder.record(Phase::Step, outcome, now());
-            record.step = Some(StepRecord { n: done, of: total, stage: current.label.clone(), what });
+            record.step = Some(StepRecord { n, of: total, stage: current.label.clone(), what });
             if let Ok(Some(Receipt { request_id: Some(id), .. })) = &result {
                 record.request_ids = vec![id.clone()];
             }
@@ -250,8 +290,9 @@ async fn run_stage(
         if let Some(receipt) = result? {
             receipts.push(receipt);
         }
+        *done = n;
     }
-    Ok(done)
+    Ok(())
 }
 
 fn stage_watch(plan: &Plan, stage: usize, id: &str, now: DateTime<Utc>) -> Option<Watch> {

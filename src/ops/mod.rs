@@ -54,6 +54,14 @@ pub enum OpError {
     /// The backend refused or failed. Exit 1.
     #[error("{0}")]
     Backend(BackendError),
+    /// A plan with several steps stopped part way: `done` of `of` steps were carried out, then
+    /// `error`. Running `resume` (the same command) plans again from what is there now and finishes
+    /// it. Exit 1.
+    #[error(
+        "{error}; PARTIAL: {done} of {of} steps were done; run `opsdeck {resume}` (or `:{resume}` in the console) \
+         again to finish"
+    )]
+    Partial { done: usize, of: usize, error: Box<OpError>, resume: String },
 }
 
 fn describe_changes(changes: &[Change]) -> String {
@@ -66,7 +74,7 @@ impl OpError {
         match self {
             OpError::BadInput(_) => 2,
             OpError::Refused(_) | OpError::Conflict { .. } => 3,
-            OpError::Audit(_) | OpError::Backend(_) => 1,
+            OpError::Audit(_) | OpError::Backend(_) | OpError::Partial { .. } => 1,
         }
     }
 }

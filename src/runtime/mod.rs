@@ -36,12 +36,52 @@ pub struct Session {
     pub started: std::time::Instant,
 }
 
+/// How long drawing took this session: the slowest frame and how many were drawn, logged at exit
+/// (the console must answer a key within a frame, also while APIs throttle or hang).
+#[derive(Debug, Default)]
+struct FrameStats {
+    frames: u64,
+    slowest: Duration,
+    total: Duration,
+    /// The first frame (a full paint of an empty terminal), apart: it says little about the rest.
+    first: Option<Duration>,
+    slowest_after_first: Duration,
+}
+
+impl FrameStats {
+    fn record(&mut self, took: Duration) {
+        self.frames += 1;
+        self.total += took;
+        self.slowest = self.slowest.max(took);
+        if self.first.is_none() {
+            self.first = Some(took);
+        } else {
+            self.slowest_after_first = self.slowest_after_first.max(took);
+        }
+    }
+
+    fn log(&self) {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mean_ms = if self.frames == 0 { 0.0 } else { ms(self.total) / self.frames as f64 };
+        tracing::info!(
+            frames = self.frames,
+            slowest_ms = ms(self.slowest),
+            mean_ms,
+            first_ms = ms(self.first.unwrap_or_default()),
+            slowest_after_first_ms = ms(self.slowest_after_first),
+            "frames drawn"
+        );
+    }
+}
+
 pub async fn run(session: Session, mut state: State) -> anyhow::Result<()> {
     let mut terminal = terminal::enter()?;
     let size = terminal.size()?;
     state.ctx.size = (size.width, size.height);
-    let result = event_loop(&mut terminal, session, &mut state).await;
+    let mut frames = FrameStats::default();
+    let result = event_loop(&mut terminal, session, &mut state, &mut frames).await;
     terminal::leave();
+    frames.log();
     result
 }
 
@@ -49,6 +89,7 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     session: Session,
     state: &mut State,
+    frames: &mut FrameStats,
 ) -> anyhow::Result<()> {
     let Session { mut backend, ops, connector, theme, keymap, started } = session;
     let mut first_data_frame = true;
@@ -105,7 +146,9 @@ async fn event_loop(
             }
         }
         if state.dirty {
+            let drawing = std::time::Instant::now();
             terminal.draw(|frame| crate::ui::render(state, theme, keymap, frame))?;
+            frames.record(drawing.elapsed());
             state.dirty = false;
             let drawn = app::Msg::Drawn(crate::redraw::take());
             app::update(state, drawn);

@@ -15,6 +15,9 @@ pub fn enter() -> std::io::Result<DefaultTerminal> {
     let terminal = ratatui::try_init()?;
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Also in the log: a panic in a spawned task does not end the process, and its message
+        // on the alternate screen is gone with the next frame.
+        tracing::error!("panic: {info}");
         let _ = execute!(stdout(), DisableBracketedPaste, Show);
         ratatui_hook(info);
     }));

@@ -38,7 +38,7 @@ pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         let style = if i == view.selected {
             theme.selection
-        } else if e.outcome.starts_with("failed") || e.outcome.starts_with("watch failed") {
+        } else if ["failed", "watch failed", "partial", "not sent"].iter().any(|p| e.outcome.starts_with(p)) {
             theme.danger
         } else {
             theme.base

@@ -2,7 +2,7 @@
 
 use opsdeck::keymap::Keymap;
 
-const BEGIN: &str = "<!-- keys:begin (generated from the keymap; UPDATE_DOCS=1 cargo test --test docs) -->";
+const BEGIN: &str = "<!-- keys:begin (generated from the keymap; UPDATE_DOCS=1 cargo test --test suite docs::) -->";
 const END: &str = "<!-- keys:end -->";
 
 #[test]
@@ -20,6 +20,6 @@ fn docs_keys_md_matches_the_default_keymap() {
     assert_eq!(
         doc[start..end].trim(),
         generated.trim(),
-        "docs/keys.md is out of date: run UPDATE_DOCS=1 cargo test --test docs"
+        "docs/keys.md is out of date: run UPDATE_DOCS=1 cargo test --test suite docs::"
     );
 }

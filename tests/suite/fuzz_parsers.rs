@@ -11,9 +11,8 @@
 //! one line. Inputs that once broke a property live in `tests/fuzz/regressions/<parser>/` and
 //! are replayed by `regressions_stay_fixed`.
 //!
-//! Each property prints its case count and time (`cargo test --test fuzz_parsers -- --nocapture`).
+//! Each property prints its case count and time (`cargo test --test suite fuzz_parsers:: -- --nocapture`).
 //! `OPSDECK_FUZZ_SCALE=N` multiplies every case count by N for a longer run.
-
 
 use crate::common;
 use opsdeck::app::{palette, parse_log_filter, RowFilter, Settings, State};
@@ -586,9 +585,6 @@ fn check_fleet_cache(text: &str) {
     }
 }
 
-/// Writes `tests/fuzz/seeds/fleet_cache/fleet.json`: the test fixtures' fleet as the console
-/// saves it. Run with `cargo test --test fuzz_parsers -- --ignored` when the shape changes.
-#[test]
 /// The fleet-cache seed is what the fixtures' fleet writes today: a changed cache format shows
 /// here first. `UPDATE_FUZZ_SEEDS=1` writes it again.
 #[test]

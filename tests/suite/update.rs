@@ -344,10 +344,14 @@ fn expired_credentials_get_a_banner_and_ctrl_r_retries_every_pane() {
     let others: Vec<Effect> =
         effects.into_iter().filter(|e| !matches!(e, Effect::Fetch { fetch: Fetch::Alarms, .. })).collect();
     answer(&mut state, others);
-    let expired =
-        opsdeck::backend::BackendError::Credentials("ExpiredToken: run `aws sso login --profile prod`".into());
+    // As src/aws/errors.rs words an ExpiredTokenException: "credentials expired (...): run ...".
+    let expired = opsdeck::backend::BackendError::Credentials(
+        "expired (DescribeAlarms answered ExpiredTokenException): run `aws sso login --profile prod`".into(),
+    );
     update(&mut state, Msg::Fetched(id, Reply::Alarms(Err(expired))));
-    assert!(state.credentials_problem().unwrap().contains("aws sso login --profile prod"));
+    let problem = state.credentials_problem().unwrap();
+    assert!(problem.starts_with("credentials expired (DescribeAlarms"), "{problem}");
+    assert!(problem.contains("aws sso login --profile prod"), "{problem}");
     let theme = opsdeck::theme::Theme::builtin("dark").unwrap();
     let buffer = draw(&state, &theme, (160, 48));
     let top = text_of(&buffer).lines().next().unwrap().to_string();

@@ -14,8 +14,15 @@
   - SSM PutParameter: moto takes any value length. Standard-tier parameters (Tier absent or "Standard") hold at most
     4096 characters; a longer value is refused with AWS's ValidationException and message, and nothing is stored.
 * Everything else is passed through untouched.
-* Test controls: POST/DELETE /__faults (canned errors or delays per operation; the error body goes out as JSON, or
-  CBOR for CloudWatch rpc-v2), GET/DELETE /__calls (call counts by "service:Operation", faulted calls included).
+* Test controls: POST/DELETE /__faults (canned errors or delays per operation; the error body goes out as JSON, CBOR
+  for CloudWatch rpc-v2, or query-protocol XML for STS/ELBv2 when the body has a `__type`), GET/DELETE /__calls (call
+  counts by "service:Operation", faulted calls included; DELETE also clears /__faulted), GET /__faulted (faulted
+  calls by "service:Operation").
+  A fault: {"operation": NAME or "*" (any), "service"?: "ecs", "status"?: 400, "body"?: {...}, "times"?: 1,
+  "delay_ms"?: 0, "every"?: 1 (answer every Nth matching call; the rest pass on), "for_ms"?: none (expires then)}.
+  E.g. a throttling storm on half of all calls for a minute:
+  {"operation": "*", "every": 2, "times": 1000000, "for_ms": 60000, "status": 400,
+   "body": {"__type": "ThrottlingException", "message": "Rate exceeded"}}
 
 Usage: cw_bridge.py --listen-port P --moto-url http://127.0.0.1:M [--exit-with-stdin] [--verbose]
        (prints "READY <port>" once listening; P may be 0 for any free port)
@@ -64,8 +71,10 @@ PAGE_TOKEN_PREFIX = "opsdeck-bridge-page-"
 class State:
     def __init__(self):
         self.lock = threading.Lock()
-        self.faults = []  # dicts: operation, service (optional), status, body, times, delay_ms
+        # dicts: operation ("*": any), service (optional), status, body, times, delay_ms, every, until (monotonic)
+        self.faults = []
         self.calls = {}
+        self.hits = {}  # faulted calls by "service:Operation"
 
 
 STATE = State()
@@ -162,14 +171,29 @@ def classify(method, path, headers, body):
     return service, f"{method} {bare}"
 
 
+def fault_matches(f, service, operation, now):
+    return (f["operation"] in ("*", operation) and f.get("service") in (None, service) and f["times"] > 0
+            and (f.get("until") is None or now < f["until"]))
+
+
 def take_fault(service, operation):
+    """The fault to answer this call with, if any. A fault with `every` N answers every Nth call it matches (the
+    others go on to the next fault, or upstream); `until` (set from `for_ms`) ends it by the clock."""
+    now = time.monotonic()
     with STATE.lock:
+        STATE.faults = [x for x in STATE.faults if x.get("until") is None or now < x["until"]]
         for f in STATE.faults:
-            if f["operation"] == operation and f.get("service") in (None, service) and f["times"] > 0:
-                f["times"] -= 1
-                hit = dict(f)
-                STATE.faults = [x for x in STATE.faults if x["times"] > 0]
-                return hit
+            if not fault_matches(f, service, operation, now):
+                continue
+            f["matched"] = f.get("matched", 0) + 1
+            if f["matched"] % f.get("every", 1) != 0:
+                continue
+            f["times"] -= 1
+            f["hits"] = f.get("hits", 0) + 1
+            STATE.hits[f"{service}:{operation}"] = STATE.hits.get(f"{service}:{operation}", 0) + 1
+            hit = dict(f)
+            STATE.faults = [x for x in STATE.faults if x["times"] > 0]
+            return hit
     return None
 
 
@@ -218,7 +242,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_any(self):
         body = self.read_body()
         path = self.path
-        if path.split("?", 1)[0] in ("/__faults", "/__calls"):
+        if path.split("?", 1)[0] in ("/__faults", "/__calls", "/__faulted"):
             return self.control(path.split("?", 1)[0], body)
         is_cw = self.command == "POST" and path.split("?", 1)[0].startswith(CW_PREFIX)
         service, operation = classify(self.command, path, self.headers, body)
@@ -227,7 +251,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault.get("delay_ms"):
             time.sleep(fault["delay_ms"] / 1000.0)
         if fault and fault.get("status"):
-            return self.send_fault(fault, is_cw)
+            return self.send_fault(fault, is_cw, self.is_query(path, body))
         if is_cw:
             return self.cloudwatch(operation, body)
         if (service, operation) == ("ssm", "PutParameter") and self.refuse_oversized_parameter(body):
@@ -247,6 +271,11 @@ class Handler(BaseHTTPRequestHandler):
                 f["times"] = int(f.get("times", 1))
                 f["status"] = int(f.get("status", 0))
                 f["delay_ms"] = int(f.get("delay_ms", 0))
+                f["every"] = int(f.get("every", 1))
+                if f["every"] < 1:
+                    raise ValueError("every must be 1 or more")
+                if f.get("for_ms") is not None:
+                    f["until"] = time.monotonic() + int(f["for_ms"]) / 1000.0
             except (ValueError, KeyError, TypeError) as e:
                 return self.reply_json(400, {"error": f"bad fault: {e}"})
             with STATE.lock:
@@ -259,12 +288,16 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__faults" and self.command == "GET":
             with STATE.lock:
                 return self.reply_json(200, list(STATE.faults))
+        if path == "/__faulted" and self.command == "GET":
+            with STATE.lock:
+                return self.reply_json(200, dict(sorted(STATE.hits.items())))
         if path == "/__calls" and self.command == "GET":
             with STATE.lock:
                 return self.reply_json(200, dict(sorted(STATE.calls.items())))
         if path == "/__calls" and self.command == "DELETE":
             with STATE.lock:
                 STATE.calls = {}
+                STATE.hits = {}
             return self.reply_json(200, {"ok": True})
         return self.reply_json(405, {"error": "unsupported"})
 
@@ -314,16 +347,31 @@ class Handler(BaseHTTPRequestHandler):
         kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
         self.reply(200, json.dumps(answer).encode(), kept)
 
-    def send_fault(self, fault, is_cw):
+    @staticmethod
+    def is_query(path, body):
+        """An AWS query-protocol request (STS, ELBv2, ...): its errors are XML, not JSON."""
+        if "Action=" in urllib.parse.urlsplit(path).query:
+            return True
+        return body[:200].lstrip().startswith(b"Action=")
+
+    def send_fault(self, fault, is_cw, is_query=False):
         payload = fault.get("body") or {}
+        error_type = str(payload.get("__type", "")) if isinstance(payload, dict) else ""
         if is_cw:
             body = cbor2.dumps(json_to_cbor(payload))
             headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        elif is_query and error_type:
+            # The same error the way query-protocol services (STS, ELBv2) spell it.
+            message = str(payload.get("message") or payload.get("Message") or "")
+            body = ("<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error>"
+                    "<RequestId>opsdeck-bridge-fault</RequestId></ErrorResponse>").format(
+                        xml_escape(error_type), xml_escape(message)).encode()
+            headers = [("Content-Type", "text/xml")]
         else:
             body = json.dumps(payload).encode()
             headers = [("Content-Type", "application/x-amz-json-1.1")]
-            if isinstance(payload, dict) and "__type" in payload:
-                headers.append(("X-Amzn-ErrorType", str(payload["__type"])))
+            if error_type:
+                headers.append(("X-Amzn-ErrorType", error_type))
         headers.append(("x-amzn-requestid", "opsdeck-bridge-fault"))
         self.reply(fault["status"], body, headers)
 
@@ -356,6 +404,10 @@ class Handler(BaseHTTPRequestHandler):
     def cbor_reply(self, status, obj, extra=()):
         headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"), *extra]
         self.reply(status, cbor2.dumps(json_to_cbor(obj)), headers)
+
+
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def forward(method, path, headers, body):

@@ -9,6 +9,8 @@
 //! - `Emulator::shared()` is one seeded emulator per test binary: tests using it must only read, and must not
 //!   assume isolation (another test may be calling it at the same time).
 //! - Point the SDK at `endpoint` (the bridge), region us-east-1, any static credentials, one retry attempt.
+//! - `stop()` kills moto and the bridge (as a crash would); `restart()` starts them again, empty, on the same ports
+//!   (re-seed as needed), so a running client finds them again at `endpoint`.
 //!
 //! The bridge also behaves like AWS where moto does not (see cw_bridge.py): it pages ECS ListServices (maxResults
 //! 1-100, 10 when absent, with a nextToken; moto answers every service at once), and it refuses an SSM PutParameter
@@ -38,6 +40,8 @@ pub struct Emulator {
     /// Wall time `start()` took.
     pub startup: Duration,
     python: PathBuf,
+    /// Added to moto's environment (kept for `restart`).
+    env: Vec<(String, String)>,
     moto: Child,
     bridge: Child,
     // Held open: the servers exit when these pipes close, i.e. when this process dies without dropping us.
@@ -95,97 +99,49 @@ impl Emulator {
         let began = Instant::now();
         let python = venv().join("bin/python");
         let logs = tempfile::Builder::new().prefix("opsdeck-emulator").tempdir().expect("tempdir");
-
-        // The bridge picks its own port (it prints it), so it can start while moto boots.
-        let bridge_log = std::fs::File::create(logs.path().join("bridge.log")).unwrap();
-        let mut attempt = 0;
-        let (mut moto, moto_port) = loop {
-            attempt += 1;
-            let port = free_port();
-            let moto_log = std::fs::File::create(logs.path().join("moto.log")).unwrap();
-            let mut cmd = Command::new(&python);
-            cmd.arg(Path::new(SUPPORT_DIR).join("run_moto.py"))
-                .args(["--exit-with-stdin", "-H", "127.0.0.1", "-p", &port.to_string()])
-                .env("MOTO_ECS_SERVICE_RUNNING", "1")
-                .env("AWS_DEFAULT_REGION", "us-east-1")
-                .stdin(Stdio::piped())
-                .stdout(moto_log.try_clone().unwrap())
-                .stderr(moto_log);
-            for (k, v) in env {
-                cmd.env(k, v);
-            }
-            let mut child = cmd.spawn().expect("spawn moto (run_moto.py)");
-            // A lost race for the port shows as an early exit: try another one.
-            std::thread::sleep(Duration::from_millis(50));
-            match child.try_wait().unwrap() {
-                Some(status) if attempt < 3 => eprintln!("moto exited early ({status}); retrying on another port"),
-                Some(status) => panic!("moto exited at once ({status}): {}", read_log(logs.path(), "moto.log")),
-                None => break (child, port),
-            }
-        };
-        let moto_url = format!("http://127.0.0.1:{moto_port}");
-
-        let mut bridge = Command::new(&python)
-            .arg(Path::new(SUPPORT_DIR).join("cw_bridge.py"))
-            .args(["--listen-port", "0", "--moto-url", &moto_url, "--exit-with-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(bridge_log)
-            .spawn()
-            .expect("spawn cw_bridge.py");
-        let mut bridge_stdout = BufReader::new(bridge.stdout.take().unwrap());
-        let (tx, rx) = mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = bridge_stdout.read_line(&mut line);
-            let _ = tx.send(line);
-            bridge_stdout
-        });
-        let line = rx.recv_timeout(STARTUP_TIMEOUT).unwrap_or_default();
-        let bridge_port: u16 = match line.trim().strip_prefix("READY ").and_then(|p| p.parse().ok()) {
-            Some(p) => p,
-            None => {
-                let _ = bridge.kill();
-                let _ = moto.kill();
-                panic!("cw_bridge.py did not get ready ({line:?}): {}", read_log(logs.path(), "bridge.log"));
-            }
-        };
-        let bridge_stdout = reader.join().unwrap();
-
-        // moto answers its first request after ~0.6 s.
-        loop {
-            if let Ok((status, _)) = http(&moto_url, "GET", "/moto-api/data.json", &[], "") {
-                if status == 200 {
-                    break;
-                }
-            }
-            if let Some(status) = moto.try_wait().unwrap() {
-                let _ = bridge.kill();
-                panic!("moto exited ({status}): {}", read_log(logs.path(), "moto.log"));
-            }
-            if began.elapsed() > STARTUP_TIMEOUT {
-                let _ = bridge.kill();
-                let _ = moto.kill();
-                panic!("moto did not answer within {STARTUP_TIMEOUT:?}: {}", read_log(logs.path(), "moto.log"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let up = launch(&python, logs.path(), &env, None, 0);
         let mut emu = Emulator {
-            endpoint: format!("http://127.0.0.1:{bridge_port}"),
-            moto_url,
+            endpoint: format!("http://127.0.0.1:{}", up.bridge_port),
+            moto_url: format!("http://127.0.0.1:{}", up.moto_port),
             startup: Duration::ZERO,
             python,
-            _moto_stdin: moto.stdin.take(),
-            _bridge_stdin: bridge.stdin.take(),
-            moto,
-            bridge,
-            _bridge_stdout: bridge_stdout,
+            env,
+            _moto_stdin: up.moto_stdin,
+            _bridge_stdin: up.bridge_stdin,
+            moto: up.moto,
+            bridge: up.bridge,
+            _bridge_stdout: up.bridge_stdout,
             logs,
         };
         emu.keep_tasks_running();
         emu.startup = began.elapsed();
         emu
+    }
+
+    /// Kills moto and the bridge (as a crash would: every connection refused, all state lost).
+    /// `restart` brings them back on the same ports.
+    pub fn stop(&mut self) {
+        for child in [&mut self.bridge, &mut self.moto] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts moto and the bridge again on the ports they had, empty (re-seed as needed), so a
+    /// client pointed at `endpoint` reaches the new ones. Stops them first if they still run.
+    pub fn restart(&mut self) {
+        self.stop();
+        let moto_port: u16 = self.moto_url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
+        let bridge_port: u16 = self.endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap();
+        let up = launch(&self.python, self.logs.path(), &self.env, Some(moto_port), bridge_port);
+        assert_eq!((up.moto_port, up.bridge_port), (moto_port, bridge_port), "restarted on other ports");
+        self.moto = up.moto;
+        self.bridge = up.bridge;
+        self._moto_stdin = up.moto_stdin;
+        self._bridge_stdin = up.bridge_stdin;
+        self._bridge_stdout = up.bridge_stdout;
+        self.keep_tasks_running();
     }
 
     /// One seeded emulator for the whole test binary. Read-only use: no reset, no faults, no call counting.
@@ -275,6 +231,8 @@ impl Emulator {
     /// Registers a fault at the bridge, e.g.
     /// `{"operation":"DescribeServices","status":400,"body":{"__type":"ThrottlingException","message":"Rate exceeded"},"times":2}`;
     /// `{"operation":"GetMetricData","delay_ms":3000}` delays and then forwards. Optional `"service"` (e.g. "ecs").
+    /// `"operation":"*"` matches every operation, `"every":2` faults every 2nd matching call (the others pass),
+    /// `"for_ms":60000` ends the fault after a minute (see cw_bridge.py).
     pub fn fault(&self, json: &str) {
         self.bridge_ok("POST", "/__faults", json);
     }
@@ -287,6 +245,11 @@ impl Emulator {
     /// credential scope, e.g. `ecs:DescribeServices`, `monitoring:GetMetricData`). Faulted requests count too.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         serde_json::from_str(&self.bridge_ok("GET", "/__calls", "")).expect("/__calls answers a flat JSON object")
+    }
+
+    /// Requests the bridge answered with a fault since the last `clear_calls`, by `service:Operation`.
+    pub fn faulted(&self) -> BTreeMap<String, u64> {
+        serde_json::from_str(&self.bridge_ok("GET", "/__faulted", "")).expect("/__faulted answers a flat JSON object")
     }
 
     pub fn clear_calls(&self) {
@@ -338,6 +301,111 @@ impl Drop for Emulator {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// A started moto + bridge pair.
+struct Launched {
+    moto: Child,
+    bridge: Child,
+    moto_port: u16,
+    bridge_port: u16,
+    moto_stdin: Option<ChildStdin>,
+    bridge_stdin: Option<ChildStdin>,
+    bridge_stdout: BufReader<ChildStdout>,
+}
+
+/// Starts moto (on `moto_port`, else a free port) and the bridge (on `bridge_port`, 0: any) and waits
+/// until both answer. Logs are appended to `logs/moto.log` and `logs/bridge.log`.
+fn launch(python: &Path, logs: &Path, env: &[(String, String)], moto_port: Option<u16>, bridge_port: u16) -> Launched {
+    let began = Instant::now();
+    let append = |name: &str| {
+        std::fs::OpenOptions::new().create(true).append(true).open(logs.join(name)).expect("emulator log file")
+    };
+    // The bridge picks its own port (it prints it), so it can start while moto boots.
+    let mut attempt = 0;
+    let (mut moto, moto_port) = loop {
+        attempt += 1;
+        let port = moto_port.unwrap_or_else(free_port);
+        let moto_log = append("moto.log");
+        let mut cmd = Command::new(python);
+        cmd.arg(Path::new(SUPPORT_DIR).join("run_moto.py"))
+            .args(["--exit-with-stdin", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_ECS_SERVICE_RUNNING", "1")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .stdin(Stdio::piped())
+            .stdout(moto_log.try_clone().unwrap())
+            .stderr(moto_log);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn moto (run_moto.py)");
+        // A lost race for the port shows as an early exit: try another one (or, for a fixed port, again).
+        std::thread::sleep(Duration::from_millis(50));
+        match child.try_wait().unwrap() {
+            Some(status) if attempt < 3 => {
+                eprintln!("moto exited early ({status}); retrying");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Some(status) => panic!("moto exited at once ({status}): {}", read_log(logs, "moto.log")),
+            None => break (child, port),
+        }
+    };
+    let moto_url = format!("http://127.0.0.1:{moto_port}");
+
+    let mut bridge = Command::new(python)
+        .arg(Path::new(SUPPORT_DIR).join("cw_bridge.py"))
+        .args(["--listen-port", &bridge_port.to_string(), "--moto-url", &moto_url, "--exit-with-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(append("bridge.log"))
+        .spawn()
+        .expect("spawn cw_bridge.py");
+    let mut bridge_stdout = BufReader::new(bridge.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = bridge_stdout.read_line(&mut line);
+        let _ = tx.send(line);
+        bridge_stdout
+    });
+    let line = rx.recv_timeout(STARTUP_TIMEOUT).unwrap_or_default();
+    let bridge_port: u16 = match line.trim().strip_prefix("READY ").and_then(|p| p.parse().ok()) {
+        Some(p) => p,
+        None => {
+            let _ = bridge.kill();
+            let _ = moto.kill();
+            panic!("cw_bridge.py did not get ready ({line:?}): {}", read_log(logs, "bridge.log"));
+        }
+    };
+    let bridge_stdout = reader.join().unwrap();
+
+    // moto answers its first request after ~0.6 s.
+    loop {
+        if let Ok((status, _)) = http(&moto_url, "GET", "/moto-api/data.json", &[], "") {
+            if status == 200 {
+                break;
+            }
+        }
+        if let Some(status) = moto.try_wait().unwrap() {
+            let _ = bridge.kill();
+            panic!("moto exited ({status}): {}", read_log(logs, "moto.log"));
+        }
+        if began.elapsed() > STARTUP_TIMEOUT {
+            let _ = bridge.kill();
+            let _ = moto.kill();
+            panic!("moto did not answer within {STARTUP_TIMEOUT:?}: {}", read_log(logs, "moto.log"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Launched {
+        moto_stdin: moto.stdin.take(),
+        bridge_stdin: bridge.stdin.take(),
+        moto,
+        bridge,
+        moto_port,
+        bridge_port,
+        bridge_stdout,
     }
 }
 
