@@ -5,6 +5,8 @@
 
 #[path = "support/demo.rs"]
 mod demo;
+#[path = "support/racing.rs"]
+mod racing;
 
 use chrono::{DateTime, TimeZone, Utc};
 use demo::Demo;
@@ -14,6 +16,7 @@ use opsdeck::domain::{Address, Mutation, Snapshot, TaskDefRef};
 use opsdeck::ops::grammar::{intent_of, parse_line};
 use opsdeck::ops::{confirm, execute, plan, Answer, AuditLog, Executed, Intent, OpError, OpsContext, Plan};
 use opsdeck::sim::{ManualClock, SimClock, SimFleet, SimOptions};
+use racing::Racing;
 use std::sync::Arc;
 
 const API: &str = "ecs:cleanistic-ai-cluster/cleanistic-ai-api";
@@ -397,4 +400,65 @@ async fn restore_finds_nothing_left_when_a_colleague_restored_it() {
     let OpError::NothingLeft(why) = &err else { panic!("not nothing-left: {err:?}") };
     assert!(why.contains("was restored"), "{why}");
     r.replanned_record();
+}
+
+/// The headless CLI over a fleet whose clock jumps between the plan and the re-check at execute
+/// (and, with `colleague`, someone else's change landing then). Also returns the demo (its audit).
+async fn cli(
+    scenario: &str,
+    before: i64,
+    jump: i64,
+    colleague: Option<&str>,
+    line: &str,
+) -> (u8, String, String, Demo) {
+    let r = race(scenario);
+    r.advance(before).await;
+    let mut racing = Racing::new(r.fleet.clone(), r.clock.clone(), 1, jump);
+    if let Some(line) = colleague {
+        let ctx = OpsContext::new(false, AuditLog::new(r.demo.dir.path().join("c.jsonl")), r.demo.dir.path().join("c"));
+        racing.colleague = Some((r.intent(line), ctx));
+    }
+    let demo = Demo::on(Arc::new(racing), false);
+    let (code, out, err) = demo.run(line).await;
+    (code, out, err, demo)
+}
+
+#[tokio::test]
+async fn cli_with_yes_exits_3_and_prints_the_new_plan_when_the_plan_changed() {
+    let (code, out, err, demo) = cli("bad-deploy", 40, 600, None, &format!("rollback {API} --yes")).await;
+    assert_eq!(code, 3, "{out}\n{err}");
+    assert!(out.contains("ECS's native roll back (StopServiceDeployment)"), "the plan as read first: {out}");
+    assert!(out.contains("the plan changed since it was confirmed:"), "{out}");
+    assert!(out.contains("service deployment: IN_PROGRESS -> STOPPED"), "{out}");
+    assert!(out.contains("UpdateService sends only the task definition"), "the new plan: {out}");
+    assert!(err.contains("the plan changed; nothing was sent: run again"), "{err}");
+    assert!(!out.contains("applied") && !err.contains("InvalidParameterException"), "{out}\n{err}");
+    let (records, _) = demo.ops.audit.read().unwrap();
+    assert_eq!(records.iter().map(|r| r.phase).collect::<Vec<_>>(), [Phase::Replanned], "{records:?}");
+}
+
+#[tokio::test]
+async fn cli_json_says_replanned_with_both_plans() {
+    let (code, out, _err, _demo) =
+        cli("bad-deploy", 40, 600, None, &format!("rollback {API} --yes --output json")).await;
+    assert_eq!(code, 3, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["outcome"], "replanned");
+    assert_eq!(v["exit"], 3);
+    assert!(v["plan"]["notes"].to_string().contains("StopServiceDeployment"), "{v}");
+    assert!(v["new_plan"]["notes"].to_string().contains("UpdateService"), "{v}");
+}
+
+#[tokio::test]
+async fn cli_exits_0_when_nothing_is_left_to_do() {
+    let line = format!("concurrency {TRYON} 30");
+    let (code, out, err, demo) = cli("calm", 0, 30, Some(&line), &format!("{line} --yes")).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("nothing left to do: lambda:GarmaxAi-TryonProcessor-PROD already has reserved concurrency 30"),
+        "{out}"
+    );
+    let (records, _) = demo.ops.audit.read().unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0].outcome.starts_with("nothing left to do"), "{records:?}");
 }
