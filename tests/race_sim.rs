@@ -431,6 +431,7 @@ async fn cli_with_yes_exits_3_and_prints_the_new_plan_when_the_plan_changed() {
     assert!(out.contains("the plan changed since it was confirmed:"), "{out}");
     assert!(out.contains("service deployment: IN_PROGRESS -> STOPPED"), "{out}");
     assert!(out.contains("UpdateService sends only the task definition"), "the new plan: {out}");
+    assert!(out.contains("cleanistic-ai-api:15 is STOPPED: ECS's native roll back applies only while"), "{out}");
     assert!(err.contains("the plan changed; nothing was sent: run again"), "{err}");
     assert!(!out.contains("applied") && !err.contains("InvalidParameterException"), "{out}\n{err}");
     let (records, _) = demo.ops.audit.read().unwrap();
