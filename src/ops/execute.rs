@@ -104,8 +104,8 @@ impl Recorder<'_> {
 }
 
 /// Carry out a confirmed plan's first stage: refuse in read-only mode, read every resource again
-/// (a plan that moved is re-planned, found done, or refused: `recheck`), write the audit record (nothing runs if that fails), carry out
-/// each step, and write what AWS said.
+/// (a plan that moved is re-planned, found done, or refused: `recheck`), write the audit record
+/// (nothing runs if that fails), carry out each step, and write what AWS said.
 pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirmed) -> Result<Executed, OpError> {
     let plan = confirmed.into_plan();
     if ctx.read_only {
@@ -215,6 +215,10 @@ fn replanned(
             (format!("nothing left to do: {reason}"), record, OpError::NothingLeft(reason))
         }
         Recheck::NoLongerApplies { error, why } => {
+            let error = match error {
+                OpError::Refused(why) | OpError::BadInput(why) => why,
+                other => other.to_string(),
+            };
             let text = format!(
                 "{} changed since the plan was read ({}) and the plan no longer applies: {error}",
                 recorder.plan.intent.target(),
