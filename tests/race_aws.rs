@@ -5,7 +5,8 @@
 //!
 //! moto 5.2.5 has no ECS service deployments (the bridge cans them, as in aws_actions.rs) and
 //! keeps endpoints InService through UpdateEndpointWeightsAndCapacities, so the endpoint-updating
-//! race is played on the simulated fleet only (tests/race_sim.rs).
+//! race (and the test inference racing it) is played on the simulated fleet only
+//! (tests/race_sim.rs); so are redeploy (moto never moves a deployment on) and restore.
 
 #[path = "support/emulator.rs"]
 mod emulator;
@@ -33,7 +34,7 @@ struct Fixture {
     emu: Emulator,
     aws: AwsBackend,
     ctx: OpsContext,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 async fn fixture() -> Fixture {
@@ -52,7 +53,7 @@ async fn fixture() -> Fixture {
     };
     let aws = AwsBackend::connect(options).await.expect("connect");
     let ctx = OpsContext::new(false, AuditLog::new(dir.path().join("audit.jsonl")), dir.path().join("environments"));
-    Fixture { emu, aws, ctx, _dir: dir }
+    Fixture { emu, aws, ctx, dir }
 }
 
 impl Fixture {
@@ -258,5 +259,37 @@ async fn concurrency_finds_nothing_left_when_another_engineer_set_it() {
         "{err:?}"
     );
     f.assert_nothing_mutated();
+    f.replanned_record();
+}
+
+/// Someone pinned the service's autoscaling to 0-0 after the teardown was planned: the new plan
+/// no longer sends RegisterScalableTarget, and nothing (not even the saved state) was written.
+#[tokio::test]
+async fn teardown_is_replanned_when_a_resource_moved_and_writes_nothing_first() {
+    let f = fixture().await;
+    let env = opsdeck::ops::env::EnvironmentSpec {
+        name: "race".into(),
+        resources: vec![API.parse().expect("pattern")],
+        system: None,
+        description: None,
+    };
+    let intent = Intent::Teardown { env, local_dir: f.dir.path().join("environments") };
+    let planned = f.plan(intent).await;
+    assert!(planned.mutations().any(|m| matches!(m, Mutation::SetScalingBounds { min: 0, max: 0, .. })));
+    f.colleague(
+        "application-autoscaling",
+        "AnyScaleFrontendService.RegisterScalableTarget",
+        json!({"ServiceNamespace": "ecs", "ResourceId": "service/cleanistic-ai-cluster/cleanistic-ai-api",
+               "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 0, "MaxCapacity": 0}),
+    );
+    f.emu.clear_calls();
+    let err = f.execute(planned).await.expect_err("re-planned");
+    let OpError::Replanned { plan: new, why } = &err else { panic!("not re-planned: {err:?}") };
+    assert!(why.iter().any(|c| c.field.ends_with("autoscaling min-max") && c.after == "0-0"), "{why:?}");
+    assert!(!new.mutations().any(|m| matches!(m, Mutation::SetScalingBounds { .. })), "{new:?}");
+    assert!(new.mutations().any(|m| matches!(m, Mutation::SetDesiredCount { count: 0, .. })));
+    f.assert_nothing_mutated();
+    assert_eq!(f.calls("ssm:PutParameter"), 0, "the saved state is written only once a plan is confirmed");
+    assert!(!f.dir.path().join("environments").exists(), "no local copy either");
     f.replanned_record();
 }
