@@ -138,3 +138,55 @@ fn redeployed_meanwhile(planned: &Plan, fresh: &Plan) -> Option<String> {
 pub(super) fn calls(p: &Plan) -> Vec<String> {
     promise(p).0.iter().map(|m| m.describe()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Address;
+    use std::path::PathBuf;
+
+    fn plan_with(steps: Vec<Step>, after: &str) -> Plan {
+        let address: Address = "ecs:c/s".parse().unwrap();
+        let intent = Intent::Scale { address, count: 3, adjust_autoscaling: false };
+        let mut p = Plan::new(intent, Vec::new(), "s".into());
+        p.changes.push(Change::new("desired", "2", after));
+        for step in steps {
+            p.push_step(step);
+        }
+        p
+    }
+
+    fn saved(generation: &str) -> Vec<Step> {
+        vec![
+            Step::Apply(Mutation::PutParameter {
+                name: format!("/opsdeck/environments/e/saved/{generation}/0"),
+                value: "{}".into(),
+            }),
+            Step::LocalCopy { path: PathBuf::from("/tmp/e.json"), contents: generation.into() },
+            Step::Apply(Mutation::SetDesiredCount { address: "ecs:c/s".parse().unwrap(), count: 3 }),
+            Step::Apply(Mutation::DeleteParameters {
+                names: vec![format!("/opsdeck/environments/e/saved/{generation}/0")],
+            }),
+        ]
+    }
+
+    #[test]
+    fn the_saved_states_writes_are_not_part_of_the_promise_but_the_calls_and_ends_are() {
+        assert_eq!(promise(&plan_with(saved("g1"), "3")), promise(&plan_with(saved("g2"), "3")));
+        assert_ne!(promise(&plan_with(saved("g1"), "3")), promise(&plan_with(saved("g1"), "4")), "another end");
+        let other = vec![Step::Apply(Mutation::SetDesiredCount { address: "ecs:c/s".parse().unwrap(), count: 4 })];
+        assert_ne!(promise(&plan_with(saved("g1"), "3")), promise(&plan_with(other, "3")), "another call");
+        assert_eq!(calls(&plan_with(saved("g1"), "3")), ["ecs:c/s: desired count 3"]);
+    }
+
+    #[test]
+    fn only_the_deployment_status_or_anything_for_an_invocation_decides_how_only() {
+        let address: Address = "ecs:c/s".parse().unwrap();
+        let scale = Intent::Scale { address, count: 3, adjust_autoscaling: false };
+        assert!(how_only(&scale, plan::SERVICE_DEPLOYMENT));
+        assert!(!how_only(&scale, "desired count"));
+        let payload = crate::ops::invoke::from_config("{}", Some("application/json")).unwrap();
+        let invoke = Intent::Invoke { address: Address::endpoint("e"), payload };
+        assert!(how_only(&invoke, "endpoint status"));
+    }
+}
