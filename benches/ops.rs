@@ -94,6 +94,7 @@ fn bench_ops(c: &mut Criterion) {
         outcome: "succeeded".into(),
         inverse: Some("rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api --to 15".into()),
         step: None,
+        replan: None,
     };
     c.bench_function("audit_append_fsync", |b| b.iter(|| log.append(black_box(&record)).expect("append")));
 

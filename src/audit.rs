@@ -44,6 +44,9 @@ pub enum Phase {
     Finished,
     /// Written when the watch saw the change reach its end (or fail, or time out).
     Settled,
+    /// Written at execute when the fresh read showed the confirmed plan no longer holds: a new
+    /// plan to confirm, nothing left to do, or a plan that no longer applies. Nothing was sent.
+    Replanned,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +76,21 @@ pub struct AuditRecord {
     /// For `step` records: which step and what it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepRecord>,
+    /// For `replanned` records: what the confirmed plan would have sent, what a plan read now
+    /// sends (empty: nothing left to do, or it no longer applies), and what moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanRecord>,
+}
+
+/// Why a confirmed plan was not carried out as confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplanRecord {
+    /// The confirmed plan's calls ("ecs:c/s: native roll back (StopServiceDeployment)").
+    pub was: Vec<String>,
+    /// The calls a plan read now would make.
+    pub now: Vec<String>,
+    /// What moved between the plan's read and the one at execute ("service deployment: IN_PROGRESS -> STOPPED").
+    pub why: Vec<String>,
 }
 
 /// One step of a multi-step action, as the audit log keeps it.
@@ -204,6 +222,7 @@ mod tests {
             outcome: outcome.into(),
             inverse: Some("scale ecs:c/s 2".into()),
             step: None,
+            replan: None,
         }
     }
 

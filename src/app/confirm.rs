@@ -15,6 +15,9 @@ pub struct ConfirmDialog {
     pub scroll: usize,
     /// Why the last answer was not accepted (a wrong name).
     pub error: Option<String>,
+    /// Why this plan replaces one confirmed before: at execute the fresh read showed the confirmed
+    /// plan no longer held ("service deployment: IN_PROGRESS -> FAILED"). Inert.
+    pub replanned: Option<String>,
 }
 
 /// What a key did to the dialog.
@@ -31,7 +34,12 @@ pub enum Answered {
 
 impl ConfirmDialog {
     pub fn new(plan: Plan) -> ConfirmDialog {
-        ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None }
+        ConfirmDialog { plan, typed: TextInput::default(), scroll: 0, error: None, replanned: None }
+    }
+
+    /// A plan read again at execute because the confirmed one no longer held: confirmed afresh.
+    pub fn replanned(plan: Plan, why: String) -> ConfirmDialog {
+        ConfirmDialog { replanned: Some(why), ..ConfirmDialog::new(plan) }
     }
 
     pub fn on_key(&mut self, chord: KeyChord, read_only: bool) -> Answered {

@@ -14,6 +14,7 @@ use super::router;
 use super::schedule;
 use super::state::{Mode, State};
 use super::timeline;
+use crate::ops::OpError;
 use crate::sanitize::inert as inert_text;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -138,8 +139,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Executed(result) => {
             state.dirty = true;
-            let (outcome, progress) = operations::executed(&mut state.ops, &mut state.ctx, *result, &mut effects);
+            let mut result = *result;
+            if let Err(OpError::Replanned { plan, .. }) = result.as_mut() {
+                inert::plan(plan);
+            }
+            let (outcome, progress, shown) = operations::executed(&mut state.ops, &mut state.ctx, result, &mut effects);
             after_progress(state, progress);
+            state.show(shown);
             let next = state.runner().executed(outcome, &mut effects);
             state.show(next);
             let next = state.runner().operations_changed(&mut effects);

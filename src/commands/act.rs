@@ -99,25 +99,9 @@ pub async fn act(
         }
         return Ok(0);
     }
-    let answer = if run.yes {
-        Answer::AssumeYes
-    } else if env.ops.read_only {
-        Answer::Yes // confirm refuses it, saying why and what to hand on
-    } else if env.interactive {
-        out.flush()?;
-        ask(&plan, err)?
-    } else {
-        let e = OpError::Refused("no terminal to ask on: pass --yes to confirm from a script".into());
-        return fail(&e, run.output, out, err);
-    };
-    let plan_view = plan_json(&plan);
-    let confirmed = match confirm(plan, &answer, env.ops.read_only) {
-        Ok(c) => c,
-        Err(e) => return fail(&e, run.output, out, err),
-    };
-    let executed = match execute(env.backend, env.ops, confirmed).await {
-        Ok(x) => x,
-        Err(e) => return fail(&e, run.output, out, err),
+    let (executed, plan_view) = match confirm_and_execute(plan, run, env, out, err).await? {
+        Ok(done) => done,
+        Err(code) => return Ok(code),
     };
     let request_ids: Vec<String> = executed.receipts.iter().filter_map(|r| r.request_id.clone()).collect();
     if text {
@@ -176,6 +160,75 @@ pub async fn act(
         writeln!(out, "{view}")?;
     }
     Ok(code)
+}
+
+/// Ask (or take `--yes`), confirm and execute. When the fresh read at execute shows the plan no
+/// longer holds, the new plan is printed: asked again on a terminal, exit 3 with `--yes` (a
+/// script confirmed the old plan, not this one); nothing left to do is exit 0.
+async fn confirm_and_execute(
+    mut plan: Plan,
+    run: &RunArgs,
+    env: &Env<'_>,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> std::io::Result<Result<(Executed, serde_json::Value), u8>> {
+    let text = run.output == Output::Text;
+    loop {
+        let answer = if run.yes {
+            Answer::AssumeYes
+        } else if env.ops.read_only {
+            Answer::Yes // confirm refuses it, saying why and what to hand on
+        } else if env.interactive {
+            out.flush()?;
+            ask(&plan, err)?
+        } else {
+            let e = OpError::Refused("no terminal to ask on: pass --yes to confirm from a script".into());
+            return Ok(Err(fail(&e, run.output, out, err)?));
+        };
+        let plan_view = plan_json(&plan);
+        let confirmed = match confirm(plan, &answer, env.ops.read_only) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(fail(&e, run.output, out, err)?)),
+        };
+        match execute(env.backend, env.ops, confirmed).await {
+            Ok(x) => return Ok(Ok((x, plan_view))),
+            Err(OpError::NothingLeft(why)) => {
+                if text {
+                    writeln!(out, "nothing left to do: {}", inert(&why))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}",
+                        json!({ "plan": plan_view, "outcome": "nothing left to do", "why": inert(&why) })
+                    )?;
+                }
+                return Ok(Err(0));
+            }
+            Err(OpError::Replanned { plan: new, why }) => {
+                if text {
+                    writeln!(out, "the plan changed since it was confirmed:")?;
+                    for c in &why {
+                        writeln!(out, "  {}: {} -> {}", inert(&c.field), inert(&c.before), inert(&c.after))?;
+                    }
+                    print_plan(&new, out)?;
+                }
+                if run.yes || !env.interactive {
+                    let new_view = plan_json(&new);
+                    let e = OpError::Replanned { plan: new, why };
+                    if text {
+                        writeln!(err, "opsdeck: the plan changed; nothing was sent: run again to act on the new plan")?;
+                    } else {
+                        let view = json!({ "plan": plan_view, "new_plan": new_view, "outcome": "replanned",
+                                           "error": inert(&e.to_string()), "exit": e.exit_code() });
+                        writeln!(out, "{view}")?;
+                    }
+                    return Ok(Err(e.exit_code()));
+                }
+                plan = *new;
+            }
+            Err(e) => return Ok(Err(fail(&e, run.output, out, err)?)),
+        }
+    }
 }
 
 fn end_word(state: &WatchState) -> &'static str {

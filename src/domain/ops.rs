@@ -244,8 +244,12 @@ impl Mutation {
                 format!("autoscaling {}: min {min} max {max}", resource.resource_id())
             }
             Mutation::ForceNewDeployment { address } => format!("{address}: new deployment"),
-            Mutation::SetTaskDefinition { address, task_def } => format!("{address}: task definition {task_def}"),
-            Mutation::RollbackDeployment { address, .. } => format!("{address}: native roll back"),
+            Mutation::SetTaskDefinition { address, task_def } => {
+                format!("{address}: task definition {task_def} (UpdateService)")
+            }
+            Mutation::RollbackDeployment { address, .. } => {
+                format!("{address}: native roll back (StopServiceDeployment)")
+            }
             Mutation::Invoke { endpoint, variant, .. } => match variant {
                 Some(v) => format!("sm:{endpoint}/{v}: test inference"),
                 None => format!("sm:{endpoint}: test inference"),

@@ -3,10 +3,11 @@
 
 use super::confirm::Confirmed;
 use super::env::store;
-use super::plan::{self, Plan, Step};
+use super::plan::{Change, Plan, Step};
+use super::recheck::{self, Recheck};
 use super::watch::Watch;
 use super::OpError;
-use crate::audit::{self, AuditLog, AuditRecord, Phase, StepRecord, Who};
+use crate::audit::{self, AuditLog, AuditRecord, Phase, ReplanRecord, StepRecord, Who};
 use crate::backend::{Backend, BackendError, BackendLabel, Permit};
 use crate::domain::Receipt;
 use chrono::{DateTime, Utc};
@@ -97,13 +98,14 @@ impl Recorder<'_> {
             outcome,
             inverse: self.plan.inverse.clone(),
             step: None,
+            replan: None,
         }
     }
 }
 
-/// Carry out a confirmed plan's first stage: refuse in read-only mode, refuse if any resource
-/// changed since the plan read it, write the audit record (nothing runs if that fails), carry out
-/// each step, and write what AWS said.
+/// Carry out a confirmed plan's first stage: refuse in read-only mode, read every resource again
+/// (a plan that moved is re-planned, found done, or refused: `recheck`), write the audit record
+/// (nothing runs if that fails), carry out each step, and write what AWS said.
 pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirmed) -> Result<Executed, OpError> {
     let plan = confirmed.into_plan();
     if ctx.read_only {
@@ -119,12 +121,15 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
             tracing::error!(%audit_error, "could not record an action that was not sent");
         }
     };
-    if let Err(e) = check_conflicts(backend, &plan).await {
-        if is_credentials(&e) {
-            not_sent(Who::local("unknown (credentials expired)".into()), &e);
+    let recheck = match recheck::recheck(backend, &plan).await {
+        Ok(recheck) => recheck,
+        Err(e) => {
+            if is_credentials(&e) {
+                not_sent(Who::local("unknown (credentials expired)".into()), &e);
+            }
+            return Err(e);
         }
-        return Err(e);
-    }
+    };
     let arn = match backend.caller_identity().await {
         Ok(arn) => arn,
         Err(e @ BackendError::Credentials(_)) => {
@@ -136,6 +141,9 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
     };
     let who = Who::local(arn);
     let recorder = Recorder { plan: &plan, id: &id, who: &who, label: backend.label() };
+    if let Some(e) = replanned(ctx, &recorder, recheck, now())? {
+        return Err(e);
+    }
     ctx.audit.append(&recorder.record(Phase::Started, "started".into(), now())).map_err(OpError::Audit)?;
     let mut receipts = Vec::new();
     let mut steps_done = 0;
@@ -227,22 +235,47 @@ pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Exe
     }
 }
 
-/// Every resource read again (side by side) and compared with what the plan read: anything
-/// moved, nothing is sent.
-async fn check_conflicts(backend: &dyn Backend, plan: &Plan) -> Result<(), OpError> {
-    let fresh_reads = crate::backend::read_each(backend, plan.reads.iter().map(|r| r.address.clone()).collect()).await;
-    for (read, result) in plan.reads.iter().zip(fresh_reads) {
-        let fresh = match result {
-            Ok(s) => Some(s),
-            Err(BackendError::NotFound(_)) => None,
-            Err(e) => return Err(OpError::Backend(e)),
-        };
-        let changed = plan::conflicts(read.snapshot.as_ref(), fresh.as_ref());
-        if !changed.is_empty() {
-            return Err(OpError::Conflict { address: read.address.to_string(), changes: changed });
+/// The re-check's verdict written down (a `replanned` record, with no undo: nothing was sent)
+/// and turned into the error that says what now; None: go on with the confirmed plan.
+fn replanned(
+    ctx: &OpsContext,
+    recorder: &Recorder<'_>,
+    recheck: Recheck,
+    now: DateTime<Utc>,
+) -> Result<Option<OpError>, OpError> {
+    let lines = |why: &[Change]| why.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect();
+    let was = recheck::calls(recorder.plan);
+    let (outcome, record, error) = match recheck {
+        Recheck::Proceed => return Ok(None),
+        Recheck::Replanned { plan, why } => {
+            let now_calls = recheck::calls(&plan);
+            let outcome = format!("replanned: {} -> {}", was.join("; "), now_calls.join("; "));
+            let record = ReplanRecord { was, now: now_calls, why: lines(&why) };
+            (outcome, record, OpError::Replanned { plan, why })
         }
-    }
-    Ok(())
+        Recheck::NothingLeft { reason, why } => {
+            let record = ReplanRecord { was, now: Vec::new(), why: lines(&why) };
+            (format!("nothing left to do: {reason}"), record, OpError::NothingLeft(reason))
+        }
+        Recheck::NoLongerApplies { error, why } => {
+            let error = match error {
+                OpError::Refused(why) | OpError::BadInput(why) => why,
+                other => other.to_string(),
+            };
+            let text = format!(
+                "{} changed since the plan was read ({}) and the plan no longer applies: {error}",
+                recorder.plan.intent.target(),
+                why.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join(", ")
+            );
+            let record = ReplanRecord { was, now: Vec::new(), why: lines(&why) };
+            (format!("refused: {text}"), record, OpError::Refused(text))
+        }
+    };
+    let mut entry = recorder.record(Phase::Replanned, outcome, now);
+    entry.inverse = None;
+    entry.replan = Some(record);
+    ctx.audit.append(&entry).map_err(|e| OpError::Audit(format!("{e} (the plan had changed; nothing was sent)")))?;
+    Ok(Some(error))
 }
 
 /// The steps of one stage, in order; each audited when the plan has more than one. `done` counts

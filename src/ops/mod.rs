@@ -22,6 +22,7 @@ pub mod grammar;
 mod intent;
 pub mod invoke;
 pub(crate) mod plan;
+mod recheck;
 mod resource_plans;
 pub mod revisions;
 pub mod watch;
@@ -48,6 +49,19 @@ pub enum OpError {
     /// The resource changed between plan and execute: nothing was sent. Exit 3.
     #[error("refused: {} changed since the plan was read ({}); read it again", .address, describe_changes(.changes))]
     Conflict { address: String, changes: Vec<Change> },
+    /// The way the confirmed plan goes no longer applies (the deployment it would stop has
+    /// finished, the autoscaling bounds moved, ...): nothing was sent; `plan` is the plan read at
+    /// execute, to be confirmed afresh. Exit 3 from a script.
+    #[error(
+        "the plan changed since it was confirmed ({}): it now sends {}; nothing was sent, confirm the new plan (or run again)",
+        describe_changes(.why),
+        .plan.mutations().map(|m| m.describe()).collect::<Vec<_>>().join("; ")
+    )]
+    Replanned { plan: Box<Plan>, why: Vec<Change> },
+    /// The fresh read at execute shows the goal already reached (a colleague, ECS or autoscaling
+    /// got there first): nothing was sent. Exit 0.
+    #[error("nothing left to do: {0}")]
+    NothingLeft(String),
     /// The audit record could not be written: nothing was sent. Exit 1.
     #[error("audit log: {0} (nothing was executed)")]
     Audit(String),
@@ -69,11 +83,12 @@ fn describe_changes(changes: &[Change]) -> String {
 }
 
 impl OpError {
-    /// 1 failed, 2 bad usage or input, 3 refused.
+    /// 0 nothing left to do, 1 failed, 2 bad usage or input, 3 refused or re-planned.
     pub fn exit_code(&self) -> u8 {
         match self {
+            OpError::NothingLeft(_) => 0,
             OpError::BadInput(_) => 2,
-            OpError::Refused(_) | OpError::Conflict { .. } => 3,
+            OpError::Refused(_) | OpError::Conflict { .. } | OpError::Replanned { .. } => 3,
             OpError::Audit(_) | OpError::Backend(_) | OpError::Partial { .. } => 1,
         }
     }

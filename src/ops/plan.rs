@@ -167,6 +167,9 @@ pub(super) fn primary_id(s: &ServiceSnapshot) -> Option<String> {
     s.service.deployments.iter().find(|d| d.status == "PRIMARY").map(|d| d.id.clone())
 }
 
+/// The fingerprint field of the newest ECS service deployment's status.
+pub(super) const SERVICE_DEPLOYMENT: &str = "service deployment";
+
 /// The fields whose change between plan and execute means the plan is stale.
 pub(super) fn fingerprint(s: Option<&Snapshot>) -> Vec<(String, String)> {
     let bounds = |t: Option<&ScalingTarget>| t.map_or("none".to_string(), |t| format!("{}-{}", t.min, t.max));
@@ -180,6 +183,8 @@ pub(super) fn fingerprint(s: Option<&Snapshot>) -> Vec<(String, String)> {
             ("primary deployment".into(), primary_id(s).unwrap_or_else(|| "-".into())),
             ("deployments".into(), s.service.deployments.len().to_string()),
             ("autoscaling min-max".into(), bounds(s.scaling.as_ref())),
+            // What a native roll back depends on; moving alone is no conflict (see `recheck`).
+            (SERVICE_DEPLOYMENT.into(), s.deployment.as_ref().map_or_else(|| "-".to_string(), |d| d.status.clone())),
         ],
         Snapshot::Endpoint(e) => {
             let mut f = vec![("endpoint status".into(), e.endpoint.status.clone())];

@@ -298,6 +298,13 @@ async fn rollback(
             plan.push(Mutation::RollbackDeployment { address: address.clone(), deployment_arn: d.arn.clone() });
         }
         None => {
+            // Say why the faster path is not taken when the newest deployment is the one replaced.
+            if let Some(d) = s.deployment.as_ref().filter(|d| !d.in_progress() && d.target.as_ref() == Some(&current)) {
+                plan.notes.push(format!(
+                    "the deployment of {current} is {}: ECS's native roll back applies only while one is under way",
+                    d.status
+                ));
+            }
             plan.notes.push("UpdateService sends only the task definition (no iam:PassRole needed)".into());
             plan.push(Mutation::SetTaskDefinition { address: address.clone(), task_def: target.clone() });
         }

@@ -40,6 +40,9 @@ pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.selection
         } else if ["failed", "watch failed", "partial", "not sent"].iter().any(|p| e.outcome.starts_with(p)) {
             theme.danger
+        } else if ["replanned", "nothing left", "refused"].iter().any(|p| e.outcome.starts_with(p)) {
+            // Nothing was sent: the plan changed at execute (`replanned` audit records).
+            theme.muted
         } else {
             theme.base
         };

@@ -18,6 +18,13 @@ pub fn render(dialog: &ConfirmDialog, read_only: bool, theme: &Theme, frame: &mu
         Span::styled(truncate(&plan.intent.target().to_string(), text_width.saturating_sub(12)), theme.title),
     ])];
     lines.push(Line::raw(""));
+    if let Some(why) = &dialog.replanned {
+        let said = format!("The plan changed since you confirmed it: {why}. Nothing was sent; confirm this plan.");
+        for part in wrap_words(&said, text_width) {
+            lines.push(Line::from(Span::styled(part, theme.health_warn)));
+        }
+        lines.push(Line::raw(""));
+    }
     let field_width = plan.changes.iter().map(|c| c.field.chars().count()).max().unwrap_or(0);
     for c in &plan.changes {
         lines.push(Line::from(vec![
@@ -61,11 +68,33 @@ pub fn render(dialog: &ConfirmDialog, read_only: bool, theme: &Theme, frame: &mu
     let (title, border) = match (read_only, plan.destructive) {
         (true, _) => (" Plan (read-only: nothing will be sent) ", theme.health_warn),
         (false, true) => (" Confirm a DESTRUCTIVE change ", theme.danger),
+        (false, false) if dialog.replanned.is_some() => (" Confirm the NEW plan ", theme.health_warn),
         (false, false) => (" Confirm ", theme.border_focused),
     };
     frame.render_widget(Clear, popup);
     let block = Block::bordered().border_style(border).title(Span::styled(title, border)).style(theme.base);
     frame.render_widget(Paragraph::new(shown).block(block), popup);
+}
+
+/// Words to lines of at most `width` columns (a longer word is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if !line.is_empty() && !fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.into_iter().map(|l| truncate(&l, width)).collect()
 }
 
 fn answer_lines<'a>(dialog: &'a ConfirmDialog, read_only: bool, theme: &Theme) -> Vec<Line<'a>> {

@@ -173,3 +173,41 @@ async fn latency_spike_is_resolved_through_its_runbook() {
     assert_eq!(step_state(&h, 3), StepState::Done);
     assert_eq!(h.alarm_state(alarm), AlarmState::Ok);
 }
+
+/// Step 2's roll back planned while revision 15 still rolls out, confirmed after the circuit
+/// breaker stopped it: the step does not fail; it says the plan changed and waits on the new plan
+/// in the dialog, whose `y` applies it.
+#[tokio::test]
+async fn a_step_whose_plan_changed_at_execute_waits_on_the_new_plan() {
+    let mut h = Headless::demo("bad-deploy", 7).await;
+    let fired = h.advance_until(600, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Alarm).await;
+    assert!(fired.is_some(), "the alarm never fired");
+    for key in ["backtab", "backtab", "o", "enter", "enter"] {
+        h.key(key).await;
+    }
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no dialog: {:?}", h.state.ctx.flash) };
+    assert!(dialog.plan.notes.iter().any(|n| n.contains("StopServiceDeployment")), "{:?}", dialog.plan.notes);
+    let address: opsdeck::domain::Address = "ecs:cleanistic-ai-cluster/cleanistic-ai-api".parse().unwrap();
+    for _ in 0..300 {
+        let status = match h.backend().snapshot(&address).await.unwrap() {
+            opsdeck::domain::Snapshot::Service(s) => s.deployment.map(|d| d.status),
+            _ => None,
+        };
+        if status.as_deref() != Some("IN_PROGRESS") {
+            break;
+        }
+        h.advance(1).await;
+    }
+    h.key("y").await;
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("the new plan is not shown: {:?}", h.state.ctx.flash) };
+    assert!(dialog.replanned.is_some() && dialog.plan.notes.iter().any(|n| n.contains("UpdateService")));
+    assert_eq!(step_state(&h, 1), StepState::Running, "the step waits on the new plan");
+    let output = h.state.runbook.as_ref().unwrap().steps[1].output.join("\n");
+    assert!(output.contains("the plan changed (service deployment: IN_PROGRESS -> STOPPED)"), "{output}");
+    h.key("y").await;
+    assert_eq!(h.state.mode, Mode::Runbook, "back to the runbook");
+    assert_eq!(h.state.ops.operations.len(), 1);
+    let done = h.advance_until(900, |h| step_state(h, 1) != StepState::Running).await;
+    assert!(done.is_some(), "step 2 never ended");
+    assert_eq!(step_state(&h, 1), StepState::Done, "{:?}", h.state.runbook.as_ref().unwrap().steps[1].output);
+}

@@ -191,3 +191,51 @@ async fn latency_spike_is_resolved_by_scaling_model_v1() {
     assert_eq!(endpoint.variants[0].current_instances, 4);
     println!("latency-spike: scale settled after {settled:?} s, alarm OK {ok:?} s later");
 }
+
+/// The user's report, in the console: `R` on the alarm while revision 15 is still rolling out
+/// plans ECS's native roll back; the dialog stays open until the circuit breaker has stopped the
+/// deployment; `y` then sends nothing and brings back the UpdateService plan, saying why; a
+/// second `y` applies it and the roll back settles.
+#[tokio::test]
+async fn a_rollback_confirmed_after_the_circuit_breaker_tripped_comes_back_replanned() {
+    let mut h = Headless::new("bad-deploy", 7).await;
+    let fired = h.advance_until(600, |h| h.alarm_state("CleanisticAI-HighErrorRate") == AlarmState::Alarm).await;
+    assert!(fired.is_some(), "the alarm never fired");
+    h.key("backtab").await;
+    h.key("backtab").await;
+    h.key("R").await;
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("no confirm dialog: {:?}", h.state.ctx.flash) };
+    assert!(dialog.plan.notes.iter().any(|n| n.contains("StopServiceDeployment")), "{:?}", dialog.plan.notes);
+    assert!(dialog.replanned.is_none());
+    let address: opsdeck::domain::Address = "ecs:cleanistic-ai-cluster/cleanistic-ai-api".parse().unwrap();
+    // The engineer reads the plan; the circuit breaker stops the deployment meanwhile.
+    for _ in 0..300 {
+        let status = match h.backend().snapshot(&address).await.unwrap() {
+            opsdeck::domain::Snapshot::Service(s) => s.deployment.map(|d| d.status),
+            _ => None,
+        };
+        if status.as_deref() != Some("IN_PROGRESS") {
+            break;
+        }
+        h.advance(1).await;
+    }
+    h.key("y").await;
+    assert!(h.state.ops.operations.is_empty(), "nothing was sent: {:?}", h.state.ctx.flash);
+    let Mode::Confirm(dialog) = &h.state.mode else { panic!("the new plan is not shown: {:?}", h.state.ctx.flash) };
+    assert!(dialog.replanned.as_deref().is_some_and(|w| w.contains("IN_PROGRESS -> STOPPED")), "{dialog:?}");
+    assert!(dialog.plan.notes.iter().any(|n| n.contains("UpdateService sends only")), "{:?}", dialog.plan.notes);
+    let screen = h.screen();
+    assert!(screen.contains("Confirm the NEW plan"), "{screen}");
+    assert!(!screen.contains("InvalidParameterException"), "{screen}");
+    h.key("y").await;
+    assert_eq!(h.state.ops.operations.len(), 1, "{:?}", h.state.ctx.flash);
+    let settled = h
+        .advance_until(600, |h| {
+            h.state.ops.operations[0].watch.as_ref().is_some_and(|w| w.state == WatchState::Settled)
+        })
+        .await;
+    assert!(settled.is_some(), "the roll back never settled: {:?}", h.state.ops.operations[0].watch);
+    let (records, _) = h.ops.audit.read().unwrap();
+    let phases: Vec<_> = records.iter().map(|r| r.outcome.split(':').next().unwrap_or("").to_string()).collect();
+    assert_eq!(phases, ["replanned", "started", "succeeded", "settled"], "{records:?}");
+}

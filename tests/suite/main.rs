@@ -18,6 +18,8 @@ mod emulator;
 mod failing;
 #[path = "../support/layers.rs"]
 mod import_graph;
+#[path = "../support/racing.rs"]
+mod racing;
 
 mod aws;
 mod aws_actions;
@@ -43,6 +45,8 @@ mod iam;
 mod idle;
 mod layers;
 mod ops_console;
+mod race_aws;
+mod race_sim;
 mod render;
 mod render_chart;
 mod render_views;

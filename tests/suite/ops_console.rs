@@ -315,3 +315,44 @@ async fn read_only_refuses_every_mutating_verb_and_sends_nothing() {
     assert!(c.fake.applied().is_empty(), "{:?}", c.fake.applied());
     assert!(c.ctx.audit.read().unwrap().0.is_empty());
 }
+
+#[tokio::test]
+async fn a_plan_that_changed_at_execute_comes_back_in_the_dialog_for_a_new_confirmation() {
+    let mut c = Console::new(false);
+    c.palette("scale ecs:svg-ai-cluster/svg-ai-service 6 --adjust-autoscaling").await;
+    assert!(c.dialog_open());
+    // Someone raises the autoscaling max past 6 while the dialog is open: the bounds step the plan
+    // promised is no longer needed.
+    let bounds = opsdeck::domain::ScalingTarget { min: 1, max: 8, suspended: opsdeck::domain::Suspended::default() };
+    c.fake.scaling.lock().unwrap().insert("ecs:svg-ai-cluster/svg-ai-service".into(), bounds);
+    c.key("y").await;
+    assert!(c.fake.applied().is_empty(), "the plan as confirmed is not sent");
+    let Mode::Confirm(dialog) = &c.state.mode else { panic!("the new plan is in the dialog: {:?}", c.state.mode) };
+    assert!(dialog.replanned.as_deref().is_some_and(|w| w.contains("autoscaling min-max: 1-4 -> 1-8")), "{dialog:?}");
+    let screen = c.screen();
+    assert!(
+        screen.contains("Confirm the NEW plan") && screen.contains("The plan changed since you confirmed it"),
+        "{screen}"
+    );
+    let (records, _) = c.ctx.audit.read().unwrap();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0].outcome.starts_with("replanned: "), "{}", records[0].outcome);
+    c.key("y").await;
+    assert_eq!(
+        c.fake.applied(),
+        vec![Mutation::SetDesiredCount { address: "ecs:svg-ai-cluster/svg-ai-service".parse().unwrap(), count: 6 }]
+    );
+}
+
+#[tokio::test]
+async fn a_goal_reached_before_execute_is_nothing_left_to_do() {
+    let mut c = Console::new(false);
+    c.palette("scale ecs:svg-ai-cluster/svg-ai-service 3").await;
+    c.fake.set_desired_behind_our_back("svg-ai-service", 3);
+    c.key("y").await;
+    assert!(c.fake.applied().is_empty());
+    assert!(!c.dialog_open());
+    let flash = c.state.ctx.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert!(flash.starts_with("nothing left to do: ") && flash.contains("already wants 3"), "{flash}");
+    assert!(c.state.ops.operations.is_empty(), "nothing to watch");
+}

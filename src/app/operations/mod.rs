@@ -205,20 +205,52 @@ pub fn confirmed(ops: &mut OpsState, ctx: &mut Context, confirmed: Confirmed, ef
     effects.push(Effect::Op(Box::new(OpEffect::Execute(Box::new(confirmed)))));
 }
 
-/// A confirmed action ran (or was refused at execute). The audit id, or why it did not run.
+/// How a confirmed action went at execute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Execution {
+    /// Applied: its audit id.
+    Applied(String),
+    /// Refused or failed: why.
+    Failed(String),
+    /// The fresh read at execute showed the plan no longer held: a new plan is in the dialog.
+    Replanned(String),
+    /// The fresh read at execute showed the goal already reached.
+    NothingLeft(String),
+}
+
+/// A confirmed action ran (or was refused at execute): how it went, and what to show (the new
+/// plan in the dialog when the fresh read at execute re-planned it).
 pub fn executed(
     ops: &mut OpsState,
     ctx: &mut Context,
     result: Result<Executed, OpError>,
     effects: &mut Vec<Effect>,
-) -> (Result<String, String>, Progress) {
+) -> (Execution, Progress, Next) {
     ops.executing = false;
     let mut executed = match result {
         Ok(executed) => executed,
+        Err(OpError::Replanned { plan, why }) => {
+            let why = inert(
+                &why.iter().map(|c| format!("{}: {} -> {}", c.field, c.before, c.after)).collect::<Vec<_>>().join(", "),
+            )
+            .into_owned();
+            ctx.flash_info(format!("the plan changed ({why}): nothing was sent; confirm the new plan"));
+            let said = format!("the plan changed ({why}); the new plan is in the dialog");
+            return (
+                Execution::Replanned(said),
+                Progress::default(),
+                Next::Confirm(Box::new(ConfirmDialog::replanned(*plan, why))),
+            );
+        }
+        Err(OpError::NothingLeft(why)) => {
+            let why = format!("nothing left to do: {}", inert(&why));
+            ctx.flash_info(why.clone());
+            return (Execution::NothingLeft(why), Progress::default(), Next::Stay);
+        }
         Err(e) => {
             let why = inert(&e.to_string()).into_owned();
             ctx.flash_error(why.clone());
-            return (Err(why), Progress::default());
+            return (Execution::Failed(why), Progress::default(), Next::Stay);
         }
     };
     let watch = executed.watch.take();
@@ -238,7 +270,7 @@ pub fn executed(
     }
     let id = op.executed.id.clone();
     ops.operations.push(op);
-    (Ok(id), progress)
+    (Execution::Applied(id), progress, Next::Stay)
 }
 
 /// The next stage of an action was carried out (or failed). `screen_free` as for `observed`.

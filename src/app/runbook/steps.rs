@@ -8,7 +8,7 @@ use crate::app::context::Context;
 use crate::app::fleet::Fleet;
 use crate::app::msg::{Effect, Fetch, OpEffect};
 use crate::app::next::Next;
-use crate::app::operations::{OpsState, SnapshotResult};
+use crate::app::operations::{Execution, OpsState, SnapshotResult};
 use crate::app::text_input::TextInput;
 use crate::domain::Address;
 use crate::incident::{Entry, Kind};
@@ -275,11 +275,12 @@ impl Runner<'_> {
         }
     }
 
-    /// The change was applied (its audit id) or refused at execute.
-    pub fn executed(&mut self, outcome: Result<String, String>, effects: &mut Vec<Effect>) -> Next {
+    /// The change was applied (its audit id), refused at execute, re-planned (the new plan is in
+    /// the dialog: the step waits for it again) or found already done.
+    pub fn executed(&mut self, outcome: Execution, effects: &mut Vec<Effect>) -> Next {
         let Some(i) = self.waiting_step(|w| *w == Waiting::Executing) else { return Next::Stay };
         match outcome {
-            Ok(id) => {
+            Execution::Applied(id) => {
                 if let Some(run) = self.step_mut(i) {
                     run.say(format!("applied (audit {id}); followed in the operations strip"));
                     run.audit_ids.push(id.clone());
@@ -287,7 +288,20 @@ impl Runner<'_> {
                 }
                 self.operations_changed(effects)
             }
-            Err(why) => self.command_ended(i, 1, Some(why), effects),
+            Execution::Replanned(why) => {
+                if let Some(run) = self.step_mut(i) {
+                    run.say(why);
+                    run.waiting = Some(Waiting::Confirm);
+                }
+                Next::Stay
+            }
+            Execution::NothingLeft(why) => {
+                if let Some(run) = self.step_mut(i) {
+                    run.say(why);
+                }
+                self.command_ended(i, 0, None, effects)
+            }
+            Execution::Failed(why) => self.command_ended(i, 1, Some(why), effects),
         }
     }
 
