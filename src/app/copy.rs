@@ -20,7 +20,9 @@ fn identifier(panes: &Panes<'_>) -> Result<String, String> {
             let line = view.current_match().and_then(|seq| view.buffer().get(seq)).or_else(|| view.buffer().last());
             line.map(|l| l.message.to_string()).ok_or_else(|| "no log line to copy".into())
         }
-        Pane::Alarms => rows::selected_alarm(fleet, &d.alarms_list).map(|a| a.name.clone()).ok_or_else(|| "no alarm selected".into()),
+        Pane::Alarms => rows::selected_alarm(fleet, &d.alarms_list)
+            .map(|a| a.name.clone())
+            .ok_or_else(|| "no alarm selected".into()),
         Pane::Functions => {
             let detail_arn = d.functions.detail.as_ref().and_then(|v| v.data.data.as_ref()?.arn.clone());
             let name = d.functions.current(fleet).map(|f| f.name.clone());

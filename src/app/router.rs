@@ -3,8 +3,8 @@
 //! It holds no view logic: each room decides what its keys do and says what to show next.
 
 use super::commands;
-use super::copy;
 use super::confirm::Answered;
+use super::copy;
 use super::environments::EnvRequest;
 use super::filter;
 use super::help;

@@ -71,7 +71,9 @@ pub fn services_interval(state: &State) -> chrono::Duration {
 /// How often each pane reads, in words, for `opsdeck info`: the same numbers the schedule above
 /// and the rooms use.
 pub fn cadences(settings: &super::settings::Settings) -> Vec<(&'static str, String)> {
-    let secs = |d: chrono::Duration| humantime::format_duration(std::time::Duration::from_secs(d.num_seconds().max(0) as u64)).to_string();
+    let secs = |d: chrono::Duration| {
+        humantime::format_duration(std::time::Duration::from_secs(d.num_seconds().max(0) as u64)).to_string()
+    };
     let every = secs(settings.refresh);
     let metrics = secs(settings.metrics_refresh);
     let functions = secs(settings.refresh.max(chrono::Duration::seconds(super::functions::LIST_EVERY_SECS)));

@@ -136,10 +136,14 @@ impl Config {
             }
         }
         for (name, p) in &config.profiles {
-            if p.badge.as_deref().is_some_and(|b| b.trim().is_empty() || b.chars().count() > 12 || b.chars().any(char::is_control)) {
+            if p.badge
+                .as_deref()
+                .is_some_and(|b| b.trim().is_empty() || b.chars().count() > 12 || b.chars().any(char::is_control))
+            {
                 return Err(invalid(format!("[profiles.{name}] badge: 1-12 printable characters")));
             }
-            let region_ok = |r: &str| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            let region_ok =
+                |r: &str| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
             if p.region.as_deref().is_some_and(|r| !region_ok(r)) {
                 return Err(invalid(format!("[profiles.{name}] region: not a region name (like eu-west-1)")));
             }

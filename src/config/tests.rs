@@ -122,7 +122,11 @@ fn profiles_take_a_badge_and_a_region_and_lambda_events_and_functions_are_checke
     }
     let c = Config::parse("[lambda.f]\nevent = 'not json'\n", "c.toml").unwrap();
     assert!(c.lambda_events(Path::new("/x")).unwrap_err().to_string().contains("not JSON"));
-    let c = Config::parse("[functions]\nprefixes = [\"Garmax\"]\ntags = { system = \"garmax-ai\" }\nshares_place_with = \"cost\"\n", "c.toml").unwrap();
+    let c = Config::parse(
+        "[functions]\nprefixes = [\"Garmax\"]\ntags = { system = \"garmax-ai\" }\nshares_place_with = \"cost\"\n",
+        "c.toml",
+    )
+    .unwrap();
     let s = c.settings(None, &paths);
     assert_eq!(s.function_filter.prefixes, vec!["Garmax".to_string()]);
     assert_eq!(s.functions_slot, crate::app::Pane::Cost);

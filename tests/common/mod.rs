@@ -295,7 +295,9 @@ pub fn answer(state: &mut State, effects: Vec<Effect>) -> Vec<Effect> {
                     Fetch::TargetHealth(arns) => Reply::TargetHealth(Ok(target_groups(&arns))),
                     Fetch::Functions(_) => Reply::Functions(Ok(functions::functions())),
                     Fetch::FunctionMetrics(fs) => Reply::FunctionMetrics(Ok(functions::function_metrics(&fs))),
-                    Fetch::FunctionDetail(name) => Reply::FunctionDetail(Box::new(Ok(functions::function_detail(&name)))),
+                    Fetch::FunctionDetail(name) => {
+                        Reply::FunctionDetail(Box::new(Ok(functions::function_detail(&name))))
+                    }
                     Fetch::EndpointModels(names) => {
                         Reply::EndpointModels(Ok(names.iter().map(|n| functions::endpoint_models(n)).collect()))
                     }
