@@ -68,6 +68,7 @@ async fn event_loop(
     let now = |backend: &Arc<dyn Backend>| backend.clock().unwrap_or_else(chrono::Utc::now);
     let mut pending = vec![Msg::Tick(now(&backend))];
     let mut last_usage = None;
+    let mut test_panic = TestPanic::from_env();
     loop {
         if let Some(usage) = backend.usage().filter(|u| Some(*u) != last_usage) {
             last_usage = Some(usage);
@@ -110,6 +111,7 @@ async fn event_loop(
             terminal.draw(|frame| crate::ui::render(state, theme, keymap, frame))?;
             state.dirty = false;
         }
+        test_panic.check();
         let msg = tokio::select! {
             Some(input) = inputs.recv() => match input {
                 Input::Key(chord) => app::key_to_msg(state, keymap, chord),
@@ -131,6 +133,30 @@ async fn event_loop(
         // Take everything already waiting before drawing again: one frame for a burst.
         while let Ok(msg) = replies.try_recv() {
             pending.push(msg);
+        }
+    }
+}
+
+/// `OPSDECK_TEST_PANIC=ui` or `=task`: panic a second after the console starts, in the event loop
+/// or in a spawned task. A test hook for the panic path (tests/terminal.rs runs it against any
+/// build, including the release profile's `panic = "abort"`); unset, it does nothing.
+struct TestPanic(Option<(std::time::Instant, String)>);
+
+impl TestPanic {
+    fn from_env() -> Self {
+        let kind = std::env::var("OPSDECK_TEST_PANIC").ok().filter(|k| !k.is_empty());
+        TestPanic(kind.map(|k| (std::time::Instant::now() + Duration::from_secs(1), k)))
+    }
+
+    fn check(&mut self) {
+        if self.0.as_ref().is_some_and(|(at, _)| std::time::Instant::now() >= *at) {
+            if let Some((_, kind)) = self.0.take() {
+                if kind == "task" {
+                    tokio::spawn(async { panic!("OPSDECK_TEST_PANIC=task") });
+                } else {
+                    panic!("OPSDECK_TEST_PANIC={kind}");
+                }
+            }
         }
     }
 }
