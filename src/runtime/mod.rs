@@ -107,6 +107,7 @@ async fn event_loop(
     let now = |backend: &Arc<dyn Backend>| backend.clock().unwrap_or_else(chrono::Utc::now);
     let mut pending = vec![Msg::Tick(now(&backend))];
     let mut last_usage = None;
+    let mut test_panic = TestPanic::from_env();
     loop {
         if let Some(usage) = backend.usage().filter(|u| Some(*u) != last_usage) {
             last_usage = Some(usage);
@@ -158,8 +159,10 @@ async fn event_loop(
                 tracing::info!(ms, cached = state.fleet.services.cached, "first frame with data");
             }
         }
+        test_panic.check();
         // Sleep until something is due (a read, a label that changes), not on a fixed tick.
-        let sleep = tokio::time::sleep(wall_until(state, app::wake::next_wake(state)));
+        let wait = wall_until(state, app::wake::next_wake(state));
+        let sleep = tokio::time::sleep(test_panic.due_in().map_or(wait, |d| d.min(wait)));
         let msg = tokio::select! {
             Some(input) = inputs.recv() => match input {
                 Input::Key(chord) => app::key_to_msg(state, keymap, chord),
@@ -190,6 +193,35 @@ async fn event_loop(
 fn wall_until(state: &State, wake: chrono::DateTime<chrono::Utc>) -> Duration {
     let ms = (wake - state.ctx.now).num_milliseconds() / state.ctx.speed().max(1);
     Duration::from_millis(ms.clamp(1, app::wake::MAX_SLEEP_SECS * 1_000) as u64)
+}
+
+/// `OPSDECK_TEST_PANIC=ui` or `=task`: panic a second after the console starts, in the event loop
+/// or in a spawned task. A test hook for the panic path (tests/terminal.rs runs it against any
+/// build, including the release profile's `panic = "abort"`); unset, it does nothing.
+struct TestPanic(Option<(std::time::Instant, String)>);
+
+impl TestPanic {
+    fn from_env() -> Self {
+        let kind = std::env::var("OPSDECK_TEST_PANIC").ok().filter(|k| !k.is_empty());
+        TestPanic(kind.map(|k| (std::time::Instant::now() + Duration::from_secs(1), k)))
+    }
+
+    /// How long until the panic is due (the loop sleeps no longer than that).
+    fn due_in(&self) -> Option<Duration> {
+        self.0.as_ref().map(|(at, _)| at.saturating_duration_since(std::time::Instant::now()))
+    }
+
+    fn check(&mut self) {
+        if self.0.as_ref().is_some_and(|(at, _)| std::time::Instant::now() >= *at) {
+            if let Some((_, kind)) = self.0.take() {
+                if kind == "task" {
+                    tokio::spawn(async { panic!("OPSDECK_TEST_PANIC=task") });
+                } else {
+                    panic!("OPSDECK_TEST_PANIC={kind}");
+                }
+            }
+        }
+    }
 }
 
 fn spawn_effect(effect: Effect, backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>) {

@@ -10,8 +10,14 @@ use ratatui::DefaultTerminal;
 use std::io::stdout;
 
 pub fn enter() -> std::io::Result<DefaultTerminal> {
-    // ratatui's init installs a panic hook that leaves raw mode and the alternate screen; ours
-    // runs first and also brings back the cursor and turns bracketed paste off.
+    // ratatui's init installs a panic hook that leaves raw mode and the alternate screen, then
+    // prints the message; ours runs first and also brings back the cursor and turns bracketed
+    // paste off. The hook runs before unwinding or aborting, so this holds with the release
+    // profile's `panic = "abort"` too.
+    //
+    // Then the process ends (exit 101, Rust's panic status), whatever the panic strategy: tokio
+    // catches a panic in a spawned task, and with unwinding the console would go on drawing over
+    // the shell it had just handed back.
     let terminal = ratatui::try_init()?;
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -20,6 +26,7 @@ pub fn enter() -> std::io::Result<DefaultTerminal> {
         tracing::error!("panic: {info}");
         let _ = execute!(stdout(), DisableBracketedPaste, Show);
         ratatui_hook(info);
+        std::process::exit(101);
     }));
     execute!(stdout(), EnableBracketedPaste)?;
     Ok(terminal)

@@ -79,13 +79,15 @@ fn exited(screen: &str) -> bool {
     screen.match_indices("exit=").any(|(i, _)| screen[i + 5..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// The binary under test: this build's, or another build's named by `OPSDECK_TEST_BIN` (to run
+/// these checks against the release profile: `OPSDECK_TEST_BIN=target/release/opsdeck`).
+fn bin() -> String {
+    std::env::var("OPSDECK_TEST_BIN").ok().filter(|b| !b.is_empty()).unwrap_or(env!("CARGO_BIN_EXE_opsdeck").into())
+}
+
 fn command(extra: &str) -> String {
     let dir = tempfile::tempdir().expect("tempdir").keep();
-    format!(
-        "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 {extra}",
-        dir.display(),
-        env!("CARGO_BIN_EXE_opsdeck")
-    )
+    format!("OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 {extra}", dir.display(), bin())
 }
 
 #[test]
@@ -146,11 +148,7 @@ fn small_terminal_and_resize_keep_working() {
 fn bad_config_is_a_clear_error_before_the_terminal_is_touched() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("config.toml"), "refresh_seconds = 0\n").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["--demo", "--config-dir"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
+    let out = Command::new(bin()).args(["--demo", "--config-dir"]).arg(dir.path()).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("config.toml: refresh_seconds = 0: must be between 1 and 3600"), "{stderr}");
@@ -160,7 +158,7 @@ fn bad_config_is_a_clear_error_before_the_terminal_is_touched() {
 #[test]
 fn info_lists_every_path_and_flags_work_after_the_subcommand() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+    let out = Command::new(bin())
         .args(["info", "--theme", "light", "--config-dir"])
         .arg(dir.path())
         .env_remove("NO_COLOR")
@@ -177,30 +175,23 @@ fn info_lists_every_path_and_flags_work_after_the_subcommand() {
     assert!(stdout.contains("  alarms            every 5s, always"), "{stdout}");
     assert!(stdout.contains("  functions         every 1m while on screen"), "{stdout}");
     assert!(stdout.contains("  cost              once, then only on ctrl-r"), "{stdout}");
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["info", "--refresh", "20", "--config-dir"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
+    let out =
+        Command::new(bin()).args(["info", "--refresh", "20", "--config-dir"]).arg(dir.path()).output().expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("  services          every 20s"));
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["info", "--config-dir"])
-        .arg(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run");
+    let out =
+        Command::new(bin()).args(["info", "--config-dir"]).arg(dir.path()).env("NO_COLOR", "1").output().expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("theme in effect   monochrome"));
 }
 
 #[test]
 fn scenarios_are_listed_and_unknown_ones_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck")).args(["--demo", "--list-scenarios"]).output().expect("run");
+    let out = Command::new(bin()).args(["--demo", "--list-scenarios"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in ["calm", "bad-deploy", "latency-spike"] {
         assert!(stdout.contains(name), "{stdout}");
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+    let out = Command::new(bin())
         .args(["--demo", "--scenario", "nope", "--config-dir"])
         .arg(dir.path())
         .output()
@@ -233,6 +224,40 @@ fn ctrl_z_suspends_to_the_shell_and_fg_brings_the_console_back() {
     assert_eq!(tmux.pane("#{alternate_on}"), "0");
 }
 
+/// A panic in the console, on the event loop or in a spawned task (`OPSDECK_TEST_PANIC`), hands
+/// the shell back as it was: main screen, cursor shown, cooked mode, the message readable, and the
+/// process gone with Rust's panic status. The release profile aborts on panic; the hook runs first
+/// either way (run with `OPSDECK_TEST_BIN` to check a release build).
+fn panic_restores_the_terminal(kind: &str) {
+    let tmux = Tmux::shell((120, 36));
+    // Without a backtrace the message stays on the screen.
+    tmux.keys(&[&format!("RUST_BACKTRACE=0 OPSDECK_TEST_PANIC={kind} {}; echo exit=$?", command("")), "Enter"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.pane("#{alternate_on}") != "1" && !exited(&tmux.screen()) && Instant::now() < deadline {
+        sleep(Duration::from_millis(20));
+    }
+    assert_eq!(tmux.pane("#{alternate_on}"), "1", "the console never started:\n{}", tmux.screen());
+    let after = tmux.wait_for(exited, Duration::from_secs(10));
+    assert!(after.contains("exit=101"), "the panic did not end the process with status 101:\n{after}");
+    assert!(after.contains(&format!("OPSDECK_TEST_PANIC={kind}")), "the panic message is not on the screen:\n{after}");
+    assert!(!after.contains("ECS services"), "the console's screen was left behind:\n{after}");
+    assert_eq!(tmux.pane("#{alternate_on}"), "0", "the alternate screen was not left");
+    assert_eq!(tmux.pane("#{cursor_flag}"), "1", "the cursor was left hidden");
+    tmux.keys(&["echo cooked-mode", "Enter"]);
+    let shell = tmux.wait_for(|s| s.matches("cooked-mode").count() >= 2, Duration::from_secs(5));
+    assert!(shell.matches("cooked-mode").count() >= 2, "the terminal was left in raw mode:\n{shell}");
+}
+
+#[test]
+fn a_panic_in_the_event_loop_restores_the_terminal() {
+    panic_restores_the_terminal("ui");
+}
+
+#[test]
+fn a_panic_in_a_spawned_task_restores_the_terminal_and_ends_the_console() {
+    panic_restores_the_terminal("task");
+}
+
 /// The bad-deploy scenario at 30 times the speed in a fresh config directory, once the alarm has
 /// fired: the directory, the terminal and the screen then.
 fn bad_deploy_fired() -> (tempfile::TempDir, Tmux, String) {
@@ -241,7 +266,7 @@ fn bad_deploy_fired() -> (tempfile::TempDir, Tmux, String) {
     let line = format!(
         "OPSDECK_CONFIG_DIR={} {} --demo --scenario bad-deploy --seed 7 --speed 30; echo exit=$?",
         dir.path().display(),
-        env!("CARGO_BIN_EXE_opsdeck")
+        bin()
     );
     tmux.keys(&[&line, "Enter"]);
     let fired = tmux.wait_for(|s| s.contains("1 ALARM"), Duration::from_secs(40));
@@ -325,7 +350,7 @@ fn bad_deploy_is_resolved_through_its_runbook_and_the_timeline_tells_it() {
     let after = tmux.wait_for(exited, Duration::from_secs(5));
     assert!(after.contains("exit=0"), "{after}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+    let out = Command::new(bin())
         .args(["--demo", "--config-dir"])
         .arg(dir.path())
         .args(["incident", "export"])
@@ -384,7 +409,7 @@ fn a_throttling_function_is_found_from_its_alarm_and_given_concurrency_in_the_te
     let line = format!(
         "OPSDECK_CONFIG_DIR={} {} --demo --scenario lambda-throttle --seed 7 --speed 30; echo exit=$?",
         dir.path().display(),
-        env!("CARGO_BIN_EXE_opsdeck")
+        bin()
     );
     tmux.keys(&[&line, "Enter"]);
     let fired = tmux.wait_for(|s| s.contains("ALARM   GarmaxAI-TryonThrottles-PROD"), Duration::from_secs(60));
