@@ -3,25 +3,13 @@
 //! counts calls).
 
 use crate::emulator;
+use crate::emulator::backend;
 
 use emulator::{isolate_from_real_aws, Emulator};
 use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{Address, AlarmState, LogQuery};
 use std::time::{Duration, Instant};
-
-async fn backend(emu: &Emulator, cache: &std::path::Path) -> AwsBackend {
-    isolate_from_real_aws();
-    let options = AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emu.endpoint.clone()),
-        // Unimplemented calls answer 500, which the SDK would retry: fail fast in tests.
-        max_attempts: 1,
-        operation_timeout: Duration::from_secs(5),
-        ..AwsOptions::new(cache.to_path_buf())
-    };
-    AwsBackend::connect(options).await.expect("connect")
-}
 
 #[tokio::test]
 async fn reads_the_seeded_fleet_through_the_real_sdk() {

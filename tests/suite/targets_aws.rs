@@ -5,26 +5,13 @@
 //! `opsdeck targets` on the command line.
 
 use crate::emulator;
+use crate::emulator::backend;
 
-use emulator::{isolate_from_real_aws, Emulator};
+use emulator::Emulator;
 use opsdeck::app::{perform, update, Effect, Msg, Settings, State};
-use opsdeck::aws::{AwsBackend, AwsOptions};
 use opsdeck::backend::Backend;
 use opsdeck::domain::TargetState;
 use serde_json::Value;
-use std::time::Duration;
-
-async fn backend(emu: &Emulator, cache: &std::path::Path) -> AwsBackend {
-    isolate_from_real_aws();
-    let options = AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emu.endpoint.clone()),
-        max_attempts: 1,
-        operation_timeout: Duration::from_secs(5),
-        ..AwsOptions::new(cache.to_path_buf())
-    };
-    AwsBackend::connect(options).await.expect("connect")
-}
 
 fn setup() -> (Emulator, Value) {
     let emu = Emulator::start();

@@ -5,27 +5,15 @@
 //! history (moto has no DescribeAlarmHistory: a recorded answer goes through the real SDK).
 
 use crate::emulator;
+use crate::emulator::backend;
 
-use emulator::{isolate_from_real_aws, Emulator};
+use emulator::Emulator;
 use opsdeck::app::{perform, rows, update, Effect, Mode, Msg, Pane, Settings, State};
-use opsdeck::aws::{AwsBackend, AwsOptions};
+use opsdeck::aws::AwsBackend;
 use opsdeck::backend::{Backend, BackendError};
 use opsdeck::domain::{AlarmState, QueryRequest, QueryStatus};
 use serde_json::Value;
 use std::process::Output;
-use std::time::Duration;
-
-async fn backend(emu: &Emulator, cache: &std::path::Path) -> AwsBackend {
-    isolate_from_real_aws();
-    let options = AwsOptions {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(emu.endpoint.clone()),
-        max_attempts: 1,
-        operation_timeout: Duration::from_secs(5),
-        ..AwsOptions::new(cache.to_path_buf())
-    };
-    AwsBackend::connect(options).await.expect("connect")
-}
 
 fn opsdeck(emu: &Emulator, dir: &std::path::Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
