@@ -2,8 +2,8 @@
 //! account (moto in server mode behind tests/support/cw_bridge.py, which also injects faults and
 //! counts calls).
 
+use crate::aws_backend::backend;
 use crate::emulator;
-use crate::emulator::backend;
 
 use emulator::{isolate_from_real_aws, Emulator};
 use opsdeck::aws::{AwsBackend, AwsOptions};

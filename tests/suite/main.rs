@@ -6,6 +6,8 @@
 
 #[path = "../support/account.rs"]
 mod account;
+#[path = "../support/aws_backend.rs"]
+mod aws_backend;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../support/console.rs"]

@@ -4,8 +4,8 @@
 //! groups from DescribeServices, the console resolving an ELB alarm to its service, and
 //! `opsdeck targets` on the command line.
 
+use crate::aws_backend::backend;
 use crate::emulator;
-use crate::emulator::backend;
 
 use emulator::Emulator;
 use opsdeck::app::{perform, update, Effect, Msg, Settings, State};

@@ -4,8 +4,8 @@
 //! the bridge), `opsdeck query` and `opsdeck metric` on the command line, and an alarm's state
 //! history (moto has no DescribeAlarmHistory: a recorded answer goes through the real SDK).
 
+use crate::aws_backend::backend;
 use crate::emulator;
-use crate::emulator::backend;
 
 use emulator::Emulator;
 use opsdeck::app::{perform, rows, update, Effect, Mode, Msg, Pane, Settings, State};
