@@ -95,6 +95,7 @@ fn bench_ops(c: &mut Criterion) {
         inverse: Some("rollback ecs:cleanistic-ai-cluster/cleanistic-ai-api --to 15".into()),
         step: None,
         replan: None,
+        lease: None,
     };
     c.bench_function("audit_append_fsync", |b| b.iter(|| log.append(black_box(&record)).expect("append")));
 

@@ -80,6 +80,9 @@ pub struct AuditRecord {
     /// sends (empty: nothing left to do, or it no longer applies), and what moved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replan: Option<ReplanRecord>,
+    /// Team mode: the leases taken (or taken over from someone), or why none could be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
 }
 
 /// Why a confirmed plan was not carried out as confirmed.
@@ -113,6 +116,11 @@ pub struct AuditLog {
 impl AuditLog {
     pub fn new(path: PathBuf) -> AuditLog {
         AuditLog { file: crate::jsonl::JsonLines::new(path) }
+    }
+
+    /// Every record appended from now on is also shared (team mode).
+    pub fn with_mirror(self, mirror: std::sync::Arc<dyn crate::jsonl::Mirror>) -> AuditLog {
+        AuditLog { file: self.file.with_mirror("audit", mirror) }
     }
 
     pub fn path(&self) -> &Path {
@@ -190,6 +198,20 @@ pub fn entries(records: &[AuditRecord]) -> Vec<AuditEntry> {
     out
 }
 
+/// 64 bits that differ between calls and processes (ids and keys that must not collide when two
+/// bastions write in the same microsecond).
+pub fn unique_bits() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // RandomState's keys come from the OS once per process and move on with every call.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    hasher.write_i64(Utc::now().timestamp_nanos_opt().unwrap_or_default());
+    hasher.finish()
+}
+
 /// A new action id: sortable by time, unique enough across engineers on one incident.
 pub fn new_id(now: DateTime<Utc>) -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -223,6 +245,7 @@ mod tests {
             inverse: Some("scale ecs:c/s 2".into()),
             step: None,
             replan: None,
+            lease: None,
         }
     }
 

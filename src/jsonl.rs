@@ -6,18 +6,32 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// Something that hears of every value once it is safely in the file: team mode queues it for
+/// the shared table. The local file stays the source of truth: a mirror cannot fail an append.
+pub trait Mirror: Send + Sync + std::fmt::Debug {
+    /// `stream` names the file's kind ("audit", "incident").
+    fn appended(&self, stream: &'static str, value: serde_json::Value);
+}
 
 /// The file, and a lock so lines written by concurrent tasks never interleave.
 #[derive(Debug)]
 pub struct JsonLines {
     path: PathBuf,
     lock: Mutex<()>,
+    mirror: Option<(&'static str, Arc<dyn Mirror>)>,
 }
 
 impl JsonLines {
     pub fn new(path: PathBuf) -> JsonLines {
-        JsonLines { path, lock: Mutex::new(()) }
+        JsonLines { path, lock: Mutex::new(()), mirror: None }
+    }
+
+    /// Every value appended from now on is also handed to `mirror`, under `stream`.
+    pub fn with_mirror(mut self, stream: &'static str, mirror: Arc<dyn Mirror>) -> JsonLines {
+        self.mirror = Some((stream, mirror));
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -39,7 +53,14 @@ impl JsonLines {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&self.path).map_err(|e| format!("{shown}: {e}"))?;
         file.write_all(line.as_bytes()).map_err(|e| format!("{shown}: {e}"))?;
-        file.sync_all().map_err(|e| format!("{shown}: {e}"))
+        file.sync_all().map_err(|e| format!("{shown}: {e}"))?;
+        if let Some((stream, mirror)) = &self.mirror {
+            match serde_json::to_value(value) {
+                Ok(value) => mirror.appended(stream, value),
+                Err(e) => tracing::warn!(%e, "a record could not be shared"),
+            }
+        }
+        Ok(())
     }
 
     /// Every line that parses, oldest first, and how many did not (a torn last line after a

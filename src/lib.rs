@@ -22,6 +22,8 @@ pub mod runtime;
 pub mod sanitize;
 pub mod sim;
 pub mod status;
+pub mod team;
+pub mod team_table;
 pub mod theme;
 pub mod ui;
 pub mod width;

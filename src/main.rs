@@ -82,8 +82,13 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
         }
         let read_only = cli.read_only || (!cli.demo && config.profile_read_only(&profile_name(&cli)));
         let audit_file = if cli.demo { &paths.demo_audit_file } else { &paths.audit_file };
-        let ops =
-            Arc::new(OpsContext::new(read_only, AuditLog::new(audit_file.clone()), paths.environments_dir.clone()));
+        let mut ops = OpsContext::new(read_only, AuditLog::new(audit_file.clone()), paths.environments_dir.clone());
+        let team = if cli.demo { None } else { connect_team(&cli, &config, audit_file, backend.as_ref()).await? };
+        if let Some(team) = &team {
+            ops = ops.with_team(team.clone());
+            team.start();
+        }
+        let ops = Arc::new(ops);
         let mut settings = config.settings(cli.refresh, &paths);
         settings.read_only = read_only;
         settings.invoke_payloads = payloads;
@@ -98,6 +103,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
             };
             let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
             let code = opsdeck::commands::run(verb, &env, &mut out, &mut err).await?;
+            drain_team(team.as_deref(), std::time::Duration::from_secs(8)).await;
             return Ok(ExitCode::from(code));
         }
         if !cli.demo && !cli.no_cache && config.fleet_cache != Some(false) {
@@ -109,6 +115,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
         let connector = (!cli.demo).then(|| aws_connector(&cli, &paths, &config));
         opsdeck::runtime::run(opsdeck::runtime::Session { backend, ops, connector, theme, keymap, started }, state)
             .await?;
+        drain_team(team.as_deref(), std::time::Duration::from_secs(3)).await;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -130,6 +137,52 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
     let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
+}
+
+/// Team mode (`[team]` in config.toml, AWS only: drills on the simulated fleet stay local).
+async fn connect_team(
+    cli: &Cli,
+    config: &Config,
+    audit_file: &std::path::Path,
+    backend: &dyn Backend,
+) -> anyhow::Result<Option<Arc<opsdeck::team::Team>>> {
+    use opsdeck::aws::team_table::{connect, TeamTableOptions};
+    let Some(team) = &config.team else { return Ok(None) };
+    let profile = team.profile.clone().or_else(|| cli.profile.clone());
+    let region = team
+        .region
+        .clone()
+        .or_else(|| cli.region.clone())
+        .or_else(|| config.profile_region(&profile.clone().unwrap_or_else(|| profile_name(cli))));
+    let options =
+        TeamTableOptions { table: team.table.clone(), profile, region, endpoint_url: cli.endpoint_url.clone() };
+    let table = connect(&options).await.map_err(anyhow::Error::msg)?;
+    let arn = backend.caller_identity().await.unwrap_or_else(|e| format!("unknown ({e})"));
+    let region = options.region.clone().unwrap_or_else(|| match backend.label() {
+        opsdeck::backend::BackendLabel::Aws { region, .. } => region,
+        opsdeck::backend::BackendLabel::Demo { .. } => "us-east-1".into(),
+    });
+    let settings =
+        opsdeck::team::TeamSettings { table: team.table.clone(), region, keep_audit_days: team.keep_audit_days };
+    let queue = audit_file.with_file_name("team-queue.jsonl");
+    let operator = opsdeck::team::operator::Operator::here(arn);
+    Ok(Some(Arc::new(opsdeck::team::Team::new(Arc::new(table), operator, settings, queue))))
+}
+
+/// Before exiting: finish lease releases and send what waits; what cannot go yet is said, and
+/// the next run sends it.
+async fn drain_team(team: Option<&opsdeck::team::Team>, timeout: std::time::Duration) {
+    let Some(team) = team else { return };
+    let (left, why) = team.drain(timeout).await;
+    if left > 0 {
+        let why = why.unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "opsdeck: {left} team records wait in {} ({}); the next opsdeck run sends them",
+            team.queue_path().display(),
+            opsdeck::sanitize::inert(&why)
+        );
+    }
 }
 
 /// The last-known fleet of this profile and region, drawn at once and marked as such; a missing

@@ -80,7 +80,7 @@ fn run_verb(state: &mut State, verb: &Verb, effects: &mut Vec<Effect>) {
             _ => run_command(state, Verb::Runbook(args.clone()), effects),
         },
         // Reads through the CLI's own code; their output opens as a report.
-        Verb::Incident(_) | Verb::Targets(_) | Verb::Metric(_) | Verb::Show(_) => {
+        Verb::Incident(_) | Verb::Targets(_) | Verb::Metric(_) | Verb::Show(_) | Verb::Lease(_) | Verb::Team(_) => {
             run_command(state, verb.clone(), effects)
         }
         Verb::Query(args) => open_query(state, Some(args), effects),

@@ -84,7 +84,18 @@ pub async fn perform(backend: &dyn Backend, fetch: Fetch, early: &(dyn Fn(Reply)
 /// spawns it, and the headless harness. None when nothing needs to go back to update.
 pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffect) -> Option<Msg> {
     match effect {
-        OpEffect::Plan { id, intent } => Some(Msg::Planned(id, Box::new(crate::ops::plan(backend, intent).await))),
+        OpEffect::Plan { id, intent } => {
+            let mut planned = crate::ops::plan(backend, intent).await;
+            if let Ok(plan) = &mut planned {
+                crate::ops::leasing::annotate(ctx.team.as_deref(), backend, plan).await;
+                if plan.held_by.is_some() {
+                    // In the console, typing the name in the confirm dialog is the take-over.
+                    plan.take_over = true;
+                    plan.destructive = true;
+                }
+            }
+            Some(Msg::Planned(id, Box::new(planned)))
+        }
         OpEffect::Execute(confirmed) => {
             Some(Msg::Executed(Box::new(crate::ops::execute(backend, ctx, *confirmed).await)))
         }

@@ -27,6 +27,7 @@ mod snapshot;
 mod strict_json;
 mod tail_sessions;
 mod targets;
+pub mod team_table;
 
 pub use profiles::check_profile;
 mod taskdef;

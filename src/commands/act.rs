@@ -76,12 +76,24 @@ pub async fn act(
     err: &mut (dyn Write + Send),
 ) -> std::io::Result<u8> {
     let text = run.output == Output::Text;
-    let plan = match plan(env.backend, intent).await {
+    let mut plan = match plan(env.backend, intent).await {
         Ok(p) => p,
         Err(e) => return fail(&e, run.output, out, err),
     };
+    crate::ops::leasing::annotate(env.ops.team.as_deref(), env.backend, &mut plan).await;
+    if plan.held_by.is_some() && run.take_over {
+        // Taking a colleague's lease is confirmed by typing the name (or --yes).
+        plan.take_over = true;
+        plan.destructive = true;
+    } else if run.take_over {
+        plan.take_over = true;
+    }
     if text {
         print_plan(&plan, out)?;
+    }
+    if let (Some(held), false, false) = (&plan.held_by, run.take_over, run.dry_run) {
+        let e = OpError::Refused(format!("{held}; take it over with --take-over (audited)"));
+        return fail(&e, run.output, out, err);
     }
     if plan.is_noop() {
         if text {

@@ -13,6 +13,7 @@ mod runbook;
 mod show;
 mod tables;
 mod targets;
+mod team;
 
 use crate::backend::{Backend, BackendLabel};
 use crate::ops::grammar::{self, ActionConfig, Verb};
@@ -52,11 +53,14 @@ pub async fn run(
         Verb::Revisions(args) => read::revisions(args, env, out, err).await,
         Verb::Logs(args) => read::logs(args, env, out, err).await,
         Verb::Alarms(args) => read::alarms(args, env, out, err).await,
+        Verb::Audit(args) if args.team => team::audit(args, env, out, err).await,
         Verb::Audit(args) => read::audit(args, env, out, err),
+        Verb::Lease(args) => team::lease(args, env, out, err).await,
+        Verb::Team(args) => team::run(args, env, out, err).await,
         Verb::Undo(args) => act::undo(args, env, out, err).await,
         Verb::Env(args) => env::run(args, env, out, err).await,
         Verb::Runbook(args) => runbook::run(args, env, out, err).await,
-        Verb::Incident(args) => incident::run(args, env, out, err),
+        Verb::Incident(args) => incident::run(args, env, out, err).await,
         Verb::Targets(args) => targets::run(args, env, out, err).await,
         Verb::Query(args) => query::run(args, env, out, err).await,
         Verb::Metric(args) => metric::run(args, env, out, err).await,

@@ -302,7 +302,18 @@ pub fn audit(
     if bad > 0 {
         writeln!(err, "opsdeck: {bad} unreadable lines in {} were skipped", env.ops.audit.path().display())?;
     }
-    let mut entries = crate::audit::entries(&records);
+    let empty = format!("no actions recorded in {}", env.ops.audit.path().display());
+    print_audit(crate::audit::entries(&records), args, &empty, out)?;
+    Ok(0)
+}
+
+/// Actions as `audit` prints them (text or JSON), the newest last.
+pub fn print_audit(
+    mut entries: Vec<crate::audit::AuditEntry>,
+    args: &AuditArgs,
+    empty: &str,
+    out: &mut (dyn Write + Send),
+) -> std::io::Result<()> {
     if let Some(since) = args.since {
         let from = chrono::Utc::now() - chrono::Duration::from_std(since).unwrap_or(chrono::Duration::days(1));
         entries.retain(|e| e.started >= from);
@@ -311,7 +322,7 @@ pub fn audit(
         Output::Json => writeln!(out, "{}", serde_json::to_string(&entries).unwrap_or_default())?,
         Output::Text => {
             if entries.is_empty() {
-                writeln!(out, "no actions recorded in {}", env.ops.audit.path().display())?;
+                writeln!(out, "{empty}")?;
             }
             for e in &entries {
                 writeln!(
@@ -329,5 +340,5 @@ pub fn audit(
             }
         }
     }
-    Ok(0)
+    Ok(())
 }

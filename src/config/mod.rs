@@ -60,6 +60,9 @@ pub struct Config {
     /// Which functions the functions view polls, and where it sits: `[functions]`.
     #[serde(default)]
     pub functions: FunctionsConfig,
+    /// Team mode: audit, incident timeline and leases shared through a DynamoDB table:
+    /// `[team] table = "opsdeck-team"` (see docs/team.md).
+    pub team: Option<TeamConfig>,
 }
 
 /// What the simulated fleet brings along (test payloads for its endpoints).
@@ -112,6 +115,9 @@ impl Config {
             if !(100..=1_000_000).contains(&n) {
                 return Err(invalid(format!("log_buffer_lines = {n}: must be between 100 and 1000000")));
             }
+        }
+        if let Some(team) = &config.team {
+            team.check().map_err(invalid)?;
         }
         config.environment_specs().map_err(invalid)?;
         for link in &config.runbooks {

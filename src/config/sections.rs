@@ -128,3 +128,35 @@ impl FunctionsConfig {
         }
     }
 }
+
+/// `[team]`: the DynamoDB table operators share, and how to reach it (its own profile and
+/// region: often a shared tooling account).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    pub table: String,
+    /// The profile whose credentials reach the table (default: the one opsdeck runs with).
+    pub profile: Option<String>,
+    /// The table's region (default: the profile's).
+    pub region: Option<String>,
+    /// Let DynamoDB delete audit records after this many days (default: never).
+    pub keep_audit_days: Option<u32>,
+}
+
+impl TeamConfig {
+    /// DynamoDB's table-name rules: 3-255 of letters, digits, `_`, `-`, `.`.
+    pub fn check(&self) -> Result<(), String> {
+        let ok = (3..=255).contains(&self.table.len())
+            && self.table.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !ok {
+            return Err(format!(
+                "[team] table = {:?}: a DynamoDB table name is 3-255 letters, digits, '_', '-' or '.'",
+                self.table
+            ));
+        }
+        if self.keep_audit_days == Some(0) {
+            return Err("[team] keep_audit_days = 0: leave it out to keep audit records, or give days".into());
+        }
+        Ok(())
+    }
+}

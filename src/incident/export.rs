@@ -35,9 +35,11 @@ pub fn export(entries: &[Entry], actions: &[AuditEntry], options: &ExportOptions
             .ok_or_else(|| "no incident has been recorded yet".to_string())?,
     };
     let mine: Vec<&Entry> = entries.iter().filter(|e| e.incident == name).collect();
+    // A bastion that joined another's incident may hold only its join (the table away).
     let start = mine
         .iter()
         .find(|e| e.kind == Kind::Start)
+        .or_else(|| mine.iter().find(|e| e.kind == Kind::Join))
         .ok_or_else(|| format!("no incident named {name} (see `opsdeck incident list`)"))?;
     let end = mine.iter().rev().find(|e| e.kind == Kind::End).map(|e| e.at);
     // An open incident takes every action since it opened (a drill's simulated clock may run

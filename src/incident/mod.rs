@@ -24,6 +24,8 @@ pub enum Kind {
     Note,
     /// A Logs Insights query run, with a line on what it found.
     Query,
+    /// Another operator's incident made the open one here (team mode).
+    Join,
 }
 
 impl Kind {
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Step => "step",
             Kind::Note => "note",
             Kind::Query => "query",
+            Kind::Join => "join",
         }
     }
 }
@@ -42,6 +45,9 @@ impl Kind {
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// Unique per entry: a shared timeline holds each entry once however often it is sent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub incident: String,
     /// When it happened (an alarm's change, a step's start), in UTC.
     pub at: DateTime<Utc>,
@@ -70,6 +76,7 @@ pub struct Entry {
 impl Entry {
     pub fn new(incident: &str, kind: Kind, what: impl Into<String>, at: DateTime<Utc>, who: &str) -> Entry {
         Entry {
+            id: new_entry_id(at),
             incident: incident.to_string(),
             at,
             recorded_at: at,
@@ -84,6 +91,11 @@ impl Entry {
             audit_ids: Vec::new(),
         }
     }
+}
+
+/// A new entry's id: its time and 64 random bits (two bastions write the same second).
+pub fn new_entry_id(at: DateTime<Utc>) -> String {
+    format!("{}-{:016x}", at.format("%Y%m%dT%H%M%S%.6fZ"), crate::audit::unique_bits())
 }
 
 /// Lines of output an entry keeps (the start and the end of it).
@@ -123,6 +135,11 @@ pub struct IncidentLog {
 impl IncidentLog {
     pub fn new(path: PathBuf) -> IncidentLog {
         IncidentLog { file: crate::jsonl::JsonLines::new(path) }
+    }
+
+    /// Every entry appended from now on is also shared (team mode).
+    pub fn with_mirror(self, mirror: std::sync::Arc<dyn crate::jsonl::Mirror>) -> IncidentLog {
+        IncidentLog { file: self.file.with_mirror("incident", mirror) }
     }
 
     pub fn path(&self) -> &Path {
@@ -168,6 +185,16 @@ impl IncidentLog {
         }
     }
 
+    /// Make another operator's incident the open one here (team mode).
+    pub fn join(&self, name: &str, now: DateTime<Utc>) -> Result<(), String> {
+        check_name(name)?;
+        match self.open()? {
+            Some(open) if open == name => Err(format!("incident {name} is already open here")),
+            Some(open) => Err(format!("incident {open} is open here: end it first (`opsdeck incident end`)")),
+            None => self.append(&Entry::new(name, Kind::Join, "joined", now, &local_user())),
+        }
+    }
+
     pub fn end(&self, now: DateTime<Utc>) -> Result<String, String> {
         let open = self.open()?.ok_or_else(|| "no incident is open".to_string())?;
         self.append(&Entry::new(&open, Kind::End, "ended", now, &local_user()))?;
@@ -201,7 +228,7 @@ pub fn open_in(entries: &[Entry]) -> Option<String> {
     let mut open: Option<String> = None;
     for e in entries {
         match e.kind {
-            Kind::Start => open = Some(e.incident.clone()),
+            Kind::Start | Kind::Join => open = Some(e.incident.clone()),
             Kind::End if open.as_deref() == Some(e.incident.as_str()) => open = None,
             _ => {}
         }

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
 /// What every action needs besides the backend: the read-only switch, the audit log, where
-/// local copies of environments' saved state go, and the incident timeline.
+/// local copies of environments' saved state go, the incident timeline, and (team mode) the
+/// shared table.
 #[derive(Debug)]
 pub struct OpsContext {
     pub read_only: bool,
@@ -22,12 +23,22 @@ pub struct OpsContext {
     pub env_dir: PathBuf,
     /// Next to the audit log: `incidents.jsonl` beside `audit.jsonl` (`-demo` beside `-demo`).
     pub incidents: crate::incident::IncidentLog,
+    /// Team mode: audit and timeline shared, leases taken before an action.
+    pub team: Option<std::sync::Arc<crate::team::Team>>,
 }
 
 impl OpsContext {
     pub fn new(read_only: bool, audit: AuditLog, env_dir: PathBuf) -> OpsContext {
         let incidents = crate::incident::IncidentLog::new(crate::incident::path_beside(audit.path()));
-        OpsContext { read_only, audit, env_dir, incidents }
+        OpsContext { read_only, audit, env_dir, incidents, team: None }
+    }
+
+    /// Team mode: every audit record and timeline entry written from now on is also shared.
+    pub fn with_team(self, team: std::sync::Arc<crate::team::Team>) -> OpsContext {
+        let audit = AuditLog::new(self.audit.path().to_path_buf()).with_mirror(team.clone());
+        let incidents =
+            crate::incident::IncidentLog::new(self.incidents.path().to_path_buf()).with_mirror(team.clone());
+        OpsContext { audit, incidents, team: Some(team), ..self }
     }
 }
 
@@ -99,6 +110,7 @@ impl Recorder<'_> {
             inverse: self.plan.inverse.clone(),
             step: None,
             replan: None,
+            lease: None,
         }
     }
 }
@@ -144,7 +156,20 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
     if let Some(e) = replanned(ctx, &recorder, recheck, now())? {
         return Err(e);
     }
-    ctx.audit.append(&recorder.record(Phase::Started, "started".into(), now())).map_err(OpError::Audit)?;
+    // Team mode: a lease on each resource changed, or nothing is sent (refused, naming the holder).
+    let lease_note = match super::leasing::take(ctx.team.as_deref(), backend, &plan, &id, &who.arn, now()).await {
+        Ok(note) => note,
+        Err(e) => {
+            not_sent(who.clone(), &e);
+            return Err(e);
+        }
+    };
+    let mut started = recorder.record(Phase::Started, "started".into(), now());
+    started.lease = lease_note;
+    if let Err(e) = ctx.audit.append(&started) {
+        super::leasing::release(ctx.team.as_deref(), &id);
+        return Err(OpError::Audit(e));
+    }
     let mut receipts = Vec::new();
     let mut steps_done = 0;
     let run = run_stage(backend, ctx, &recorder, 0, &mut steps_done, &mut receipts).await;
@@ -157,12 +182,17 @@ pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirm
         if let Err(audit_error) = ctx.audit.append(&failed) {
             tracing::error!(%audit_error, "could not record a failed action");
         }
+        super::leasing::release(ctx.team.as_deref(), &id);
         return Err(e);
     }
     let mut done = recorder.record(Phase::Finished, "succeeded".into(), now());
     done.request_ids = request_ids();
-    ctx.audit.append(&done).map_err(|e| OpError::Audit(format!("{e}; the change WAS applied")))?;
     let watch = stage_watch(&plan, 0, &id, now());
+    if watch.is_none() && plan.stages.len() < 2 {
+        // Nothing to watch: the lease has done its work.
+        super::leasing::release(ctx.team.as_deref(), &id);
+    }
+    ctx.audit.append(&done).map_err(|e| OpError::Audit(format!("{e}; the change WAS applied")))?;
     Ok(Executed { id, plan, receipts, watch, who, stage: 0, steps_done })
 }
 
@@ -230,6 +260,7 @@ pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Exe
             if let Err(audit_error) = ctx.audit.append(&failed) {
                 tracing::error!(%audit_error, "could not record a failed stage");
             }
+            super::leasing::release(ctx.team.as_deref(), &executed.id);
             Err(e)
         }
     }
@@ -351,5 +382,16 @@ pub fn record_settled(
         super::WatchState::TimedOut => format!("timed out watching: {}", watch.progress),
     };
     let recorder = Recorder { plan: &executed.plan, id: &executed.id, who: &executed.who, label: label.clone() };
-    ctx.audit.append(&recorder.record(Phase::Settled, outcome, now))
+    let mut settled = recorder.record(Phase::Settled, outcome, now);
+    // The action is over (a stage still to come keeps its lease until the last one settles).
+    if !executed.has_next_stage() || !matches!(watch.state, super::WatchState::Settled) {
+        super::leasing::release(ctx.team.as_deref(), &executed.id);
+        if let Some(team) = &ctx.team {
+            let lost = team.leases.take_lost();
+            if !lost.is_empty() {
+                settled.lease = Some(lost.join("; "));
+            }
+        }
+    }
+    ctx.audit.append(&settled)
 }

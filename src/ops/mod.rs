@@ -21,6 +21,7 @@ mod function_plans;
 pub mod grammar;
 mod intent;
 pub mod invoke;
+pub mod leasing;
 pub(crate) mod plan;
 mod recheck;
 mod resource_plans;

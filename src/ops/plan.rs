@@ -70,6 +70,12 @@ pub struct Plan {
     pub details: Vec<String>,
     /// The command that would undo it, in the one grammar.
     pub inverse: Option<String>,
+    /// Team mode: another session's lease on a resource this plan changes ("held by ARN
+    /// (user@host): rollback since 13:41, until 13:46"). Execute refuses it unless `take_over`.
+    pub held_by: Option<String>,
+    /// Take the lease over from its holder (`--take-over`, or the typed confirmation in the
+    /// console); audited.
+    pub take_over: bool,
 }
 
 impl Plan {
@@ -84,6 +90,8 @@ impl Plan {
             notes: Vec::new(),
             details: Vec::new(),
             inverse: None,
+            held_by: None,
+            take_over: false,
         }
     }
 

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 const MUTATIONS_FILE: &str = "actions.rs";
+/// The team table's calls: their own policies (team mode), not the account's.
+const TEAM_FILE: &str = "team_table.rs";
 
 /// (actions named in src/aws/actions.rs, actions named everywhere else in src/aws).
 fn actions_in_code() -> (BTreeSet<String>, BTreeSet<String>) {
@@ -17,6 +19,9 @@ fn actions_in_code() -> (BTreeSet<String>, BTreeSet<String>) {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let found = pattern.captures_iter(&text).map(|c| c[1].to_string());
+        if path.file_name().is_some_and(|n| n == TEAM_FILE) {
+            continue;
+        }
         if path.file_name().is_some_and(|n| n == MUTATIONS_FILE) {
             mutations.extend(found);
         } else {
@@ -55,7 +60,7 @@ fn the_policies_list_exactly_what_the_code_calls() {
     let mixed: Vec<_> = mutations.intersection(&reads).collect();
     assert!(mixed.is_empty(), "called both as a read and from {MUTATIONS_FILE}: {mixed:?}");
     let policies = policies_in_docs();
-    assert_eq!(policies.len(), 2, "a read-only and an operator policy");
+    assert_eq!(policies.len(), 4, "read-only, operator, team, team init");
     let read_only = &policies[0];
     assert_eq!(read_only, &reads, "docs/iam.md read-only policy differs from the code's reads");
     let operator = &policies[1];
@@ -64,4 +69,27 @@ fn the_policies_list_exactly_what_the_code_calls() {
     assert_eq!(operator, &code, "docs/iam.md operator policy differs from the code's calls");
     let added: BTreeSet<String> = operator.difference(read_only).cloned().collect();
     assert_eq!(added, mutations, "the operator policy adds exactly the mutating calls");
+}
+
+/// The team table's calls (`classify("dynamodb:X"` in src/aws/team_table.rs).
+fn team_actions_in_code() -> BTreeSet<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/aws/team_table.rs");
+    let text = std::fs::read_to_string(path).unwrap();
+    let pattern = regex::Regex::new(r#"classify\("(dynamodb:[A-Za-z]+)""#).unwrap();
+    pattern.captures_iter(&text).map(|c| c[1].to_string()).collect()
+}
+
+#[test]
+fn the_team_policies_list_exactly_what_the_team_table_calls() {
+    let code = team_actions_in_code();
+    assert!(code.len() >= 9, "the scan found too few team calls: {code:?}");
+    let policies = policies_in_docs();
+    let (team, init) = (&policies[2], &policies[3]);
+    let printed: BTreeSet<String> = opsdeck::team::policy::OPERATOR_ACTIONS.iter().map(|a| a.to_string()).collect();
+    assert_eq!(team, &printed, "docs/iam.md team policy differs from what `team init` prints");
+    let init_code: BTreeSet<String> = opsdeck::team::policy::INIT_ACTIONS.iter().map(|a| a.to_string()).collect();
+    assert_eq!(init, &init_code, "docs/iam.md team init policy differs from the code's");
+    let all: BTreeSet<String> = team.union(init).cloned().collect();
+    assert_eq!(all, code, "the two team policies together are exactly the team table's calls");
+    assert!(team.is_disjoint(init));
 }

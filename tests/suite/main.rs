@@ -57,6 +57,7 @@ mod runbook_sim;
 mod status;
 mod targets_aws;
 mod targets_sim;
+mod team_aws;
 mod terminal;
 mod terminal_aws;
 mod update;

@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Print the plan (read fresh) and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Team mode: act even though another operator holds a lease on the resource (taken over, audited)
+    #[arg(long)]
+    pub take_over: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -180,6 +183,9 @@ pub struct AuditArgs {
     /// Only actions started within this long, e.g. 2h, 1d
     #[arg(long, value_name = "D", value_parser = parse_duration)]
     pub since: Option<std::time::Duration>,
+    /// Every operator's actions, from the team table (team mode)
+    #[arg(long)]
+    pub team: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -257,13 +263,15 @@ pub struct RunbookArgs {
 pub enum IncidentCommand {
     /// Open an incident: alarm changes, runbook steps, actions and notes are gathered under it
     Start { name: String },
-    /// A note on the open incident's timeline
+    /// A note on the open incident's timeline (`-`: one note per line of stdin)
     Note {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
         text: Vec<String>,
     },
     /// Close the open incident
     End,
+    /// Make another operator's incident the open one here (team mode): notes and steps land on it
+    Join { name: String },
     /// The incidents recorded
     #[command(visible_alias = "ls")]
     List,
@@ -300,4 +308,49 @@ pub struct UndoArgs {
     pub id: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum LeaseCommand {
+    /// Every lease held now: resource, holder, what for, until when
+    #[command(visible_alias = "ls")]
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Give up a lease you hold (from any of your terminals)
+    Release { address: String },
+}
+
+/// `lease ADDRESS [--for D] [--note TEXT]`, `lease list`, `lease release ADDRESS`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LeaseArgs {
+    #[command(subcommand)]
+    pub command: Option<LeaseCommand>,
+    /// Hold this resource while you investigate (ecs:C/S, sm:E, lambda:F): others' actions on it are refused
+    pub address: Option<String>,
+    /// How long, e.g. 15m, 1h (5s to 12h)
+    #[arg(long = "for", value_name = "D", value_parser = parse_duration, default_value = "15m")]
+    pub duration: std::time::Duration,
+    /// What you are doing, shown to whoever is refused
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Take the lease over from its holder (audited)
+    #[arg(long)]
+    pub take_over: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum TeamCommand {
+    /// Create the team table (on-demand, TTL on expires_at) and print the operators' IAM policy
+    Init,
+    /// Check the table is there and this operator may read, append and lease
+    Check,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct TeamArgs {
+    #[command(subcommand)]
+    pub command: TeamCommand,
 }

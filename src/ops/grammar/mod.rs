@@ -65,6 +65,10 @@ pub enum Verb {
     Metric(MetricArgs),
     /// One resource in detail: a service (tasks, targets, events), an endpoint (variants, models, monitoring), a function
     Show(ShowArgs),
+    /// Team mode: hold a resource while you investigate, list leases, release one
+    Lease(LeaseArgs),
+    /// Team mode: create the shared table (init) or check access to it (check)
+    Team(TeamArgs),
 }
 
 impl Verb {
