@@ -94,6 +94,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
         settings.invoke_payloads = payloads;
         settings.lambda_events = lambda_events;
         settings.deep_link = cli.deep_link();
+        settings.team = team.is_some();
         if let Some(Command::Verb(verb)) = &cli.command {
             let env = opsdeck::commands::Env {
                 backend: backend.as_ref(),

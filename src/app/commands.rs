@@ -28,6 +28,7 @@ pub fn run(state: &mut State, line: &str, effects: &mut Vec<Effect>) {
         PaletteCommand::Sm { filter } => pane_with_filter(state, Pane::Endpoints, filter),
         PaletteCommand::Lambda { filter } => pane_with_filter(state, Pane::Functions, filter),
         PaletteCommand::Cost => state.panes().focus(Pane::Cost),
+        PaletteCommand::Timeline => open_timeline(state, effects),
         PaletteCommand::Refresh => state.panes().refresh(effects),
         PaletteCommand::Zoom => state.panes().toggle_zoom(),
         PaletteCommand::Help => state.mode = Mode::Help { scroll: 0 },
@@ -127,6 +128,27 @@ pub fn open_query(state: &mut State, args: Option<&QueryArgs>, effects: &mut Vec
     let text = args.and_then(|a| a.query.as_deref());
     let view = super::query::open(groups, window_secs, text, text.is_some(), &mut state.ctx, effects);
     state.mode = Mode::Query(Box::new(view));
+}
+
+/// `T` / `:timeline`: the open incident's timeline.
+pub fn open_timeline(state: &mut State, effects: &mut Vec<Effect>) {
+    if let Some(view) = super::timeline_view::open(&mut state.ctx, &mut state.timeline, effects) {
+        state.mode = Mode::Timeline(view);
+    }
+}
+
+/// `h`: hold the selected resource for 15 minutes, through the `lease` verb (team mode).
+pub fn hold(state: &mut State, effects: &mut Vec<Effect>) {
+    if !state.ctx.settings.team {
+        return state.ctx.flash_info("h holds a resource in team mode: set [team] table in config.toml (docs/team.md)");
+    }
+    let Some(target) = state.panes().selected_target() else {
+        return state.ctx.flash_info("select a service, endpoint or function to hold");
+    };
+    match grammar::parse_line(&format!("lease {target} --for 15m --note 'held from the console'")) {
+        Ok(verb) => run_command(state, verb, effects),
+        Err(e) => state.ctx.flash_error(e),
+    }
 }
 
 /// `m`: the chart of what the selected row stands for: an alarm's metric with its threshold, a

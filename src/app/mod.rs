@@ -51,6 +51,8 @@ mod settings;
 mod state;
 mod text_input;
 mod timeline;
+mod timeline_feed;
+mod timeline_view;
 mod update;
 pub mod wake;
 
@@ -79,4 +81,6 @@ pub use runbook::{Prompt, RunbookSession, StepRun, StepState, Waiting, STEP_OUTP
 pub use settings::{Badge, BadgeStyle, DeepLink, SavedQuery, Settings};
 pub use state::{Mode, State};
 pub use text_input::TextInput;
+pub use timeline_feed::TimelineFeed;
+pub use timeline_view::TimelineView;
 pub use update::update;

@@ -57,6 +57,20 @@ pub enum Msg {
         title: String,
         result: Result<Vec<String>, String>,
     },
+    /// The open incident's timeline, read (team mode: with every operator's new entries).
+    Timeline(RequestId, Result<TimelineRead, String>),
+}
+
+/// One read: the incident's entries (this bastion's, and the table's after the cursor), the new
+/// cursor, and the others who have it open (`user@host`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimelineRead {
+    pub incident: String,
+    pub entries: Vec<crate::incident::Entry>,
+    pub cursor: Option<String>,
+    pub present: Vec<String>,
+    /// The team table could not be read (this bastion's entries are still shown).
+    pub shared_error: Option<String>,
 }
 
 /// What to read from the backend.
@@ -164,6 +178,12 @@ pub enum OpEffect {
     Plan {
         id: RequestId,
         intent: Intent,
+    },
+    /// Read the incident's timeline: this bastion's file, and the team table after `after`.
+    ReadTimeline {
+        id: RequestId,
+        incident: String,
+        after: Option<String>,
     },
     Execute(Box<Confirmed>),
     /// The watch of a stage settled: carry out the next one.

@@ -29,6 +29,8 @@ pub enum PaletteCommand {
     Lambda { filter: Option<String> },
     /// Cost today, month to date and forecast
     Cost,
+    /// The open incident's timeline: every operator's entries (team mode) and who else is in it
+    Timeline,
     /// Refresh the focused pane now
     Refresh,
     /// Zoom the focused pane / back to the dashboard

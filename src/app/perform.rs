@@ -154,6 +154,9 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
             });
             Some(Msg::Incident(result))
         }
+        OpEffect::ReadTimeline { id, incident, after } => {
+            Some(Msg::Timeline(id, read_timeline(ctx, incident, after).await))
+        }
         OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
             let mut entries = crate::audit::entries(&records);
             entries.reverse();
@@ -179,4 +182,38 @@ pub fn save_file(path: PathBuf, contents: &str) -> Msg {
         .map(|()| path.clone())
         .map_err(|e| format!("could not save {}: {e}", path.display()));
     Msg::Saved(result)
+}
+
+/// The incident's entries on this bastion, and in team mode the table's after the cursor; this
+/// session's presence is written and the others' read (every few seconds, only while an incident
+/// is open).
+async fn read_timeline(
+    ctx: &OpsContext,
+    incident: String,
+    after: Option<String>,
+) -> Result<super::msg::TimelineRead, String> {
+    let mut entries: Vec<crate::incident::Entry> =
+        ctx.incidents.read()?.into_iter().filter(|e| e.incident == incident).collect();
+    let mut read = super::msg::TimelineRead { incident, cursor: after, ..Default::default() };
+    if let Some(team) = &ctx.team {
+        let now = chrono::Utc::now();
+        let shared = async {
+            let items = team.entries(&read.incident, read.cursor.as_deref()).await?;
+            team.present(&read.incident, now).await?;
+            let present = team.present_in(&read.incident, now).await?;
+            Ok::<_, crate::team_table::TableError>((items, present))
+        };
+        match shared.await {
+            Ok((items, present)) => {
+                if let Some((last, _)) = items.last() {
+                    read.cursor = Some(last.clone());
+                }
+                entries.extend(items.into_iter().map(|(_, s)| s.entry));
+                read.present = present.iter().filter(|p| p.session != team.operator.session).map(|p| p.at()).collect();
+            }
+            Err(e) => read.shared_error = Some(e.to_string()),
+        }
+    }
+    read.entries = entries;
+    Ok(read)
 }

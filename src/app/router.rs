@@ -39,6 +39,7 @@ pub fn context(state: &State) -> Keys {
         Mode::Runbook => Keys::Runbook,
         Mode::Query(_) => Keys::Query,
         Mode::Chart(_) => Keys::Chart,
+        Mode::Timeline(_) => Keys::Timeline,
         Mode::Normal if state.dashboard.focus == Pane::Logs => Keys::Logs,
         _ => Keys::Global,
     }
@@ -60,6 +61,7 @@ pub fn on_action(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Mode::Help { scroll } => help::on_action(scroll, action),
         Mode::Query(view) => view.on_action(action, &mut state.ctx, effects),
         Mode::Chart(view) => view.on_action(action, &mut state.ctx, effects),
+        Mode::Timeline(view) => view.on_action(action, &mut state.timeline),
         _ => return on_dashboard(state, action, effects),
     };
     state.show(next);
@@ -90,6 +92,8 @@ fn on_dashboard(state: &mut State, action: Action, effects: &mut Vec<Effect>) {
         Action::Copy => copy::copy(&mut state.panes(), effects),
         Action::ConsoleUrl => copy::browse(&mut state.panes(), effects),
         Action::Chart => commands::open_chart(state, effects),
+        Action::Timeline => commands::open_timeline(state, effects),
+        Action::Hold => commands::hold(state, effects),
         Action::RunStep | Action::SkipStep | Action::Note => {
             state.ctx.flash_info("runbook keys work in the runbook view: o on an alarm opens its runbook")
         }

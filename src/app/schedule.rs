@@ -56,6 +56,8 @@ pub fn due_fetches(state: &mut State, effects: &mut Vec<Effect>) {
     if let Mode::Query(view) = &mut state.mode {
         view.due(&mut state.ctx, effects);
     }
+    // The open incident's timeline: shared ones are read while the incident is open.
+    state.timeline.due(&mut state.ctx, effects);
     // Watched operations are read whatever is on screen: their end must be seen and audited.
     operations::due(&mut state.ops, &mut state.ctx, effects);
     let next = state.runner().due(effects);

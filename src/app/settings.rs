@@ -47,6 +47,8 @@ pub struct Settings {
     pub fleet_cache_dir: Option<PathBuf>,
     /// Where the console opens (`--cluster`, `--service`, `--endpoint`, `--alarm`, `--function`).
     pub deep_link: Option<DeepLink>,
+    /// Team mode is on (`[team]`): the open incident's shared timeline is read every few seconds.
+    pub team: bool,
 }
 
 /// Where the console opens (`--cluster`, ...): a setting of the session, applied by `deep_link`
@@ -154,6 +156,7 @@ impl Default for Settings {
             functions_slot: super::pane::Pane::Endpoints,
             profile_badges: std::collections::BTreeMap::new(),
             deep_link: None,
+            team: false,
             fleet_cache_dir: None,
         }
     }

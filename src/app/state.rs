@@ -40,6 +40,8 @@ pub enum Mode {
     Query(Box<QueryView>),
     /// A metric chart: an alarm's, or a service's or endpoint's.
     Chart(Box<ChartView>),
+    /// The open incident's timeline (`state.timeline`).
+    Timeline(super::timeline_view::TimelineView),
 }
 
 pub struct State {
@@ -57,6 +59,8 @@ pub struct State {
     pub env_last: Option<String>,
     /// A palette command run by the CLI's code (`:incident ...`), whose output is shown.
     pub palette_command: Option<RequestId>,
+    /// The open incident's timeline as read (every operator's, in team mode).
+    pub timeline: super::timeline_feed::TimelineFeed,
     pub quit: bool,
     /// Set by update when the screen must be drawn again.
     pub dirty: bool,
@@ -74,6 +78,7 @@ impl State {
             ops: OpsState::default(),
             runbook: None,
             env_last: None,
+            timeline: Default::default(),
             palette_command: None,
             quit: false,
             dirty: true,

@@ -185,6 +185,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 view.read_done(id, views);
             }
         }
+        Msg::Timeline(id, result) => {
+            let before = state.timeline.entries.len();
+            state.timeline.accept(id, result, state.ctx.now);
+            if let Mode::Timeline(view) = &mut state.mode {
+                view.follow(before, state.timeline.entries.len());
+                state.dirty = true;
+            }
+        }
         Msg::AuditRead(result) => {
             state.dirty = true;
             if let Mode::Audit(view) = &mut state.mode {

@@ -30,6 +30,7 @@ pub fn next_wake(state: &State) -> DateTime<Utc> {
     let mut wake = Wake { at: now + engineer_ms(MAX_SLEEP_SECS * 1_000) };
     wake.at(state.ctx.redraw_at);
     wake.at(state.ctx.flash_expires_at());
+    wake.at(state.timeline.next_read(&state.ctx));
     let keep = Duration::seconds(super::operations::SHOWN_AFTER_END_SECS * speed);
     for op in &state.ops.operations {
         wake.at(op.finished_at.map(|at| at + keep));

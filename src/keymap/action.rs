@@ -57,6 +57,10 @@ pub enum Action {
     Functions,
     /// Copy the selection's identifier (OSC 52).
     Copy,
+    /// The open incident's timeline: every operator's entries in team mode, and who has it open.
+    Timeline,
+    /// Team mode: hold the selected resource for 15 minutes (a lease), or give it back.
+    Hold,
     /// Show and copy the selection's AWS console address.
     ConsoleUrl,
     EditQuery,
@@ -95,6 +99,10 @@ impl Action {
             }
             Action::Copy => "copy the selection: a service's address, a name, a function's ARN, the log line (OSC 52)",
             Action::ConsoleUrl => "show and copy the selection's AWS console address",
+            Action::Timeline => {
+                "the open incident's timeline, every operator's entries (team mode) and who else is in it"
+            }
+            Action::Hold => "team mode: hold the selected resource for 15 minutes (others' actions on it are refused)",
             Action::Functions => "Lambda functions in the place they share (again: the other pane back)",
             Action::Zoom => "zoom the focused pane / back to the dashboard",
             Action::Refresh => "refresh the focused pane now",

@@ -22,11 +22,19 @@ pub enum Context {
     Runbook,
     Query,
     Chart,
+    Timeline,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] =
-        [Context::Global, Context::Logs, Context::Environments, Context::Runbook, Context::Query, Context::Chart];
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Logs,
+        Context::Environments,
+        Context::Runbook,
+        Context::Query,
+        Context::Chart,
+        Context::Timeline,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -36,6 +44,7 @@ impl Context {
             Context::Runbook => "Runbook view",
             Context::Query => "Logs Insights view (:query), once a query runs",
             Context::Chart => "Metric chart (m)",
+            Context::Timeline => "Incident timeline (T)",
         }
     }
 
@@ -48,6 +57,7 @@ impl Context {
             Context::Runbook => "runbook",
             Context::Query => "query",
             Context::Chart => "chart",
+            Context::Timeline => "timeline",
         }
     }
 }
@@ -82,6 +92,8 @@ struct KeymapFile {
     query: BTreeMap<String, Action>,
     #[serde(default)]
     chart: BTreeMap<String, Action>,
+    #[serde(default)]
+    timeline: BTreeMap<String, Action>,
 }
 
 /// One row of the help screen: the keys bound to an action in a context.
@@ -125,6 +137,7 @@ impl Keymap {
             (Context::Runbook, file.runbook),
             (Context::Query, file.query),
             (Context::Chart, file.chart),
+            (Context::Timeline, file.timeline),
         ];
         for (context, entries) in sections {
             let table = out.tables.entry(context).or_default();

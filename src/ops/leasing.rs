@@ -49,9 +49,9 @@ pub async fn annotate(team: Option<&Team>, backend: &dyn Backend, plan: &mut Pla
     let now = backend.clock().unwrap_or_else(Utc::now);
     match team.leases.held_by_other(&scope(&backend.label(), &arn), &resources, now).await {
         Ok(Some(lease)) => {
-            let held = format!("{} is {}", lease.resource, lease.describe());
-            plan.notes.push(format!("{held}; acting takes the lease over from them (audited)"));
-            plan.held_by = Some(held);
+            // First among the notes, and holder first: the dialog cuts long lines.
+            plan.notes.insert(0, format!("HELD by {}; acting takes the lease over (audited)", lease.summary()));
+            plan.held_by = Some(format!("{} is {}", lease.resource, lease.describe()));
         }
         Ok(None) => {}
         Err(e) => plan.notes.push(format!("{e}: leases could not be checked")),

@@ -81,7 +81,7 @@ pub fn entry_items(entry: &Entry, operator: &Operator) -> Result<Vec<Queued>, St
         entry.id = crate::incident::new_entry_id(entry.recorded_at);
     }
     // The shared copy names the person and the host; CloudWatch's entries stay CloudWatch's.
-    if entry.who == operator.user {
+    if entry.kind != Kind::Alarm {
         entry.who = operator.at();
     }
     let body = serde_json::to_string(&SharedEntry { entry: entry.clone(), operator: operator.clone() })

@@ -57,6 +57,20 @@ impl Lease {
         )
     }
 
+    /// "alice@b1: rollback since 13:41, until 13:46 UTC (note) [ARN]": the holder first, for a
+    /// dialog whose lines are cut at its width.
+    pub fn summary(&self) -> String {
+        let note = self.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        format!(
+            "{}: {} since {}, until {} UTC{note} [{}]",
+            self.holder.at(),
+            self.purpose,
+            self.since.format("%H:%M"),
+            self.until.format("%H:%M"),
+            self.holder.arn
+        )
+    }
+
     fn from_item(item: &TableItem) -> Option<Lease> {
         let mut lease: Lease = serde_json::from_str(&item.body).ok()?;
         lease.version = item.version.unwrap_or(0);

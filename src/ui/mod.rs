@@ -26,6 +26,7 @@ mod quit;
 mod report;
 mod runbook;
 mod services;
+mod timeline_view;
 pub mod widgets;
 
 use crate::app::{Mode, State};
@@ -74,6 +75,10 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame) 
         Mode::Runbook => runbook::render(state, theme, keymap, frame, area),
         Mode::Query(view) => query::render(view, theme, keymap, frame, area),
         Mode::Chart(view) => metric_chart::render(view, theme, keymap, frame, area),
+        Mode::Timeline(view) => {
+            let incident = state.ctx.incident.as_deref();
+            timeline_view::render(view, &state.timeline, incident, state.ctx.settings.team, theme, frame, area)
+        }
         Mode::Normal | Mode::Filter(_) | Mode::ConfirmQuit => {}
     }
 }

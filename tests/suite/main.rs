@@ -58,6 +58,7 @@ mod status;
 mod targets_aws;
 mod targets_sim;
 mod team_aws;
+mod team_console;
 mod terminal;
 mod terminal_aws;
 mod update;

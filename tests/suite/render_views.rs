@@ -91,3 +91,36 @@ async fn the_query_view_with_its_rows_at_100x30() {
     let (x, y) = find(&buffer, "> filter").expect("the query");
     assert_eq!(buffer[(x, y)].style().fg, theme.accent.fg);
 }
+
+#[tokio::test]
+async fn the_incident_timeline_with_two_operators_at_120x30() {
+    use opsdeck::app::{Mode, TimelineFeed, TimelineView};
+    use opsdeck::incident::{Entry, Kind};
+    let mut h = Headless::new("calm", 5).await;
+    h.state.ctx.size = (120, 30);
+    h.state.ctx.settings.team = true;
+    h.state.ctx.incident = Some("db-outage".into());
+    let at = |m: i64| console::start() + chrono::Duration::minutes(m);
+    let entries = vec![
+        Entry::new("db-outage", Kind::Start, "started by hand", at(0), "alice@b1"),
+        Entry::new("db-outage", Kind::Alarm, "CleanisticAI-HighErrorRate OK -> ALARM: 5XX > 5", at(1), "cloudwatch"),
+        Entry::new("db-outage", Kind::Join, "joined", at(2), "bob@b2"),
+        Entry::new("db-outage", Kind::Note, "rolled back to :14", at(4), "bob@b2"),
+    ];
+    h.state.timeline = TimelineFeed {
+        incident: Some("db-outage".into()),
+        entries,
+        present: vec!["bob@b2".into()],
+        ..TimelineFeed::default()
+    };
+    h.state.mode = Mode::Timeline(TimelineView { selected: 3 });
+    let theme = dark();
+    let buffer = draw(&h.state, &theme, h.state.ctx.size);
+    insta::assert_snapshot!("incident_timeline_120x30", text_of(&buffer));
+    let (x, y) = find(&buffer, "also here: bob@b2").expect("who else is in it");
+    assert_eq!(buffer[(x, y)].style().fg, theme.info.fg);
+    let (x, y) = find(&buffer, "CleanisticAI-HighErrorRate OK -> ALARM").expect("the alarm");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_warn.fg, "an alarm change reads as a warning");
+    let (x, y) = find(&buffer, "rolled back to :14").expect("the note");
+    assert_eq!(buffer[(x, y)].style().bg, theme.selection.bg, "the selected entry");
+}

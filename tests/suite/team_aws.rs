@@ -155,7 +155,7 @@ fn a_lease_refuses_other_holders_by_name_and_a_take_over_is_audited() {
             && err.contains("--take-over"),
         "{err}"
     );
-    assert!(out.contains("acting takes the lease over from them"), "the plan says it: {out}");
+    assert!(out.contains("HELD by alice@") && out.contains("acting takes the lease over"), "the plan says it: {out}");
     // Alice in a second terminal is another holder too.
     let alice2 = alice.other_terminal("pts/2");
     assert_eq!(alice2.run(&["redeploy", API, "--yes"]).0, 3);
