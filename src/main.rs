@@ -74,6 +74,11 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&paths)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
+        if let Some(Command::Status(args)) = &cli.command {
+            if args.fleet {
+                return fleet_status(&cli, &paths, &config, args).await;
+            }
+        }
         let backend = connect(&cli, &paths, &config).await?;
         if let Some(Command::Status(args)) = &cli.command {
             let mut out = std::io::stdout().lock();
@@ -138,6 +143,49 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
     let options = aws_options(cli, paths, config);
     let backend = AwsBackend::connect(options).await.context("connecting to AWS (or run `opsdeck --demo`)")?;
     Ok(Arc::new(backend))
+}
+
+/// `opsdeck status --fleet`: a backend per account and region of `[fleet]`, read side by side.
+async fn fleet_status(
+    cli: &Cli,
+    paths: &Paths,
+    config: &Config,
+    args: &opsdeck::status::StatusArgs,
+) -> anyhow::Result<ExitCode> {
+    use opsdeck::status::fleet::{run, Member};
+    let Some(fleet) = &config.fleet else {
+        anyhow::bail!("--fleet reads the accounts of [fleet] in config.toml, and there is none (see docs/config.md)");
+    };
+    let members = fleet.members().map_err(anyhow::Error::msg)?;
+    let connects = members.iter().map(|m| async move {
+        if let Some(profile) = &m.profile {
+            opsdeck::aws::check_profile(profile).await?;
+        }
+        let options = AwsOptions {
+            profile: m.profile.clone(),
+            region: Some(m.region.clone()),
+            endpoint_url: m.endpoint_url.clone().or_else(|| cli.endpoint_url.clone()),
+            role_arn: m.role_arn.clone(),
+            ..aws_options(cli, paths, config)
+        };
+        let backend = AwsBackend::connect(options).await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(Arc::new(backend) as Arc<dyn Backend>)
+    });
+    let backends = futures::future::join_all(connects).await;
+    let members: Vec<Member> = members
+        .into_iter()
+        .zip(backends)
+        .map(|(m, backend)| Member {
+            credentials_key: m.credentials_key(),
+            alias: m.alias,
+            profile: m.profile,
+            region: m.region,
+            backend,
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let complete = run(&members, args, &config.functions.filter(), &mut out).await?;
+    Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Team mode (`[team]` in config.toml, AWS only: drills on the simulated fleet stay local).

@@ -56,6 +56,8 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// A role to assume on top of the profile's credentials (a fleet account, `[[fleet.accounts]] role_arn`).
+    pub role_arn: Option<String>,
     /// Extra CA certificates (PEM) to trust, for TLS-intercepting proxies (AWS_CA_BUNDLE).
     pub ca_bundle: Option<PathBuf>,
     /// Cost allocation tag whose values are the "systems" in the cost pane (e.g. "system").
@@ -182,7 +184,18 @@ impl AwsBackend {
         if let Some(bundle) = &options.ca_bundle {
             loader = loader.http_client(tls_client(bundle)?);
         }
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        if let Some(role) = &options.role_arn {
+            let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+                .session_name("opsdeck")
+                .configure(&config)
+                .build()
+                .await;
+            config = config
+                .into_builder()
+                .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(provider))
+                .build();
+        }
         let region = config.region().map(ToString::to_string).ok_or_else(|| {
             BackendError::Other("no AWS region: pass --region, set AWS_REGION, or set one in the profile".into())
         })?;

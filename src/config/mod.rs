@@ -63,6 +63,9 @@ pub struct Config {
     /// Team mode: audit, incident timeline and leases shared through a DynamoDB table:
     /// `[team] table = "opsdeck-team"` (see docs/team.md).
     pub team: Option<TeamConfig>,
+    /// Many accounts and regions side by side (`opsdeck status --fleet`): `[fleet]` and
+    /// `[[fleet.accounts]]`.
+    pub fleet: Option<FleetConfig>,
 }
 
 /// What the simulated fleet brings along (test payloads for its endpoints).
@@ -118,6 +121,9 @@ impl Config {
         }
         if let Some(team) = &config.team {
             team.check().map_err(invalid)?;
+        }
+        if let Some(fleet) = &config.fleet {
+            fleet.members().map_err(invalid)?;
         }
         config.environment_specs().map_err(invalid)?;
         for link in &config.runbooks {

@@ -160,3 +160,96 @@ impl TeamConfig {
         Ok(())
     }
 }
+
+/// `[fleet]`: the accounts and regions `opsdeck status --fleet` reads side by side.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetConfig {
+    /// Regions for accounts that list none of their own.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub accounts: Vec<FleetAccountConfig>,
+}
+
+/// `[[fleet.accounts]]`: one account, reached through a profile (and optionally a role).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetAccountConfig {
+    /// The AWS profile whose credentials reach it (default: the default chain).
+    pub profile: Option<String>,
+    /// A role to assume with those credentials (cross-account access from one bastion).
+    pub role_arn: Option<String>,
+    /// The name shown in the ACCOUNT column (default: the account id).
+    pub alias: Option<String>,
+    /// Its regions (default: `[fleet] regions`).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Send its calls to this endpoint (a VPC endpoint, or an emulator in tests).
+    pub endpoint_url: Option<String>,
+}
+
+/// One account in one region, as the fleet reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetMember {
+    /// The alias, when one is configured (else the account id is shown once read).
+    pub alias: Option<String>,
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    pub region: String,
+    pub endpoint_url: Option<String>,
+}
+
+impl FleetMember {
+    /// Members reached with the same credentials share one account's API rate limits: they are
+    /// read one after another, other accounts side by side.
+    pub fn credentials_key(&self) -> String {
+        format!("{}|{}", self.profile.as_deref().unwrap_or("default"), self.role_arn.as_deref().unwrap_or(""))
+    }
+}
+
+impl FleetConfig {
+    /// Every (account, region), checked: each account has a region, names are plausible, no pair twice.
+    pub fn members(&self) -> Result<Vec<FleetMember>, String> {
+        if self.accounts.is_empty() {
+            return Err(
+                "[fleet]: list its accounts as [[fleet.accounts]] (profile, regions, optional role_arn, alias)".into(),
+            );
+        }
+        let region_ok = |r: &str| {
+            !r.is_empty()
+                && r.len() <= 32
+                && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
+        let mut out = Vec::new();
+        for (i, a) in self.accounts.iter().enumerate() {
+            let name = a.alias.clone().or_else(|| a.profile.clone()).unwrap_or_else(|| format!("account {}", i + 1));
+            let regions = if a.regions.is_empty() { &self.regions } else { &a.regions };
+            if regions.is_empty() {
+                return Err(format!("[[fleet.accounts]] {name}: no regions (set regions here or in [fleet])"));
+            }
+            if let Some(role) = &a.role_arn {
+                if !role.starts_with("arn:") || !role.contains(":role/") {
+                    return Err(format!("[[fleet.accounts]] {name}: role_arn {role:?} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"));
+                }
+            }
+            for region in regions {
+                if !region_ok(region) {
+                    return Err(format!("[[fleet.accounts]] {name}: {region:?} is not a region name"));
+                }
+                let member = FleetMember {
+                    alias: a.alias.clone(),
+                    profile: a.profile.clone(),
+                    role_arn: a.role_arn.clone(),
+                    region: region.clone(),
+                    endpoint_url: a.endpoint_url.clone(),
+                };
+                if out.iter().any(|m: &FleetMember| m == &member) {
+                    return Err(format!("[[fleet.accounts]] {name}: {region} is listed twice"));
+                }
+                out.push(member);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -7,6 +7,7 @@
 //! the backend passes through [`inert`] in both formats. The formats are documented in
 //! `docs/cli.md`.
 
+pub mod fleet;
 mod functions;
 
 pub use functions::FunctionStatus;
@@ -34,6 +35,9 @@ pub struct StatusArgs {
     /// text (for people) or json (for scripts)
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// Every account and region of [fleet] in config.toml, side by side, with ACCOUNT and REGION columns
+    #[arg(long)]
+    pub fleet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,7 +47,7 @@ pub enum OutputFormat {
 }
 
 /// One snapshot. A section whose read failed is empty and has an entry in `errors`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct StatusReport {
     /// Where the data came from: `demo (scenario bad-deploy, seed 7)` or `aws (profile p, region r)`.
     pub source: String,

@@ -55,6 +55,8 @@ pub struct Team {
     state: Mutex<QueueState>,
     /// Lease releases under way (a headless command waits for them before it exits).
     releases: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// The incident and time of this session's last presence write.
+    presence: Mutex<Option<(String, DateTime<Utc>)>>,
 }
 
 impl Team {
@@ -70,6 +72,7 @@ impl Team {
             flushing: tokio::sync::Mutex::new(()),
             state: Mutex::new(QueueState::default()),
             releases: Mutex::new(Vec::new()),
+            presence: Mutex::new(None),
         }
     }
 
@@ -211,8 +214,15 @@ impl Team {
             .collect())
     }
 
-    /// Say that this session has `name` open (a presence item that expires by itself).
+    /// Say that this session has `name` open (a presence item that expires by itself after
+    /// 3 minutes), written at most once a minute however often the timeline is read.
     pub async fn present(&self, name: &str, now: DateTime<Utc>) -> Result<(), TableError> {
+        let fresh = |p: &Option<(String, DateTime<Utc>)>| {
+            p.as_ref().is_some_and(|(n, at)| n == name && now - *at < chrono::Duration::seconds(60))
+        };
+        if self.presence.lock().is_ok_and(|p| fresh(&p)) {
+            return Ok(());
+        }
         let item = crate::team_table::TableItem {
             pk: items::presence_pk(name),
             sk: self.operator.session.clone(),
@@ -228,7 +238,11 @@ impl Team {
             now: now.timestamp(),
             session: self.operator.session.clone(),
         };
-        self.table.put_lease(&item, &condition).await.map(|_| ())
+        self.table.put_lease(&item, &condition).await?;
+        if let Ok(mut p) = self.presence.lock() {
+            *p = Some((name.to_string(), now));
+        }
+        Ok(())
     }
 
     /// The operators with `name` open now (their presence not yet expired).

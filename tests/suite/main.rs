@@ -37,6 +37,7 @@ mod emulator_smoke;
 mod env_aws;
 mod env_sim;
 mod faults_aws;
+mod fleet_aws;
 mod fleet_cache;
 mod functions_aws;
 mod functions_console;
