@@ -197,15 +197,19 @@ async fn read_timeline(
     let mut read = super::msg::TimelineRead { incident, cursor: after, ..Default::default() };
     if let Some(team) = &ctx.team {
         let now = chrono::Utc::now();
+        // Ask again for the last two minutes: an entry sent late from a queue, or stamped by a
+        // bastion whose clock is behind, sorts before the cursor; ids keep each entry once.
+        let after = read.cursor.as_deref().map(|c| crate::team::items::rewound(c, chrono::Duration::minutes(2)));
         let shared = async {
-            let items = team.entries(&read.incident, read.cursor.as_deref()).await?;
+            let items = team.entries(&read.incident, after.as_deref()).await?;
             team.present(&read.incident, now).await?;
             let present = team.present_in(&read.incident, now).await?;
             Ok::<_, crate::team_table::TableError>((items, present))
         };
         match shared.await {
             Ok((items, present)) => {
-                if let Some((last, _)) = items.last() {
+                if let Some((last, _)) = items.last().filter(|(last, _)| read.cursor.as_ref().is_none_or(|c| last > c))
+                {
                     read.cursor = Some(last.clone());
                 }
                 entries.extend(items.into_iter().map(|(_, s)| s.entry));

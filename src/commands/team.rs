@@ -189,7 +189,8 @@ pub async fn lease(
         },
         (Some(LeaseCommand::Release { address }), _) => {
             let address = match grammar::parse_address(address) {
-                Ok(a) => a.to_string(),
+                // A lease is on the whole resource a plan reads: a variant's endpoint.
+                Ok(a) => a.resource().to_string(),
                 Err(e) => return usage(err, &e),
             };
             match team.leases.release_resource(&scope, &address, now).await {
@@ -202,7 +203,8 @@ pub async fn lease(
         }
         (None, Some(address)) => {
             let address = match grammar::parse_address(address) {
-                Ok(a) => a.to_string(),
+                // A lease is on the whole resource a plan reads: a variant's endpoint.
+                Ok(a) => a.resource().to_string(),
                 Err(e) => return usage(err, &e),
             };
             let duration = match chrono::Duration::from_std(args.duration) {

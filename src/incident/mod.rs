@@ -220,7 +220,12 @@ pub fn alarm_entry(incident: &str, alarm: &crate::domain::Alarm, from: Option<&s
         Some(from) => format!("{} {from} -> {}: {}", alarm.name, alarm.state.as_str(), alarm.reason),
         None => format!("{} is {}: {}", alarm.name, alarm.state.as_str(), alarm.reason),
     };
-    Entry::new(incident, Kind::Alarm, what, alarm.state_since, "cloudwatch")
+    let mut entry = Entry::new(incident, Kind::Alarm, what, alarm.state_since, "cloudwatch");
+    // Every console with the incident open sees the same change: one id for it, so a shared
+    // timeline keeps it once (its key is the change's time and this id).
+    let name: String = alarm.name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    entry.id = format!("alarm-{}-{name}-{}", alarm.state_since.format("%Y%m%dT%H%M%S%.6fZ"), alarm.state.as_str());
+    entry
 }
 
 /// The last incident started and not ended in these entries.

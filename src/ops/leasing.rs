@@ -28,7 +28,7 @@ pub fn resources(plan: &Plan) -> Vec<String> {
     if plan.intent.verb() == "invoke" {
         return Vec::new();
     }
-    let mut out: Vec<String> = plan.reads.iter().map(|r| r.address.to_string()).collect();
+    let mut out: Vec<String> = plan.reads.iter().map(|r| r.address.resource().to_string()).collect();
     if out.is_empty() {
         out.push(plan.intent.target().to_string());
     }

@@ -33,6 +33,15 @@ pub fn key_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// A sort key `TIME#...` moved back by `by` (just its time part), to read again a little before it.
+pub fn rewound(key: &str, by: chrono::Duration) -> String {
+    let time = key.split('#').next().unwrap_or_default();
+    match DateTime::parse_from_rfc3339(time) {
+        Ok(t) => key_time(t.with_timezone(&Utc) - by),
+        Err(_) => key.to_string(),
+    }
+}
+
 /// An audit record as shared: the record as the local log has it, and who wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedRecord {
@@ -165,6 +174,9 @@ mod tests {
                 ..Default::default()
             })
             .collect();
+        let key = &items[0].sk;
+        assert!(rewound(key, chrono::Duration::minutes(2)) < *key);
+        assert_eq!(rewound("garbage", chrono::Duration::minutes(2)), "garbage");
         let index = incidents_from(&table[1..]);
         assert_eq!(index.len(), 1);
         assert_eq!(index[0].name, "db-outage");

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 pub const ACTION_LEASE: Duration = Duration::minutes(3);
 /// Extended this often while its action is watched.
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(45);
-/// A lease item stays in the table this long after it ends (TTL), so `lease list` can say who
-/// held it last before DynamoDB removes it.
+/// A lease item stays in the table this long after it ends (TTL): readers compare `until`
+/// themselves, so an ended lease is free at once; the item only waits for DynamoDB to remove it.
 const KEEP_AFTER: i64 = 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -170,7 +170,15 @@ fn a_lease_refuses_other_holders_by_name_and_a_take_over_is_audited() {
     assert!(bob.ok(&["lease", "list"]).contains("no leases held"));
     // Held again; Bob takes it over, and it is in his audit record and the shared one.
     alice.ok(&["lease", API, "--for", "10m"]);
+    emu.clear_calls();
     let out = bob.ok(&["scale", API, "3", "--yes", "--take-over"]);
+    // What an action costs in the table (docs/team.md): the lease read at plan and execute, the
+    // lease and two audit records written, the lease deleted.
+    let dynamo = |emu: &Emulator| -> Vec<(String, u64)> {
+        emu.calls().into_iter().filter(|(k, _)| k.starts_with("dynamodb:")).collect()
+    };
+    let expected = [("dynamodb:DeleteItem", 1), ("dynamodb:GetItem", 2), ("dynamodb:PutItem", 3)];
+    assert_eq!(dynamo(&emu), expected.map(|(k, n)| (k.to_string(), n)));
     assert!(out.contains("applied"), "{out}");
     assert_eq!(update_services(&emu), 1);
     let audit = bob.audit_file();
@@ -286,6 +294,7 @@ async fn two_operators_write_a_thousand_events_to_one_timeline() {
     alice.ok(&["incident", "start", "big-day"]);
     assert_eq!(bob.run(&["incident", "start", "big-day"]).0, 2, "an open shared incident is joined, not started twice");
     bob.ok(&["incident", "join", "big-day"]);
+    emu.clear_calls();
     let notes = |who: &str| (1..=500).map(|n| format!("{who} {n}\n")).collect::<String>();
     let mut children = Vec::new();
     for (op, text) in [(&alice, notes("alice")), (&bob, notes("bob"))] {
@@ -306,6 +315,9 @@ async fn two_operators_write_a_thousand_events_to_one_timeline() {
         assert!(out.contains("500 notes added"), "{out}");
         assert!(!err.contains("wait in"), "everything was sent before exit: {err}");
     }
+    // One conditional put per note, nothing else (no read while nobody looks).
+    let dynamo: Vec<(String, u64)> = emu.calls().into_iter().filter(|(k, _)| k.starts_with("dynamodb:")).collect();
+    assert_eq!(dynamo, [("dynamodb:PutItem".to_string(), 1000)]);
     let dir = tempfile::tempdir().unwrap();
     let team = reader(&emu, dir.path()).await;
     let entries = team.entries("big-day", None).await.unwrap();
