@@ -288,7 +288,11 @@ fn bad_deploy_is_resolved_from_the_alarm_in_four_keys() {
     press("BTab");
     press("BTab");
     press("R");
-    let dialog = tmux.wait_for(|s| s.contains("Confirm") && s.contains("roll back to this"), Duration::from_secs(5));
+    // Wait for the whole dialog: a capture can land while a frame is still being written.
+    let dialog = tmux.wait_for(
+        |s| s.contains("Confirm") && s.contains("roll back to this") && s.contains("MODEL_PATH"),
+        Duration::from_secs(5),
+    );
     assert!(dialog.contains("cleanistic-ai-api:15  ->  cleanistic-ai-api:14"), "{dialog}");
     assert!(
         dialog.contains("+ cleanistic-ai-api: env MODEL_PATH") || dialog.contains("MODEL_PATH"),
