@@ -165,6 +165,12 @@ pub trait Backend: Send + Sync {
         Ok(EndpointModels { endpoint: endpoint.to_string(), ..EndpointModels::default() })
     }
 
+    /// Accounts and regions whose last read failed, with why (`ACCOUNT@REGION`, message): a
+    /// fleet session shows them on their own rows while the others read on. Empty for one account.
+    fn place_errors(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// The backend's own time where it keeps one (the simulated fleet, which may run faster than
     /// the wall clock); None means real time.
     fn clock(&self) -> Option<DateTime<Utc>> {
@@ -216,6 +222,13 @@ impl Permit {
 
     /// Called by `ops::execute` alone (tests/layers.rs keeps it so).
     pub(crate) fn grant(mutation: Mutation) -> Permit {
+        Permit { mutation }
+    }
+
+    /// The same change addressed to the account that makes it: a fleet session's backend takes
+    /// the place off the names before it hands the permit to that account's backend. It needs a
+    /// permit to make one, so it grants nothing new.
+    pub fn readdress(self, mutation: Mutation) -> Permit {
         Permit { mutation }
     }
 

@@ -57,6 +57,10 @@ pub struct Cli {
     /// Open the console on this Lambda function
     #[arg(long, value_name = "FUNCTION", group = "open_at")]
     pub function: Option<String>,
+    /// Every account and region of [fleet] in config.toml in one view: rows merged with ACCOUNT
+    /// and REGION columns, each action sent to its row's account (with --demo: two simulated accounts)
+    #[arg(long, global = true)]
+    pub fleet: bool,
     /// Do not draw the last-known fleet from disk at start (see fleet_cache in config.toml)
     #[arg(long, global = true)]
     pub no_cache: bool,

@@ -1,4 +1,5 @@
 //! opsdeck: a terminal operations console for ML services on AWS.
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod aws;

@@ -74,20 +74,30 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&paths)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
-        if let Some(Command::Status(args)) = &cli.command {
-            if args.fleet {
-                return fleet_status(&cli, &paths, &config, args).await;
+        let fleet = if cli.fleet { Some(fleet_members(&cli, &paths, &config).await?) } else { None };
+        let (backend, read_only_places) = match fleet {
+            Some(members) => {
+                if let Some(Command::Status(args)) = &cli.command {
+                    let mut out = std::io::stdout().lock();
+                    let filter = config.functions.filter();
+                    let complete = opsdeck::status::fleet::run(&members, args, &filter, &mut out).await?;
+                    return Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) });
+                }
+                let fleet = opsdeck::accounts::AccountsBackend::connect(members).await;
+                let read_only = fleet.read_only_places();
+                (Arc::new(fleet) as Arc<dyn Backend>, read_only)
             }
-        }
-        let backend = connect(&cli, &paths, &config).await?;
+            None => (connect(&cli, &paths, &config).await?, Vec::new()),
+        };
         if let Some(Command::Status(args)) = &cli.command {
             let mut out = std::io::stdout().lock();
             let complete = opsdeck::status::run(backend.as_ref(), args, &config.functions.filter(), &mut out).await?;
             return Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
-        let read_only = cli.read_only || (!cli.demo && config.profile_read_only(&profile_name(&cli)));
+        let read_only = cli.read_only || (!cli.demo && !cli.fleet && config.profile_read_only(&profile_name(&cli)));
         let audit_file = if cli.demo { &paths.demo_audit_file } else { &paths.audit_file };
         let mut ops = OpsContext::new(read_only, AuditLog::new(audit_file.clone()), paths.environments_dir.clone());
+        ops.read_only_places = read_only_places;
         let team = if cli.demo { None } else { connect_team(&cli, &config, audit_file, backend.as_ref()).await? };
         if let Some(team) = &team {
             ops = ops.with_team(team.clone());
@@ -112,7 +122,8 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
             drain_team(team.as_deref(), std::time::Duration::from_secs(8)).await;
             return Ok(ExitCode::from(code));
         }
-        if !cli.demo && !cli.no_cache && config.fleet_cache != Some(false) {
+        // The last-known fleet is kept per profile and region; a fleet session reads many.
+        if !cli.demo && !cli.fleet && !cli.no_cache && config.fleet_cache != Some(false) {
             settings.fleet_cache_dir = Some(paths.cache_dir.join("fleet"));
         }
         let mut state = State::new(backend.label(), settings, chrono::Utc::now(), (80, 24));
@@ -145,14 +156,32 @@ async fn connect(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Ar
     Ok(Arc::new(backend))
 }
 
-/// `opsdeck status --fleet`: a backend per account and region of `[fleet]`, read side by side.
-async fn fleet_status(
-    cli: &Cli,
-    paths: &Paths,
-    config: &Config,
-    args: &opsdeck::status::StatusArgs,
-) -> anyhow::Result<ExitCode> {
-    use opsdeck::status::fleet::{run, Member};
+/// `--fleet`: a backend per account and region of `[fleet]` (with `--demo`, two simulated
+/// accounts with different seeds), each with its profile's `read_only`.
+async fn fleet_members(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Result<Vec<opsdeck::accounts::Member>> {
+    use opsdeck::accounts::Member;
+    if cli.demo {
+        let sim = |seed: u64| -> anyhow::Result<Arc<dyn Backend>> {
+            let options = SimOptions {
+                seed,
+                scenario: cli.scenario.clone(),
+                start: chrono::Utc::now(),
+                clock: SimClock::Wall { speed: cli.speed },
+            };
+            Ok(Arc::new(SimFleet::new(options)?))
+        };
+        let demo = |alias: &str, region: &str, seed: u64| -> anyhow::Result<Member> {
+            Ok(Member {
+                alias: Some(alias.into()),
+                profile: None,
+                region: region.into(),
+                credentials_key: alias.into(),
+                backend: Ok(sim(seed)?),
+                read_only: false,
+            })
+        };
+        return Ok(vec![demo("demo-prod", "us-east-1", cli.seed)?, demo("demo-staging", "eu-west-1", cli.seed + 1)?]);
+    }
     let Some(fleet) = &config.fleet else {
         anyhow::bail!("--fleet reads the accounts of [fleet] in config.toml, and there is none (see docs/config.md)");
     };
@@ -172,20 +201,18 @@ async fn fleet_status(
         Ok::<_, String>(Arc::new(backend) as Arc<dyn Backend>)
     });
     let backends = futures::future::join_all(connects).await;
-    let members: Vec<Member> = members
+    Ok(members
         .into_iter()
         .zip(backends)
         .map(|(m, backend)| Member {
             credentials_key: m.credentials_key(),
+            read_only: cli.read_only || config.profile_read_only(m.profile.as_deref().unwrap_or("default")),
             alias: m.alias,
             profile: m.profile,
             region: m.region,
             backend,
         })
-        .collect();
-    let mut out = std::io::stdout().lock();
-    let complete = run(&members, args, &config.functions.filter(), &mut out).await?;
-    Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        .collect())
 }
 
 /// Team mode (`[team]` in config.toml, AWS only: drills on the simulated fleet stay local).

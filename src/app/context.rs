@@ -29,6 +29,9 @@ pub struct Context {
     pub size: (u16, u16),
     pub flash: Option<Flash>,
     pub usage: Option<ApiUsage>,
+    /// A fleet session: the accounts and regions (`ACCOUNT@REGION`) whose last read failed, and
+    /// why; their rows are the last read and marked so.
+    pub place_errors: Vec<(String, String)>,
     /// The incident open now, as last read or started.
     pub incident: Option<String>,
     pub next_request: RequestId,
@@ -45,6 +48,7 @@ impl Context {
             size,
             flash: None,
             usage: None,
+            place_errors: Vec::new(),
             incident: None,
             next_request: 1,
             redraw_at: None,

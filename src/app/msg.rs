@@ -34,6 +34,8 @@ pub enum Msg {
     Switched(Result<crate::backend::BackendLabel, String>),
     /// The backend's running count of API calls and their cost changed.
     Usage(crate::backend::ApiUsage),
+    /// A fleet session: the accounts and regions whose last read failed, and why.
+    PlaceErrors(Vec<(String, String)>),
     /// A plan was read (or could not be).
     Planned(RequestId, Box<Result<Plan, OpError>>),
     /// A confirmed action ran (or was refused at execute: conflict, audit, the backend).

@@ -121,6 +121,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.ctx.usage = Some(usage);
             state.dirty = true;
         }
+        Msg::PlaceErrors(errors) => {
+            // Text from AWS: inert before it is kept.
+            state.ctx.place_errors = errors
+                .into_iter()
+                .map(|(p, e)| (crate::sanitize::inert(&p).into_owned(), crate::sanitize::inert(&e).into_owned()))
+                .collect();
+            state.dirty = true;
+        }
         Msg::Planned(id, result) => {
             state.dirty = true;
             let mut result = *result;

@@ -224,6 +224,14 @@ impl FleetConfig {
         let mut out = Vec::new();
         for (i, a) in self.accounts.iter().enumerate() {
             let name = a.alias.clone().or_else(|| a.profile.clone()).unwrap_or_else(|| format!("account {}", i + 1));
+            if let Some(alias) = &a.alias {
+                if !crate::domain::place::valid_account(alias) {
+                    return Err(format!(
+                        "[[fleet.accounts]] alias {alias:?}: an alias names the account in every row and address \
+                         (prod@us-east-1:...): 1-64 letters, digits, '-', '_' or '.'"
+                    ));
+                }
+            }
             let regions = if a.regions.is_empty() { &self.regions } else { &a.regions };
             if regions.is_empty() {
                 return Err(format!("[[fleet.accounts]] {name}: no regions (set regions here or in [fleet])"));

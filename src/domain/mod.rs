@@ -11,6 +11,7 @@ mod insights;
 mod metrics;
 mod models;
 mod ops;
+pub mod place;
 mod targets;
 pub use functions::*;
 pub use insights::*;
@@ -21,6 +22,8 @@ pub use targets::*;
 
 /// How a command names a resource: `ecs:CLUSTER/SERVICE`, `sm:ENDPOINT[/VARIANT]`,
 /// `lambda:FUNCTION` or `rule:[BUS/]NAME` (an EventBridge rule; the default bus when no bus is named).
+/// In a fleet session the cluster, endpoint or function name carries its place
+/// (`ecs:prod@us-east-1:app/api`, see `place.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Address {
@@ -54,6 +57,19 @@ impl Address {
     }
     pub fn rule(bus: Option<&str>, name: impl Into<String>) -> Self {
         Address::Rule { bus: bus.filter(|b| *b != "default").map(str::to_string), name: name.into() }
+    }
+
+    /// The name that carries a fleet session's place (`ACCOUNT@REGION:`): the cluster, endpoint
+    /// or function; a rule has none.
+    pub fn placed(&self) -> Option<place::Placed<'_>> {
+        let name = match self {
+            Address::EcsService { cluster, .. } => cluster,
+            Address::Endpoint { endpoint, .. } => endpoint,
+            Address::Function { name } => name,
+            Address::Rule { .. } => return None,
+        };
+        let placed = place::split(name);
+        placed.place.is_some().then_some(placed)
     }
 
     /// The address of the whole resource a snapshot reads: a variant's endpoint.
@@ -100,8 +116,12 @@ pub enum AddressError {
 }
 
 /// AWS resource names allow letters, digits, hyphens and underscores (ECS also dots in a few places).
+/// In a fleet session a name may carry its place (`prod@us-east-1:app`, see `place.rs`).
 fn valid_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    let bare = place::split(s).name;
+    !bare.is_empty()
+        && bare.len() <= 255
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl FromStr for Address {
@@ -127,10 +147,12 @@ impl FromStr for Address {
             return Ok(Address::Endpoint { endpoint: endpoint.to_string(), variant: variant.map(str::to_string) });
         }
         if let Some(name) = s.strip_prefix("lambda:") {
-            // Function names: letters, digits, hyphens and underscores, up to 64 (ARNs are not taken here).
-            if name.is_empty()
-                || name.len() > 64
-                || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+            // Function names: letters, digits, hyphens and underscores, up to 64 (ARNs are not taken
+            // here), with a place in a fleet session.
+            let name_only = place::split(name).name;
+            if name_only.is_empty()
+                || name_only.len() > 64
+                || !name_only.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
             {
                 return Err(bad());
             }

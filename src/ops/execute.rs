@@ -25,12 +25,15 @@ pub struct OpsContext {
     pub incidents: crate::incident::IncidentLog,
     /// Team mode: audit and timeline shared, leases taken before an action.
     pub team: Option<std::sync::Arc<crate::team::Team>>,
+    /// A fleet session: the accounts and regions (`ACCOUNT@REGION`) whose profile is
+    /// `read_only`. An action on any of them is refused here like `--read-only`.
+    pub read_only_places: Vec<String>,
 }
 
 impl OpsContext {
     pub fn new(read_only: bool, audit: AuditLog, env_dir: PathBuf) -> OpsContext {
         let incidents = crate::incident::IncidentLog::new(crate::incident::path_beside(audit.path()));
-        OpsContext { read_only, audit, env_dir, incidents, team: None }
+        OpsContext { read_only, audit, env_dir, incidents, team: None, read_only_places: Vec::new() }
     }
 
     /// Team mode: every audit record and timeline entry written from now on is also shared.
@@ -39,6 +42,19 @@ impl OpsContext {
         let incidents =
             crate::incident::IncidentLog::new(self.incidents.path().to_path_buf()).with_mirror(team.clone());
         OpsContext { audit, incidents, team: Some(team), ..self }
+    }
+}
+
+impl OpsContext {
+    /// Why this plan may not be carried out from here: read-only mode, or (fleet) a resource in
+    /// a read-only account.
+    pub fn refusal(&self, plan: &Plan) -> Option<String> {
+        if self.read_only {
+            return Some("read-only mode".into());
+        }
+        let places = plan.reads.iter().filter_map(|r| r.address.placed().and_then(|p| p.place));
+        let mut read_only = places.filter(|p| self.read_only_places.iter().any(|q| q == p));
+        read_only.next().map(|p| format!("read-only mode: {p} is a read_only profile's account"))
     }
 }
 
@@ -120,8 +136,8 @@ impl Recorder<'_> {
 /// (nothing runs if that fails), carry out each step, and write what AWS said.
 pub async fn execute(backend: &dyn Backend, ctx: &OpsContext, confirmed: Confirmed) -> Result<Executed, OpError> {
     let plan = confirmed.into_plan();
-    if ctx.read_only {
-        return Err(OpError::Refused("read-only mode".into()));
+    if let Some(why) = ctx.refusal(&plan) {
+        return Err(OpError::Refused(why));
     }
     let now = || backend.clock().unwrap_or_else(Utc::now);
     let id = audit::new_id(now());
@@ -223,8 +239,8 @@ fn failure_outcome(e: &OpError, steps_done: usize) -> String {
 /// Carry out the next stage of an action whose watch has settled (a restore's instance counts
 /// once its endpoints are InService). Each step is audited; nothing runs if the watch did not settle.
 pub async fn proceed(backend: &dyn Backend, ctx: &OpsContext, executed: &mut Executed) -> Result<(), OpError> {
-    if ctx.read_only {
-        return Err(OpError::Refused("read-only mode".into()));
+    if let Some(why) = ctx.refusal(&executed.plan) {
+        return Err(OpError::Refused(why));
     }
     if executed.watch.as_ref().is_some_and(|w| w.state != super::WatchState::Settled) {
         return Err(OpError::Refused(format!(

@@ -107,11 +107,17 @@ async fn event_loop(
     let now = |backend: &Arc<dyn Backend>| backend.clock().unwrap_or_else(chrono::Utc::now);
     let mut pending = vec![Msg::Tick(now(&backend))];
     let mut last_usage = None;
+    let mut last_place_errors = Vec::new();
     let mut test_panic = TestPanic::from_env();
     loop {
         if let Some(usage) = backend.usage().filter(|u| Some(*u) != last_usage) {
             last_usage = Some(usage);
             pending.push(Msg::Usage(usage));
+        }
+        let place_errors = backend.place_errors();
+        if place_errors != last_place_errors {
+            last_place_errors.clone_from(&place_errors);
+            pending.push(Msg::PlaceErrors(place_errors));
         }
         for msg in pending.drain(..) {
             for effect in app::update(state, msg) {

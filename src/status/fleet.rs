@@ -5,22 +5,12 @@
 //! are missing; the others are shown.
 
 use super::{snapshot, AlarmStatus, EndpointStatus, FunctionStatus, OutputFormat, ServiceStatus, StatusArgs};
-use crate::backend::Backend;
 use crate::domain::{AlarmState, FunctionFilter};
 use crate::sanitize::inert;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-/// One account in one region, with its backend (or why there is none).
-pub struct Member {
-    pub alias: Option<String>,
-    pub profile: Option<String>,
-    pub region: String,
-    /// Members with the same key are read one after another.
-    pub credentials_key: String,
-    pub backend: Result<Arc<dyn Backend>, String>,
-}
+pub use crate::accounts::Member;
 
 /// A row of one member, tagged with where it is.
 #[derive(Debug, Clone, Serialize, PartialEq)]

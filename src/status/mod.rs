@@ -35,9 +35,6 @@ pub struct StatusArgs {
     /// text (for people) or json (for scripts)
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
-    /// Every account and region of [fleet] in config.toml, side by side, with ACCOUNT and REGION columns
-    #[arg(long)]
-    pub fleet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

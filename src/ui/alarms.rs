@@ -1,5 +1,6 @@
 //! CloudWatch alarms: ALARM first, then INSUFFICIENT_DATA, then OK.
 
+use super::places::{bare, place_cells, place_widths, with_place_columns};
 use super::widgets::{age, pane_block, status_line};
 use crate::app::{rows, Pane, State};
 use crate::domain::{Alarm, AlarmState};
@@ -33,6 +34,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let height = usize::from(inner.height.saturating_sub(1));
     let focused = state.dashboard.focus == Pane::Alarms;
+    let places = place_widths(visible.iter().map(|&i| alarms[i].name.as_str()));
     let table_rows: Vec<Row> = visible
         .iter()
         .enumerate()
@@ -51,15 +53,19 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             // ≡ marks an alarm with a runbook (o opens it).
             let name = match state.ctx.settings.runbooks.for_alarm(alarm) {
-                Some(_) => format!("≡ {}", alarm.name),
-                None => alarm.name.clone(),
+                Some(_) => format!("≡ {}", bare(&alarm.name)),
+                None => bare(&alarm.name).to_string(),
             };
-            let mut r = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(Span::styled(label, state_style)),
                 Cell::from(name),
                 Cell::from(Span::styled(age(alarm.state_since, state.ctx.now), theme.muted)),
                 Cell::from(Span::styled(alarm.reason.as_str(), theme.muted)),
-            ]);
+            ];
+            if places.is_some() {
+                cells.splice(1..1, place_cells(state, theme, &alarm.name));
+            }
+            let mut r = Row::new(cells);
             if alarm.state == AlarmState::Alarm {
                 r = r.style(theme.danger);
             }
@@ -72,10 +78,19 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Names are what people search for in a runbook: they get their full width before reasons do.
     let marks = visible.iter().any(|&i| state.ctx.settings.runbooks.for_alarm(&alarms[i]).is_some());
     let longest =
-        visible.iter().map(|&i| alarms[i].name.chars().count() + if marks { 2 } else { 0 }).max().unwrap_or(5);
+        visible.iter().map(|&i| bare(&alarms[i].name).chars().count() + if marks { 2 } else { 0 }).max().unwrap_or(5);
     let name_width = u16::try_from(longest).unwrap_or(u16::MAX).clamp(5, inner.width.saturating_sub(20).max(5));
-    let widths = [Constraint::Length(7), Constraint::Length(name_width), Constraint::Length(6), Constraint::Fill(1)];
-    let header = Row::new(["STATE", "ALARM", "FOR", "REASON"]).style(theme.header);
+    let mut widths =
+        vec![Constraint::Length(7), Constraint::Length(name_width), Constraint::Length(6), Constraint::Fill(1)];
+    let mut titles = vec!["STATE", "ALARM", "FOR", "REASON"];
+    if let Some(places) = places {
+        // After STATE: what fires comes first, then where.
+        let (mut t, mut w) = (vec![], vec![]);
+        with_place_columns(&mut t, &mut w, places);
+        titles.splice(1..1, t);
+        widths.splice(1..1, w);
+    }
+    let header = Row::new(titles).style(theme.header);
     let area = if a.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
     // Reasons are long and the column is narrow: when every row fits with room to spare, the
     // selected alarm's full reason is spelled out below the table.

@@ -17,6 +17,15 @@ pub fn render(dialog: &ConfirmDialog, read_only: bool, theme: &Theme, frame: &mu
         Span::styled(format!("{} ", plan.intent.verb()), theme.title_focused),
         Span::styled(truncate(&plan.intent.target().to_string(), text_width.saturating_sub(12)), theme.title),
     ])];
+    // A fleet session: the account and region the change goes to, said before anything else.
+    if let Some(place) = plan_place(plan) {
+        lines.push(Line::from(vec![
+            Span::styled("in account ", theme.muted),
+            Span::styled(place.account().unwrap_or("").to_string(), theme.accent),
+            Span::styled(", region ", theme.muted),
+            Span::styled(place.region().unwrap_or("").to_string(), theme.accent),
+        ]));
+    }
     lines.push(Line::raw(""));
     if let Some(why) = &dialog.replanned {
         let said = format!("The plan changed since you confirmed it: {why}. Nothing was sent; confirm this plan.");
@@ -74,6 +83,11 @@ pub fn render(dialog: &ConfirmDialog, read_only: bool, theme: &Theme, frame: &mu
     frame.render_widget(Clear, popup);
     let block = Block::bordered().border_style(border).title(Span::styled(title, border)).style(theme.base);
     frame.render_widget(Paragraph::new(shown).block(block), popup);
+}
+
+/// Where a fleet session's plan acts: the place of the resource it names (None: one account).
+fn plan_place(plan: &crate::ops::Plan) -> Option<crate::domain::place::Placed<'_>> {
+    plan.reads.iter().find_map(|r| r.address.placed())
 }
 
 /// Words to lines of at most `width` columns (a longer word is cut).

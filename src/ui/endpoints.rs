@@ -1,5 +1,6 @@
 //! The SageMaker endpoints pane: one row per production variant.
 
+use super::places::{bare, place_cells, place_widths, with_place_columns};
 use super::widgets::{pane_block, sparkline, status_line};
 use crate::app::{rows, Pane, State};
 use crate::domain::{Series, VariantMetrics};
@@ -31,6 +32,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let metrics = state.fleet.endpoint_metrics.data.as_ref();
     let focused = state.dashboard.focus == Pane::Endpoints;
     let selected_endpoint = visible.get(state.dashboard.endpoints_list.selected).map(|r| r.endpoint);
+    let places = place_widths(state.fleet.endpoints.data.iter().flatten().map(|e| e.name.as_str()));
     let mut previous: Option<usize> = None;
     let table_rows: Vec<Row> = visible
         .iter()
@@ -60,8 +62,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Cell::from("")
             } else {
                 let mut spans = match endpoint.status.as_str() {
-                    "InService" => vec![Span::styled(endpoint.name.as_str(), status_style)],
-                    other => vec![Span::raw(endpoint.name.as_str()), Span::styled(format!(" {other}"), status_style)],
+                    "InService" => vec![Span::styled(bare(&endpoint.name), status_style)],
+                    other => vec![Span::raw(bare(&endpoint.name)), Span::styled(format!(" {other}"), status_style)],
                 };
                 if drift {
                     spans.push(Span::styled(" drift", theme.danger));
@@ -69,6 +71,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Cell::from(Line::from(spans))
             };
             let mut cells = vec![name_cell];
+            if places.is_some() {
+                let [account, region] = place_cells(state, theme, &endpoint.name);
+                let blank = || Cell::from("");
+                cells.splice(0..0, if first { [account, region] } else { [blank(), blank()] });
+            }
             match variant {
                 Some(v) => {
                     let inst_style =
@@ -93,7 +100,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let all = state.fleet.endpoints.data.as_deref().unwrap_or_default();
     let variant_w =
         all.iter().flat_map(|e| &e.variants).map(|v| v.name.chars().count()).max().unwrap_or(7).clamp(7, 24) as u16;
-    let widths = [
+    let mut widths = vec![
         Constraint::Min(12),
         Constraint::Length(variant_w),
         Constraint::Length(5),
@@ -106,8 +113,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(4),
         Constraint::Length(4),
     ];
-    let header = Row::new(["ENDPOINT", "VARIANT", "INST", "WT", "INV/m", "P50ms", "P99ms", "4XX", "5XX", "CPU", "GPU"])
-        .style(theme.header);
+    let mut titles = vec!["ENDPOINT", "VARIANT", "INST", "WT", "INV/m", "P50ms", "P99ms", "4XX", "5XX", "CPU", "GPU"];
+    if let Some(places) = places {
+        with_place_columns(&mut titles, &mut widths, places);
+    }
+    let header = Row::new(titles).style(theme.header);
     let area = if e.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
 }

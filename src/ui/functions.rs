@@ -1,6 +1,7 @@
 //! The Lambda functions pane: one row per function (its detail in the same place while open).
 
 use super::function_detail;
+use super::places::{bare, place_cells, place_widths, with_place_columns};
 use super::widgets::{age, pane_block, sparkline, status_line};
 use crate::app::{function_rows, Pane, State};
 use crate::domain::{Function, FunctionMetrics, Series};
@@ -48,6 +49,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = usize::from(inner.height.saturating_sub(1));
     let metrics = state.fleet.function_metrics.data.as_ref();
     let focused = state.dashboard.focus == Pane::Functions;
+    let places = place_widths(functions.iter().map(|f| f.name.as_str()));
     let table_rows: Vec<Row> = function_rows(&state.fleet, list)
         .into_iter()
         .enumerate()
@@ -56,7 +58,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .map(|(row, i)| {
             let function = &functions[i];
             let m = metrics.and_then(|m| m.get(&function.name));
-            let mut r = Row::new(cells(state, theme, function, m, wide));
+            let mut row_cells = cells(state, theme, function, m, wide);
+            if places.is_some() {
+                row_cells.splice(0..0, place_cells(state, theme, &function.name));
+            }
+            let mut r = Row::new(row_cells);
             if focused && row == list.selected {
                 r = r.style(theme.selection);
             }
@@ -83,6 +89,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(4),
     ]);
     titles.extend(["MEM", "CONC/RES", "INV/m", "ERR", "THR/m", "P50ms", "P99ms", "QUEUE", "MOD"]);
+    if let Some(places) = places {
+        with_place_columns(&mut titles, &mut widths, places);
+    }
     let header = Row::new(titles).style(theme.header);
     let area = if f.error.is_some() { Rect { y: inner.y + 1, height: inner.height - 1, ..inner } } else { inner };
     frame.render_widget(Table::new(table_rows, widths).header(header).column_spacing(1), area);
@@ -123,7 +132,8 @@ struct Wide {
 
 fn cells(state: &State, theme: &Theme, f: &Function, m: Option<&FunctionMetrics>, wide: Wide) -> Vec<Cell<'static>> {
     let stopped = f.reserved_concurrency == Some(0);
-    let mut cells = vec![Cell::from(Span::styled(f.name.clone(), if stopped { theme.danger } else { theme.base }))];
+    let mut cells =
+        vec![Cell::from(Span::styled(bare(&f.name).to_string(), if stopped { theme.danger } else { theme.base }))];
     if wide.runtime {
         cells.push(Cell::from(Span::styled(f.runtime.clone().unwrap_or_else(|| "image".into()), theme.muted)));
     }

@@ -21,6 +21,7 @@ mod logs;
 mod metric_chart;
 mod operations;
 mod palette;
+mod places;
 mod query;
 mod quit;
 mod report;

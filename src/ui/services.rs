@@ -1,5 +1,6 @@
 //! The ECS services pane: one row per service, or the tasks and events of one service.
 
+use super::places::{bare, place_cells, place_errors_line, place_widths, with_place_columns};
 use super::widgets::{age, pane_block, sparkline, status_line, truncate};
 use crate::app::{rows, Pane, State};
 use crate::domain::{summary, RolloutState, Service, ServiceMetrics};
@@ -21,12 +22,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = pane_block(state, theme, Pane::Services, extra);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    if let Some(line) = status_line(
+    let line = status_line(
         theme,
         state.fleet.services.data.is_some(),
         state.fleet.services.error.as_deref(),
         state.fleet.services.in_flight.is_some(),
-    ) {
+    );
+    // A fleet session: an account that could not be read is said above the rows (its own keep
+    // their last values, marked ✗).
+    if let Some(line) = line.or_else(|| state.fleet.services.data.as_ref().and(place_errors_line(state, theme))) {
         let [msg, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         frame.render_widget(Paragraph::new(line), msg);
         if state.fleet.services.data.is_none() {
@@ -41,7 +45,8 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
     let Some(services) = state.fleet.services.data.as_ref() else { return };
     // Services of two clusters may share names: with more than one cluster the cluster column
     // is shown, and the sparklines give way for it until the pane is wide enough for both.
-    let multi_cluster = services.iter().any(|s| s.cluster != services[0].cluster);
+    let places = place_widths(services.iter().map(|s| s.cluster.as_str()));
+    let multi_cluster = services.iter().any(|s| bare(&s.cluster) != bare(&services[0].cluster));
     let with_cluster = area.width >= 130 || (multi_cluster && area.width >= 60);
     let wide = area.width >= 88 && (!with_cluster || area.width >= 120);
     let height = usize::from(area.height.saturating_sub(1));
@@ -56,7 +61,7 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
         .map(|(row, &i)| {
             let s = &services[i];
             let m = metrics.and_then(|m| m.get(&s.address()));
-            let mut r = service_row(state, theme, s, m, wide, with_cluster);
+            let mut r = service_row(state, theme, s, m, wide, with_cluster, places.is_some());
             if focused && row == list.selected {
                 r = r.style(theme.selection);
             }
@@ -77,6 +82,9 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
     if with_cluster {
         header.insert(0, "CLUSTER");
         widths.insert(0, Constraint::Fill(if area.width >= 130 { 2 } else { 1 }));
+    }
+    if let Some(places) = places {
+        with_place_columns(&mut header, &mut widths, places);
     }
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
@@ -114,6 +122,7 @@ fn service_row<'a>(
     m: Option<&ServiceMetrics>,
     wide: bool,
     with_cluster: bool,
+    placed: bool,
 ) -> Row<'a> {
     let tasks_style = if s.running < s.desired { theme.health_warn } else { theme.base };
     let mut tasks = format!("{}/{}", s.running, s.desired);
@@ -134,7 +143,10 @@ fn service_row<'a>(
         )),
     ];
     if with_cluster {
-        cells.insert(0, Cell::from(Span::styled(truncate(&s.cluster, 40), theme.muted)));
+        cells.insert(0, Cell::from(Span::styled(truncate(bare(&s.cluster), 40), theme.muted)));
+    }
+    if placed {
+        cells.splice(0..0, place_cells(state, theme, &s.cluster));
     }
     Row::new(cells)
 }

@@ -100,6 +100,10 @@ fn a_bad_fleet_is_refused_at_start() {
         ("[[fleet.accounts]]\nalias = \"a\"\n", "no regions"),
         ("[fleet]\nregions = [\"us-east-1\"]\n[[fleet.accounts]]\nrole_arn = \"nope\"\n", "is not a role ARN"),
         ("[fleet]\nregions = [\"US EAST\"]\n[[fleet.accounts]]\nalias = \"a\"\n", "is not a region name"),
+        (
+            "[fleet]\nregions = [\"us-east-1\"]\n[[fleet.accounts]]\nalias = \"prod account\"\n",
+            "an alias names the account",
+        ),
         ("[fleet]\nregions = [\"us-east-1\", \"us-east-1\"]\n[[fleet.accounts]]\nalias = \"a\"\n", "listed twice"),
     ] {
         std::fs::write(dir.path().join("config.toml"), config).unwrap();

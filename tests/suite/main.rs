@@ -39,6 +39,7 @@ mod env_sim;
 mod faults_aws;
 mod fleet_aws;
 mod fleet_cache;
+mod fleet_console;
 mod functions_aws;
 mod functions_console;
 mod functions_sim;

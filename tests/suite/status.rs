@@ -231,7 +231,7 @@ async fn unknown_cluster_is_reported_and_fails_the_run() {
     assert_eq!(errors.len(), 1);
     assert!(errors[0].as_str().unwrap().contains("no-such-cluster"));
 
-    let args = StatusArgs { clusters: vec!["no-such-cluster".into()], output: OutputFormat::Text, fleet: false };
+    let args = StatusArgs { clusters: vec!["no-such-cluster".into()], output: OutputFormat::Text };
     let mut out = Vec::new();
     assert!(!run(&fleet(), &args, &FunctionFilter::default(), &mut out).await.unwrap());
 }
@@ -274,7 +274,7 @@ async fn failing_alarms_api_keeps_the_other_sections() {
     assert!(text.contains("ERRORS (1)\n  alarms: access denied"), "{text}");
 
     for output in [OutputFormat::Json, OutputFormat::Text] {
-        let args = StatusArgs { clusters: vec![], output, fleet: false };
+        let args = StatusArgs { clusters: vec![], output };
         let mut out = Vec::new();
         let ok = run(&backend, &args, &FunctionFilter::default(), &mut out).await.unwrap();
         assert!(!ok, "run must report the failure ({output:?})");
@@ -291,7 +291,7 @@ async fn failing_alarms_api_keeps_the_other_sections() {
 
 #[tokio::test]
 async fn run_succeeds_when_everything_was_read() {
-    let args = StatusArgs { clusters: vec![], output: OutputFormat::Json, fleet: false };
+    let args = StatusArgs { clusters: vec![], output: OutputFormat::Json };
     let mut out = Vec::new();
     assert!(run(&fleet(), &args, &FunctionFilter::default(), &mut out).await.unwrap());
     let v: Value = serde_json::from_slice(&out).unwrap();
