@@ -107,8 +107,12 @@ fn the_console_merges_two_accounts_and_a_scale_from_a_row_lands_in_that_account_
     let fleet = Fleet::start(false);
     let socket = format!("opsdeck-fleet-{}", std::process::id());
     let env: Vec<String> = fleet.env().iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let cmd =
-        format!("env {} HOME={} {} --fleet", env.join(" "), fleet.dir.path().display(), env!("CARGO_BIN_EXE_opsdeck"));
+    let cmd = format!(
+        "env {} HOME={} {} --fleet --refresh 2",
+        env.join(" "),
+        fleet.dir.path().display(),
+        env!("CARGO_BIN_EXE_opsdeck")
+    );
     let status = Command::new("tmux")
         .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "200", "-y", "50", &cmd])
         .env("TERM", "xterm-256color")
@@ -154,12 +158,23 @@ fn the_console_merges_two_accounts_and_a_scale_from_a_row_lands_in_that_account_
         sleep(Duration::from_millis(100));
     }
     let updates = fleet.updates();
+    // staging stops answering: its rows stay as last read, marked, and prod's read on.
+    fleet.staging.fault(
+        r#"{"operation": "ListClusters", "status": 400, "body": {"__type": "AccessDenied", "message": "not authorized"}, "times": 1000}"#,
+    );
+    tmux(&socket, &["send-keys", "-t", "t", "Escape", "Escape"]);
+    let failing = wait_for(&socket, |s| s.contains("✗ staging@us-east-1: services:"), Duration::from_secs(20));
+    let marked = failing.lines().filter(|l| l.starts_with("│staging ✗") && l.contains("COMPLETED")).count();
+    let fine = failing.lines().filter(|l| l.starts_with("│prod ") && l.contains("COMPLETED")).count();
     tmux(&socket, &["send-keys", "-t", "t", "Escape", ":", "q", "Enter"]);
     sleep(Duration::from_millis(300));
     kill();
     assert_eq!(updates, (None, Some(1)), "UpdateService (prod, staging): only staging's");
+    assert!(failing.contains("✗ staging@us-east-1: services: access denied"), "the failure is said:\n{failing}");
+    assert_eq!((marked, fine), (6, 6), "staging's six rows kept and marked, prod's six as they are:\n{failing}");
 
-    // What each account holds now, read headless.
+    // What each account holds now, read headless (staging answering again).
+    fleet.staging.clear_faults();
     let (_, out, err) = fleet.opsdeck(&["status", "--fleet", "--output", "json"]);
     let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{err}"));
     let desired = |account: &str| {
