@@ -34,6 +34,8 @@ pub enum Msg {
     Switched(Result<crate::backend::BackendLabel, String>),
     /// The backend's running count of API calls and their cost changed.
     Usage(crate::backend::ApiUsage),
+    /// Team mode: a lease this session held for an action was taken over or expired.
+    LeaseLost(String),
     /// A fleet session: the accounts and regions whose last read failed, and why.
     PlaceErrors(Vec<(String, String)>),
     /// A plan was read (or could not be).

@@ -121,6 +121,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.ctx.usage = Some(usage);
             state.dirty = true;
         }
+        Msg::LeaseLost(text) => {
+            // The table's text names another operator: inert before it is shown.
+            state.ctx.flash_error(format!("⚠ {}", crate::sanitize::inert(&text)));
+            state.dirty = true;
+        }
         Msg::PlaceErrors(errors) => {
             // Text from AWS: inert before it is kept.
             state.ctx.place_errors = errors

@@ -114,6 +114,9 @@ async fn event_loop(
             last_usage = Some(usage);
             pending.push(Msg::Usage(usage));
         }
+        if let Some(team) = &ops.team {
+            pending.extend(team.leases.take_lost_notices().into_iter().map(Msg::LeaseLost));
+        }
         let place_errors = backend.place_errors();
         if place_errors != last_place_errors {
             last_place_errors.clone_from(&place_errors);

@@ -141,11 +141,19 @@ pub struct Leases {
     held: Mutex<HashMap<String, Vec<Held>>>,
     /// Leases this process held and lost (taken over, or expired and taken), said once each.
     lost: Mutex<Vec<String>>,
+    /// The same, for the console to say at once (the audit record takes `lost` at the end).
+    lost_notices: Mutex<Vec<String>>,
 }
 
 impl Leases {
     pub fn new(table: Arc<dyn TeamTable>, operator: Operator) -> Leases {
-        Leases { table, operator, held: Mutex::new(HashMap::new()), lost: Mutex::new(Vec::new()) }
+        Leases {
+            table,
+            operator,
+            held: Mutex::new(HashMap::new()),
+            lost: Mutex::new(Vec::new()),
+            lost_notices: Mutex::new(Vec::new()),
+        }
     }
 
     async fn read(&self, scope: &str, resource: &str) -> Result<Option<Lease>, TableError> {
@@ -294,10 +302,17 @@ impl Leases {
         };
         let text = format!("the lease on {} was lost: {who}", lease.resource);
         tracing::warn!(%text);
+        self.lost_notices.lock().unwrap_or_else(|p| p.into_inner()).push(text.clone());
         self.lost.lock().unwrap_or_else(|p| p.into_inner()).push(text);
         if let Some(v) = self.lock_held().get_mut(owner) {
             v.retain(|h| h.lease.resource != lease.resource);
         }
+    }
+
+    /// Leases lost since the console last asked: it says them the moment the heartbeat finds
+    /// out, while the action is still being watched.
+    pub fn take_lost_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lost_notices.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Leases lost since the last call, each said once.

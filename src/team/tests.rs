@@ -153,6 +153,9 @@ async fn a_lease_refuses_another_session_names_the_holder_and_can_be_taken_over(
     assert_eq!(taken.taken_over[0].holder.user, "alice");
     assert_eq!(taken.leases[0].taken_from.as_ref().unwrap().user, "alice");
     alice.leases.heartbeat(now).await;
+    let notices = alice.leases.take_lost_notices();
+    assert_eq!(notices.len(), 1, "the console is told at once too");
+    assert!(alice.leases.take_lost_notices().is_empty(), "said once");
     let lost = alice.leases.take_lost();
     assert_eq!(lost.len(), 1);
     assert!(lost[0].contains("now held by") && lost[0].contains("bob@bastion"), "{}", lost[0]);

@@ -459,3 +459,23 @@ fn large_accounts_refresh_services_less_often() {
     state.fleet.services.data = Some(many);
     assert_eq!(opsdeck::app::schedule::services_interval(&state), Duration::seconds(40));
 }
+
+#[test]
+fn a_lost_lease_is_said_at_once_and_inert() {
+    let mut state = loaded_state((160, 48));
+    update(&mut state, Msg::LeaseLost("the lease on ecs:a/b was lost: now held by \u{1b}[31mbob@bastion".into()));
+    let flash = state.ctx.flash.as_ref().expect("said");
+    assert!(flash.text.contains("the lease on ecs:a/b was lost: now held by"), "{}", flash.text);
+    assert!(!flash.text.contains('\u{1b}'), "no escape from the table reaches the terminal");
+    assert!(state.dirty);
+}
+
+#[test]
+fn a_fleet_accounts_failure_is_kept_inert() {
+    let mut state = loaded_state((160, 48));
+    update(&mut state, Msg::PlaceErrors(vec![("gone@us-east-1".into(), "services: \u{1b}]52;c;x\u{7}boom".into())]));
+    assert_eq!(state.ctx.place_errors.len(), 1);
+    assert!(!state.ctx.place_errors[0].1.contains('\u{1b}'), "{:?}", state.ctx.place_errors);
+    update(&mut state, Msg::PlaceErrors(Vec::new()));
+    assert!(state.ctx.place_errors.is_empty(), "a good read clears it");
+}
