@@ -214,9 +214,12 @@ fn two_operators_racing_for_one_resource_one_acts_the_other_is_told_who() {
         let winner = if a.0 == 0 { &alice } else { &bob };
         winner.ok(&["lease", "release", API]);
     }
-    // Two actions at once: each plans; one takes the lease and holds it while it watches (moto
-    // keeps 2 tasks running, so a scale to 3 or 4 does not settle before --timeout); the other is
-    // refused at execute or at plan, naming the holder; ECS sees one UpdateService.
+    // Two actions at once: each plans; one takes the lease and holds it while its change is on
+    // the way (UpdateService answers after 4 s here: moto settles a scale at once, and on a
+    // loaded machine the second process can start a second later, after an instant action has
+    // already let go); the other is refused at execute or at plan, naming the holder; ECS sees
+    // one UpdateService.
+    emu.fault(r#"{"operation": "UpdateService", "delay_ms": 4000, "times": 2}"#);
     let a = alice.command(&["scale", API, "3", "--yes", "--wait", "--timeout", "6s"]).spawn().unwrap();
     let b = bob.command(&["scale", API, "4", "--yes", "--wait", "--timeout", "6s"]).spawn().unwrap();
     let (a, b) = (said(a.wait_with_output().unwrap()), said(b.wait_with_output().unwrap()));
