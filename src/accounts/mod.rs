@@ -245,7 +245,7 @@ impl AccountsBackend {
         let mut parts = arn.split(':');
         let (region, account) = (parts.nth(3).unwrap_or(""), parts.next().unwrap_or(""));
         (0..self.places.len())
-            .filter(|&i| place::split(&format!("{}:x", self.places[i])).region() == Some(region))
+            .filter(|&i| self.places[i].rsplit_once('@').map(|(_, r)| r) == Some(region))
             .filter(|&i| self.account_ids[i].as_deref().is_none_or(|id| id == account))
             .collect()
     }

@@ -118,12 +118,6 @@ pub struct Stripped<T> {
     pub value: T,
 }
 
-impl<T> Stripped<T> {
-    fn new(value: T) -> Self {
-        Stripped { places: Vec::new(), value }
-    }
-}
-
 struct Stripper {
     places: Vec<String>,
 }
@@ -232,11 +226,6 @@ pub fn strip_names(names: &[String]) -> Stripped<Vec<String>> {
     let mut names = names.to_vec();
     names.iter_mut().for_each(|n| s.take(n));
     s.done(names)
-}
-
-/// An unplaced value, for a call that names nothing.
-pub fn unplaced<T>(value: T) -> Stripped<T> {
-    Stripped::new(value)
 }
 
 #[cfg(test)]

@@ -301,7 +301,8 @@ impl Backend for AccountsBackend {
     }
 
     async fn parameters(&self, names: &[String]) -> Result<BTreeMap<String, String>, BackendError> {
-        let (backend, _) = self.routed(&qualify::unplaced(()).places)?;
+        // SSM names carry no place: only a one-account fleet can answer.
+        let (backend, _) = self.routed(&[])?;
         backend.parameters(names).await
     }
 

@@ -194,7 +194,7 @@ pub struct Column {
     pub field: FieldId,
 }
 
-/// A parsed query, ready to run any number of times. Build it with [`parse`](super::parse).
+/// A parsed query, ready to run any number of times. Build it with `insights::parse`.
 #[derive(Debug, Clone)]
 pub struct Query {
     pub(super) commands: Vec<Command>,

@@ -74,7 +74,7 @@ impl<'t> ExprParser<'t> {
     }
 
     /// Consumes the next token if it is `tok`; otherwise says `what` was expected.
-    pub fn expect(&mut self, tok: Tok, what: &str) -> Result<Token, QueryError> {
+    pub fn want(&mut self, tok: Tok, what: &str) -> Result<Token, QueryError> {
         let token = self.lexer.next()?;
         if token.tok == tok {
             Ok(token)
@@ -221,7 +221,7 @@ impl<'t> ExprParser<'t> {
     }
 
     fn list(&mut self) -> Result<Vec<Expr>, QueryError> {
-        self.expect(Tok::LBracket, "'[' to start the list after 'in'")?;
+        self.want(Tok::LBracket, "'[' to start the list after 'in'")?;
         let mut items = Vec::new();
         if self.eat(Tok::RBracket)? {
             return Ok(items);
@@ -231,7 +231,7 @@ impl<'t> ExprParser<'t> {
             if self.eat(Tok::RBracket)? {
                 return Ok(items);
             }
-            self.expect(Tok::Comma, "',' or ']' in the list")?;
+            self.want(Tok::Comma, "',' or ']' in the list")?;
         }
     }
 
@@ -286,7 +286,7 @@ impl<'t> ExprParser<'t> {
             Tok::Duration(d) => Err(self.syntax(token.pos, format!("'{d}' is a time span: it goes inside bin(...)"))),
             Tok::LParen => {
                 let inner = self.nested(Self::expr)?;
-                self.expect(Tok::RParen, "')'")?;
+                self.want(Tok::RParen, "')'")?;
                 Ok(inner)
             }
             Tok::Ident { ref text, quoted: true } => Ok(Expr::Field(self.read_field(text, token.pos)?)),
@@ -310,10 +310,10 @@ impl<'t> ExprParser<'t> {
             return self.bin(pos).map(Expr::Bin);
         }
         if let Some(func) = Func::named(&lower) {
-            self.expect(Tok::LParen, "'('")?;
+            self.want(Tok::LParen, "'('")?;
             self.node()?;
             let arg = self.nested(Self::expr)?;
-            self.expect(Tok::RParen, &format!("')' to close {lower}( (it takes one argument)"))?;
+            self.want(Tok::RParen, &format!("')' to close {lower}( (it takes one argument)"))?;
             return Ok(Expr::Call(func, Box::new(arg)));
         }
         if AGGREGATES.contains(&lower.as_str()) {
@@ -328,7 +328,7 @@ impl<'t> ExprParser<'t> {
 
     /// `bin(5m)` after the name: the width in milliseconds.
     pub fn bin(&mut self, pos: usize) -> Result<i64, QueryError> {
-        self.expect(Tok::LParen, "'(' after bin")?;
+        self.want(Tok::LParen, "'(' after bin")?;
         let token = self.lexer.next()?;
         let width = match &token.tok {
             Tok::Duration(d) => parse_width(d).map_err(|m| self.invalid(token.pos, m))?,
@@ -337,7 +337,7 @@ impl<'t> ExprParser<'t> {
             }
             _ => return Err(self.expected(&token, "a time span such as 5m")),
         };
-        self.expect(Tok::RParen, "')' after the bin width")?;
+        self.want(Tok::RParen, "')' after the bin width")?;
         if width <= 0 {
             return Err(self.invalid(pos, "bin width must be positive"));
         }

@@ -254,7 +254,7 @@ fn aggregate(p: &mut ExprParser<'_>) -> Result<(AggFunc, Option<Expr>, String), 
             supported: SUPPORTED_AGGREGATES,
         });
     }
-    p.expect(Tok::LParen, "'('")?;
+    p.want(Tok::LParen, "'('")?;
     let (func, arg) = if lower == "count" {
         if p.eat(Tok::Star)? || p.lexer.peek()?.tok == Tok::RParen {
             (AggFunc::Count, None)
@@ -269,7 +269,7 @@ fn aggregate(p: &mut ExprParser<'_>) -> Result<(AggFunc, Option<Expr>, String), 
             "min" => AggFunc::Min,
             "max" => AggFunc::Max,
             _ => {
-                p.expect(Tok::Comma, &format!("',' and the percentile after {name}(field"))?;
+                p.want(Tok::Comma, &format!("',' and the percentile after {name}(field"))?;
                 let at = p.lexer.next()?;
                 match at.tok {
                     Tok::Number(n) if (0.0..=100.0).contains(&n) => AggFunc::Pct(n),
@@ -280,7 +280,7 @@ fn aggregate(p: &mut ExprParser<'_>) -> Result<(AggFunc, Option<Expr>, String), 
         };
         (func, Some(arg))
     };
-    let close = p.expect(Tok::RParen, &format!("')' to close {name}("))?;
+    let close = p.want(Tok::RParen, &format!("')' to close {name}("))?;
     let default = source_name(p, token.pos, close.end);
     let column = alias(p)?.unwrap_or(default);
     Ok((func, arg, column))
