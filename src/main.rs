@@ -130,8 +130,12 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<ExitCode> {
         draw_last_known_fleet(&mut state);
         tracing::info!(label = ?backend.label(), theme = %theme_name, "starting");
         let connector = (!cli.demo).then(|| aws_connector(&cli, &paths, &config));
-        opsdeck::runtime::run(opsdeck::runtime::Session { backend, ops, connector, theme, keymap, started }, state)
-            .await?;
+        // The loop runs as a task on a worker, beside the timers and the replies that wake it:
+        // a wake is then often on the same thread, not one thread waking another.
+        let session = opsdeck::runtime::Session { backend, ops, connector, theme, keymap, started };
+        tokio::spawn(opsdeck::runtime::run(session, state))
+            .await
+            .map_err(|e| anyhow::anyhow!("the console stopped: {e}"))??;
         drain_team(team.as_deref(), std::time::Duration::from_secs(3)).await;
         Ok(ExitCode::SUCCESS)
     })
@@ -343,12 +347,20 @@ fn print_info(paths: &Paths, config: &Config, theme: &str, refresh: Option<u64>)
     Ok(())
 }
 
+/// Lines the log writer may queue before the file catches up.
+const LOG_QUEUE_LINES: usize = 4_096;
+
 /// Logs go to a file: the terminal belongs to the UI.
 fn init_logging(paths: &Paths) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
     let dir = paths.log_file.parent().context("log file has no directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let name = paths.log_file.file_name().context("log file has no name")?;
-    let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+    // The appender's default queue is 128,000 lines allocated and written up front: 4 MB of a
+    // 25 MB console. The console logs a few lines a minute; a burst past this many is dropped
+    // (and counted by the appender) rather than held.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(tracing_appender::rolling::never(dir, name));
     let filter = tracing_subscriber::EnvFilter::try_from_env("OPSDECK_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).init();
     Ok(guard)

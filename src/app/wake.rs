@@ -19,6 +19,9 @@ pub const MAX_SLEEP_SECS: i64 = 30;
 /// A deadline already past that the schedule did not act on (a pane hidden since) waits this
 /// long rather than spinning (engineer's milliseconds).
 const OVERDUE_MS: i64 = 1_000;
+/// How late a label may change to share a wake with a read (engineer's milliseconds): labels in
+/// seconds are already drawn up to a second behind.
+const LABEL_GRAIN_MS: i64 = 1_000;
 
 /// The moment (on the state's clock, which may run faster than the wall's) to wake at.
 pub fn next_wake(state: &State) -> DateTime<Utc> {
@@ -27,9 +30,28 @@ pub fn next_wake(state: &State) -> DateTime<Utc> {
     if busy(state) {
         return now + engineer_ms(BUSY_MS);
     }
-    let mut wake = Wake { at: now + engineer_ms(MAX_SLEEP_SECS * 1_000) };
-    wake.at(state.ctx.redraw_at);
-    wake.at(state.ctx.flash_expires_at());
+    // A label that reads differently may wait for a read due within its grain (a second): one
+    // wake serves both (on the demo the seconds of the log ages and the log poll each woke the
+    // console once a second, a wake apart).
+    let mut labels = Wake { at: now + engineer_ms(MAX_SLEEP_SECS * 1_000) };
+    labels.at(state.ctx.redraw_at);
+    labels.at(state.ctx.flash_expires_at());
+    let services_every = services_interval(state);
+    // The status bar's "live" turns into "refreshed 12s ago" when two refreshes are missed.
+    labels.at(state.fleet.services.fetched_at.map(|at| at + services_every * 2));
+    let wake = reads_due(state);
+    let at =
+        if wake > labels.at && wake <= labels.at + engineer_ms(LABEL_GRAIN_MS) { wake } else { wake.min(labels.at) };
+    if at <= now {
+        return now + engineer_ms(OVERDUE_MS);
+    }
+    at
+}
+
+/// The earliest moment a read (or a watch's end) is due.
+fn reads_due(state: &State) -> DateTime<Utc> {
+    let (now, speed) = (state.ctx.now, state.ctx.speed());
+    let mut wake = Wake { at: now + Duration::milliseconds(MAX_SLEEP_SECS * 1_000 * speed) };
     wake.at(state.timeline.next_read(&state.ctx));
     let keep = Duration::seconds(super::operations::SHOWN_AFTER_END_SECS * speed);
     for op in &state.ops.operations {
@@ -40,8 +62,6 @@ pub fn next_wake(state: &State) -> DateTime<Utc> {
     let (every, metrics) = (settings.refresh, settings.metrics_refresh);
     wake.read(&fleet.alarms, every);
     wake.read(&fleet.services, services_interval(state));
-    // The status bar's "live" turns into "refreshed 12s ago" when two refreshes are missed.
-    wake.at(fleet.services.fetched_at.map(|at| at + services_interval(state) * 2));
     if areas.visible(Pane::Endpoints) || fleet.endpoints.data.is_none() || fleet.endpoints.cached {
         wake.read(&fleet.endpoints, every);
     }
@@ -69,9 +89,6 @@ pub fn next_wake(state: &State) -> DateTime<Utc> {
     let logs = &state.dashboard.logs;
     if areas.visible(Pane::Logs) && logs.source.is_some() && logs.in_flight.is_none() {
         wake.at(Some(logs.polled_at.map_or(now, |at| at + settings.log_poll)));
-    }
-    if wake.at <= now {
-        return now + engineer_ms(OVERDUE_MS);
     }
     wake.at
 }

@@ -189,6 +189,9 @@ async fn event_loop(
             _ = terminate.recv() => return Ok(()),
             _ = hangup.recv() => return Ok(()),
         };
+        if let Some(msg) = &msg {
+            tracing::trace!(woke_by = %format!("{msg:?}").chars().take(50).collect::<String>(), "console woke");
+        }
         pending.extend(msg);
         // Take everything already waiting before drawing again: one frame for a burst.
         while let Ok(msg) = replies.try_recv() {

@@ -479,3 +479,24 @@ fn a_fleet_accounts_failure_is_kept_inert() {
     update(&mut state, Msg::PlaceErrors(Vec::new()));
     assert!(state.ctx.place_errors.is_empty(), "a good read clears it");
 }
+
+#[test]
+fn a_changing_label_waits_for_a_read_due_within_a_second_so_one_wake_serves_both() {
+    use opsdeck::app::wake::next_wake;
+    let mut state = loaded_state((160, 48));
+    // Seen from a few seconds earlier, so every moment below is still ahead.
+    state.ctx.now -= Duration::seconds(5);
+    let now = state.ctx.now;
+    state.ctx.redraw_at = None;
+    let read = next_wake(&state);
+    assert!(read > now + Duration::seconds(2), "{}", read - now);
+    // A label changing 400 ms before the read is drawn with it: one wake, not two.
+    state.ctx.redraw_at = Some(read - Duration::milliseconds(400));
+    assert_eq!(next_wake(&state), read);
+    // One changing more than a second before it is not held back.
+    state.ctx.redraw_at = Some(read - Duration::milliseconds(1_500));
+    assert_eq!(next_wake(&state), read - Duration::milliseconds(1_500));
+    // A read due first is never delayed by a label.
+    state.ctx.redraw_at = Some(read + Duration::milliseconds(300));
+    assert_eq!(next_wake(&state), read);
+}
