@@ -38,6 +38,9 @@ impl LogWindow {
     }
 }
 
+/// The longest a quiet log tail waits between reads (seconds).
+pub const QUIET_POLL_MAX_SECS: i64 = 5;
+
 #[derive(Debug)]
 pub struct LogsPane {
     pub source: Option<LogSource>,
@@ -51,6 +54,8 @@ pub struct LogsPane {
     pub cursor: Option<u64>,
     pub in_flight: Option<RequestId>,
     pub polled_at: Option<DateTime<Utc>>,
+    /// Reads in a row that brought nothing new: a quiet tail is read less often (see `poll_every`).
+    pub quiet_polls: u32,
     pub error: Option<String>,
     /// The filter text as typed, for the prompt and title.
     pub filter_text: Option<String>,
@@ -72,6 +77,7 @@ impl LogsPane {
             cursor: None,
             in_flight: None,
             polled_at: None,
+            quiet_polls: 0,
             error: None,
             filter_text: None,
         }
@@ -119,7 +125,17 @@ impl LogsPane {
         self.cursor = None;
         self.in_flight = None;
         self.polled_at = None;
+        self.quiet_polls = 0;
         self.error = None;
+    }
+
+    /// How long after the last read the next is due: `base` while lines arrive, then twice,
+    /// four times... as long, up to `QUIET_POLL_MAX`, for a tail with nothing new (on AWS each
+    /// read is a FilterLogEvents call; most log groups are quiet most seconds). The first new
+    /// line brings it back to `base`.
+    pub fn poll_every(&self, base: Duration) -> Duration {
+        let slowed = base * 2_i32.pow(self.quiet_polls.min(4));
+        slowed.min(base.max(Duration::seconds(QUIET_POLL_MAX_SECS)))
     }
 
     /// Another account: no source, nothing read.
@@ -147,6 +163,7 @@ impl LogsPane {
                     batch.skipped = 0;
                 }
                 self.error = None;
+                self.quiet_polls = if batch.events.is_empty() { self.quiet_polls.saturating_add(1) } else { 0 };
                 if let Some(max) = batch.events.iter().map(|e| e.id).max() {
                     self.cursor = Some(self.cursor.map_or(max, |c| c.max(max)));
                 } else if self.cursor.is_none() {
@@ -227,7 +244,8 @@ impl LogsPane {
     /// Read new lines when the poll interval has passed and nothing is in flight.
     pub fn due(&mut self, ctx: &mut Context, effects: &mut Vec<Effect>) {
         let Some(source) = self.source.as_ref() else { return };
-        if self.in_flight.is_some() || self.polled_at.is_some_and(|at| ctx.now - at < ctx.settings.log_poll) {
+        let every = self.poll_every(ctx.settings.log_poll);
+        if self.in_flight.is_some() || self.polled_at.is_some_and(|at| ctx.now - at < every) {
             return;
         }
         let query = match self.cursor {

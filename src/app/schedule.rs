@@ -118,7 +118,14 @@ pub fn cadences(settings: &super::settings::Settings) -> Vec<(&'static str, Stri
         ("endpoint models", format!("every {models} for the rows on screen, at once on enter")),
         ("functions", format!("every {functions} while on screen (once at start)")),
         ("function metrics", format!("every {metrics}, the rows on screen only")),
-        ("logs", format!("every {} (Live Tail streams where it can)", secs(settings.log_poll))),
+        (
+            "logs",
+            format!(
+                "every {}, slowing to every {} while the tail is quiet (Live Tail streams where it can)",
+                secs(settings.log_poll),
+                secs(settings.log_poll.max(chrono::Duration::seconds(super::logs::QUIET_POLL_MAX_SECS)))
+            ),
+        ),
         ("cost", "once, then only on ctrl-r (each Cost Explorer request is billed)".to_string()),
         ("a watched action", format!("every {} until it settles", secs(settings.watch_poll))),
     ]

@@ -88,7 +88,7 @@ fn reads_due(state: &State) -> DateTime<Utc> {
     }
     let logs = &state.dashboard.logs;
     if areas.visible(Pane::Logs) && logs.source.is_some() && logs.in_flight.is_none() {
-        wake.at(Some(logs.polled_at.map_or(now, |at| at + settings.log_poll)));
+        wake.at(Some(logs.polled_at.map_or(now, |at| at + logs.poll_every(settings.log_poll))));
     }
     wake.at
 }

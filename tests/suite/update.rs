@@ -500,3 +500,34 @@ fn a_changing_label_waits_for_a_read_due_within_a_second_so_one_wake_serves_both
     state.ctx.redraw_at = Some(read + Duration::milliseconds(300));
     assert_eq!(next_wake(&state), read);
 }
+
+#[test]
+fn a_quiet_log_tail_is_read_less_often_and_a_new_line_brings_it_back_to_every_second() {
+    let mut state = loaded_state((160, 48));
+    let generation = state.dashboard.logs.generation;
+    let log_read = |effects: &[Effect]| fetch_id(effects, |f| matches!(f, Fetch::Logs { .. }));
+    let empty = || Ok(LogBatch { events: vec![], skipped: 0 });
+    // Ticks a second apart; the seconds at which the tail was read while nothing new came.
+    let mut read_at = Vec::new();
+    for s in 1..=20 {
+        let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s)));
+        if let Some(id) = log_read(&effects) {
+            read_at.push(s);
+            update(&mut state, Msg::Fetched(id, Reply::Logs { generation, result: empty() }));
+        }
+    }
+    let gaps: Vec<i64> = read_at.windows(2).map(|w| w[1] - w[0]).collect();
+    // Twice as long each time (1, 2, 4 s), then every 5 s: 5 reads in 20 s instead of 20.
+    let slowing = gaps.windows(2).all(|w| w[0] < w[1] || w[1] == 5);
+    assert!(slowing && gaps.contains(&4) && gaps.ends_with(&[5, 5]), "reads at {read_at:?}");
+    // A read that brings lines: the next one is a second later again.
+    let s = read_at.last().unwrap() + 5;
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s)));
+    let id = log_read(&effects).expect("due after 5 s");
+    update(
+        &mut state,
+        Msg::Fetched(id, Reply::Logs { generation, result: Ok(LogBatch { events: log_events(2), skipped: 0 }) }),
+    );
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s + 1)));
+    assert!(log_read(&effects).is_some(), "a tail with new lines is read every second");
+}
