@@ -37,6 +37,21 @@ impl<T> Default for Loadable<T> {
     }
 }
 
+impl<T: PartialEq> Loadable<T> {
+    /// A successful read that leaves the screen as it was: the same rows, no error or backoff
+    /// to clear, not replacing the cached copy, and the last read within `fresh` (the status
+    /// bar's "live" is unchanged). No frame is drawn for it: the 5 s refreshes of a calm fleet
+    /// were most of an idle console's frames.
+    pub fn unchanged_by(&self, new: &T, now: DateTime<Utc>, fresh: Duration) -> bool {
+        self.data.as_ref() == Some(new)
+            && self.error.is_none()
+            && self.throttled == 0
+            && self.retry_at.is_none()
+            && !self.cached
+            && self.fetched_at.is_some_and(|at| now - at < fresh)
+    }
+}
+
 impl<T> Loadable<T> {
     /// Due when nothing is in flight and the last answer is older than `every` (or never came).
     pub fn due(&self, now: DateTime<Utc>, every: Duration) -> bool {

@@ -82,7 +82,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             // pane reads every second, so this is most of an idle console's frames).
             let quiet = matches!(&reply, Reply::Logs { result: Ok(batch), .. }
                 if batch.events.is_empty() && batch.skipped == 0)
-                && state.dashboard.logs.error.is_none();
+                && state.dashboard.logs.error.is_none()
+                || unchanged(state, &reply);
             if accept_reply(state, id, reply, &mut effects) {
                 if let Some(link) = state.dashboard.pending_link.clone() {
                     if deep_link::apply(&mut state.panes(), &link) {
@@ -347,5 +348,18 @@ fn accept_reply(state: &mut State, id: u64, reply: Reply, effects: &mut Vec<Effe
             Mode::Chart(view) => view.accept(id, now, result),
             _ => false,
         },
+    }
+}
+
+/// A list read again with nothing changed (see `Loadable::unchanged_by`); "live" in the status
+/// bar lasts two refreshes.
+fn unchanged(state: &State, reply: &Reply) -> bool {
+    let (now, fleet) = (state.ctx.now, &state.fleet);
+    let fresh = schedule::services_interval(state) * 2;
+    match reply {
+        Reply::Services(Ok(new)) => fleet.services.unchanged_by(new, now, fresh),
+        Reply::Alarms(Ok(new)) => fleet.alarms.unchanged_by(new, now, fresh),
+        Reply::Endpoints(Ok(new)) => fleet.endpoints.unchanged_by(new, now, fresh),
+        _ => false,
     }
 }

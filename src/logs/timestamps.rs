@@ -54,8 +54,15 @@ impl TimestampMode {
         match self {
             TimestampMode::Relative => {
                 let secs = now.signed_duration_since(ts).num_seconds();
-                // Hours are shown whole here: "2h ago" changes on the hour, not the minute.
-                let step = if (3_600..86_400).contains(&secs.abs()) { 3_600 } else { crate::redraw::step_of(secs) };
+                // Hours are shown whole here: "2h ago" changes on the hour, not the minute. Under
+                // a minute, tens of seconds: a tail of fresh lines counting every second redrew
+                // the whole screen every second, the larger part of an idle console's CPU, and
+                // `t` shows exact times.
+                let step = match secs {
+                    0..=59 => SECONDS_STEP,
+                    s if (3_600..86_400).contains(&s.abs()) => 3_600,
+                    s => crate::redraw::step_of(s),
+                };
                 crate::redraw::note_age(ts, now, step);
                 relative(secs)
             }
@@ -66,9 +73,16 @@ impl TimestampMode {
     }
 }
 
+/// Lines under a minute old say "now", "10s ago", ... "50s ago".
+const SECONDS_STEP: i64 = 10;
+
 fn relative(secs: i64) -> String {
+    if (0..SECONDS_STEP).contains(&secs) {
+        return "now".into();
+    }
     let (ahead, secs) = (secs < 0, secs.unsigned_abs());
     let amount = match secs {
+        0..=59 if !ahead => format!("{}s", secs - secs % SECONDS_STEP as u64),
         0..=59 => format!("{secs}s"),
         60..=3_599 => format!("{}m", secs / 60),
         3_600..=86_399 => format!("{}h", secs / 3_600),
@@ -94,14 +108,26 @@ mod tests {
     fn relative_units() {
         let m = TimestampMode::Relative;
         let ts = t0();
-        assert_eq!(m.format(ts, ts), "0s ago");
-        assert_eq!(m.format(ts, ts + Duration::seconds(12)), "12s ago");
-        assert_eq!(m.format(ts, ts + Duration::seconds(59)), "59s ago");
+        assert_eq!(m.format(ts, ts), "now");
+        assert_eq!(m.format(ts, ts + Duration::seconds(9)), "now");
+        assert_eq!(m.format(ts, ts + Duration::seconds(12)), "10s ago");
+        assert_eq!(m.format(ts, ts + Duration::seconds(59)), "50s ago");
         assert_eq!(m.format(ts, ts + Duration::seconds(60)), "1m ago");
         assert_eq!(m.format(ts, ts + Duration::seconds(3 * 60 + 59)), "3m ago");
         assert_eq!(m.format(ts, ts + Duration::hours(2) + Duration::minutes(59)), "2h ago");
         assert_eq!(m.format(ts, ts + Duration::days(4)), "4d ago");
         assert_eq!(m.format(ts, ts - Duration::seconds(5)), "in 5s");
+    }
+
+    #[test]
+    fn a_fresh_line_asks_for_a_frame_when_its_ten_seconds_change_not_every_second() {
+        let ts = t0();
+        crate::redraw::start();
+        assert_eq!(TimestampMode::Relative.format(ts, ts + Duration::seconds(12)), "10s ago");
+        assert_eq!(crate::redraw::take(), Some(ts + Duration::seconds(20)));
+        crate::redraw::start();
+        assert_eq!(TimestampMode::Relative.format(ts, ts + Duration::milliseconds(3_500)), "now");
+        assert_eq!(crate::redraw::take(), Some(ts + Duration::seconds(10)));
     }
 
     #[test]

@@ -14,10 +14,10 @@ async fn an_idle_minute_on_the_demo_wakes_for_reads_and_changing_labels_only() {
     h.advance(10).await;
     let (wakes, frames) = h.idle(60).await;
     println!("calm demo, log tail on screen: {wakes} wake-ups and {frames} frames in an idle minute");
-    // The newest log lines say "12s ago": a frame a second while they do. A quiet tail is read
-    // every 5 s, not every second, and its reads share the labels' wakes; plus the 5 s refreshes'
-    // replies (a fixed 250 ms tick alone was 240 a minute before any reply; reading the tail every
-    // second, 172).
+    // The newest log lines say "10s ago": a frame when their tens of seconds change (it was a
+    // frame every second while any said "12s ago"). A quiet tail is read every 5 s, not every
+    // second, and its reads share the labels' wakes; plus the 5 s refreshes' replies (a fixed
+    // 250 ms tick alone was 240 a minute before any reply; reading the tail every second, 172).
     assert!(wakes <= 130, "{wakes} wake-ups");
     assert!(frames <= 62, "{frames} frames");
     assert!(frames >= 10, "the screen still follows the fleet: {frames} frames");

@@ -531,3 +531,20 @@ fn a_quiet_log_tail_is_read_less_often_and_a_new_line_brings_it_back_to_every_se
     let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s + 1)));
     assert!(log_read(&effects).is_some(), "a tail with new lines is read every second");
 }
+
+#[test]
+fn a_refresh_that_changes_nothing_draws_no_frame_and_one_that_does_draws_one() {
+    let mut state = loaded_state((160, 48));
+    state.dirty = false;
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(6)));
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).expect("the 5 s refresh");
+    let same = state.fleet.services.data.clone().unwrap();
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(same.clone()))));
+    assert!(!state.dirty, "the same rows again: nothing to draw");
+    let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(12)));
+    let id = fetch_id(&effects, |f| matches!(f, Fetch::Services)).expect("the next refresh");
+    let mut changed = same;
+    changed[0].running += 1;
+    update(&mut state, Msg::Fetched(id, Reply::Services(Ok(changed))));
+    assert!(state.dirty, "a task started: drawn");
+}
