@@ -44,12 +44,16 @@ pub fn hbar(value: f64, max: f64, width: usize) -> String {
     out
 }
 
-/// "12s", "4m", "3h", "2d": how long ago, compact for tables.
+/// "10s", "4m", "3h", "2d": how long ago, compact for tables. Under a minute in tens of
+/// seconds, as the log pane's ages: a label counting every second redraws the whole screen every
+/// second.
 pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    const SECONDS_STEP: i64 = 10;
     let secs = (now - since).num_seconds().max(0);
-    crate::redraw::note_age(since, now, crate::redraw::step_of(secs));
+    let step = if secs < 60 { SECONDS_STEP } else { crate::redraw::step_of(secs) };
+    crate::redraw::note_age(since, now, step);
     match secs {
-        0..=59 => format!("{secs}s"),
+        0..=59 => format!("{}s", secs - secs % SECONDS_STEP),
         60..=3599 => format!("{}m", secs / 60),
         3600..=86_399 => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
         _ => format!("{}d", secs / 86_400),
@@ -151,5 +155,13 @@ mod tests {
         let now = Utc::now();
         assert_eq!(age(now - chrono::Duration::seconds(75), now), "1m");
         assert_eq!(age(now - chrono::Duration::seconds(3700), now), "1h01m");
+        assert_eq!(age(now - chrono::Duration::seconds(7), now), "0s");
+        assert_eq!(age(now - chrono::Duration::seconds(48), now), "40s");
+        // The label asks for a frame when its tens change, not every second.
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 6, 3, 0, 0).single().unwrap_or_default();
+        let since = now - chrono::Duration::seconds(48);
+        crate::redraw::start();
+        age(since, now);
+        assert_eq!(crate::redraw::take(), Some(since + chrono::Duration::seconds(50)));
     }
 }
