@@ -130,7 +130,7 @@ impl LogsPane {
     }
 
     /// How long after the last read the next is due: `base` while lines arrive, then twice,
-    /// four times... as long, up to `QUIET_POLL_MAX`, for a tail with nothing new (on AWS each
+    /// four times... as long, up to `QUIET_POLL_MAX_SECS`, for a tail with nothing new (or failing) (on AWS each
     /// read is a FilterLogEvents call; most log groups are quiet most seconds). The first new
     /// line brings it back to `base`.
     pub fn poll_every(&self, base: Duration) -> Duration {
@@ -172,7 +172,12 @@ impl LogsPane {
                 }
                 self.view.ingest_batch(batch);
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                // A group that is missing or denied is read as seldom as a quiet one: it was
+                // asked for every second, and each failure logged, for as long as it was shown.
+                self.quiet_polls = self.quiet_polls.saturating_add(1);
+                self.error = Some(e);
+            }
         }
         true
     }

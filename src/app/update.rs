@@ -84,7 +84,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 if batch.events.is_empty() && batch.skipped == 0)
                 && state.dashboard.logs.error.is_none()
                 || unchanged(state, &reply);
+            // The same log error again ("the group does not exist") changes nothing on screen.
+            let log_error_before = match &reply {
+                Reply::Logs { result: Err(_), .. } => state.dashboard.logs.error.clone(),
+                _ => None,
+            };
             if accept_reply(state, id, reply, &mut effects) {
+                let quiet = quiet || log_error_before.is_some_and(|e| state.dashboard.logs.error.as_ref() == Some(&e));
                 if let Some(link) = state.dashboard.pending_link.clone() {
                     if deep_link::apply(&mut state.panes(), &link) {
                         state.dashboard.pending_link = None;

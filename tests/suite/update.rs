@@ -548,3 +548,25 @@ fn a_refresh_that_changes_nothing_draws_no_frame_and_one_that_does_draws_one() {
     update(&mut state, Msg::Fetched(id, Reply::Services(Ok(changed))));
     assert!(state.dirty, "a task started: drawn");
 }
+
+#[test]
+fn a_log_group_that_does_not_exist_is_not_asked_for_every_second_nor_redrawn_each_time() {
+    let mut state = loaded_state((160, 48));
+    let generation = state.dashboard.logs.generation;
+    let missing = || {
+        Err(opsdeck::backend::BackendError::NotFound("FilterLogEvents: The specified log group does not exist.".into()))
+    };
+    let (mut read_at, mut frames) = (Vec::new(), 0);
+    for s in 1..=20 {
+        let effects = update(&mut state, Msg::Tick(t0() + Duration::seconds(s)));
+        state.dirty = false;
+        if let Some(id) = fetch_id(&effects, |f| matches!(f, Fetch::Logs { .. })) {
+            read_at.push(s);
+            update(&mut state, Msg::Fetched(id, Reply::Logs { generation, result: missing() }));
+            frames += u32::from(state.dirty);
+        }
+    }
+    assert!(state.dashboard.logs.error.as_deref().is_some_and(|e| e.contains("does not exist")));
+    assert!(read_at.len() <= 6, "asked {} times in 20 s: {read_at:?}", read_at.len());
+    assert_eq!(frames, 1, "the error is drawn once, not again each time it repeats");
+}
