@@ -1,16 +1,20 @@
 //! The console's state machine: `State`, the messages that change it, and the effects it asks
-//! for. It is built in layers, each file importing only files below it (tests/layers.rs keeps it
-//! so; docs/architecture.md draws them):
+//! for. It is built in layers, each file importing only files below it (tests/suite/layers.rs
+//! keeps it so; docs/architecture.md draws them):
 //!
 //! - the ground: `loadable`, `settings`, `text_input`, `list`, `pane`, `layout`, `msg`, `inert`,
 //!   `context` (what every room shares), `fleet` (what was read), `rows`, `next` (what a room asks
-//!   the router to show), `perform` (effects carried out);
+//!   the router to show), `perform` (effects carried out), `timeline_feed` (the open incident's
+//!   timeline as kept, every operator's in team mode);
 //! - helpers below the views: `action_path` (a verb to its plan), `report`, `confirm`, `quit`;
 //! - the rooms, one per view: `help`, `logs`, `detail`, `endpoint_detail`, `functions`,
 //!   `dashboard` (with `pane_polling`, what its panes read), `filter`, `palette`,
-//!   `operations`, `audit`, `environments`, `runbook`, `timeline`;
-//! - the top: `state` (composes the rooms and `Mode`), `commands` (a palette line to its room),
-//!   `schedule` (what to read now), `router` (keys by mode and focus), `update` (messages).
+//!   `operations`, `audit`, `environments`, `runbook`, `timeline`, `timeline_view`,
+//!   `metric_chart`, `query` (the Logs Insights view);
+//! - the top: `state` (composes the rooms and `Mode`), `deep_link` (where the console opens),
+//!   `copy` (`c` and `b` on the dashboard's selection), `commands` (a palette line to its room),
+//!   `schedule` (what to read now), `wake` (when an idle console must next wake), `router` (keys
+//!   by mode and focus), `update` (messages).
 
 mod action_path;
 mod audit;
@@ -70,14 +74,14 @@ pub use list::{ListState, RowFilter};
 pub use loadable::{Loadable, RequestId};
 pub use logs::{parse_log_filter, LogSource, LogWindow, LogsPane};
 pub use metric_chart::{ChartPage, ChartRange, ChartSubject, ChartView};
-pub use msg::{Effect, Fetch, Msg, OpEffect, Reply};
+pub use msg::{AuditRead, Effect, Fetch, Msg, OpEffect, Reply, TimelineRead};
 pub use operations::{end_text, shown_operations, strip_rows, Operation, OpsState, STRIP_MAX};
 pub use pane::Pane;
 pub use perform::{perform, perform_op, save_file};
 pub use query::{OpenRow, QueryRun, QueryView};
 pub use report::Report;
 pub use router::{context, key_to_msg};
-pub use runbook::{Prompt, RunbookSession, StepRun, StepState, Waiting, STEP_OUTPUT_LINES};
+pub use runbook::{shared_steps, Prompt, RunbookSession, SharedStep, StepRun, StepState, Waiting, STEP_OUTPUT_LINES};
 pub use settings::{Badge, BadgeStyle, DeepLink, SavedQuery, Settings};
 pub use state::{Mode, State};
 pub use text_input::TextInput;
