@@ -263,9 +263,10 @@ impl Fleet {
         service.target_groups.iter().filter_map(move |arn| known?.get(arn))
     }
 
-    /// An ELB alarm names a target group or a load balancer, not a service: find the service
-    /// behind it (by its target groups, and the load balancers those are attached to), so `enter`,
-    /// the action keys and runbook placeholders work on it as on any other alarm.
+    /// An ELB alarm (`AWS/ApplicationELB`, `AWS/NetworkELB`) names a target group or a load
+    /// balancer, not a service: find the service behind it (by its target groups, or else by the
+    /// load balancer those are attached to, when that fronts one service only), so `enter`, the
+    /// action keys and runbook placeholders work on it as on any other alarm.
     pub fn resolve_alarm_targets(&mut self) {
         self.resolve_balancer_alarms();
         self.resolve_queue_alarms();
@@ -288,7 +289,10 @@ impl Fleet {
                         .and_then(|g| g.get(arn))
                         .is_some_and(|g| g.load_balancers.iter().any(|l| load_balancer_dimension(l) == lb))
                 };
-                services.iter().find(|s| s.target_groups.iter().any(behind))
+                let mut fronted = services.iter().filter(|s| s.target_groups.iter().any(behind));
+                let first = fronted.next()?;
+                // A load balancer in front of several services names none of them.
+                fronted.next().is_none().then_some(first)
             };
             alarm.watches = by_group.or_else(by_balancer).map(Service::address);
         }

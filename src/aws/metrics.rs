@@ -52,7 +52,7 @@ impl AwsBackend {
         end: DateTime<Utc>,
     ) -> Result<HashMap<String, Vec<(DateTime<Utc>, f64)>>, BackendError> {
         let mut points: HashMap<String, Vec<(DateTime<Utc>, f64)>> = HashMap::new();
-        for batch in queries.chunks(QUERIES_PER_CALL) {
+        for batch in batches(&queries) {
             let mut token = None;
             loop {
                 self.stats.count("cloudwatch:GetMetricData");
@@ -180,6 +180,11 @@ impl AwsBackend {
     }
 }
 
+/// The queries as GetMetricData calls take them: 500 a call, in order.
+fn batches<T>(queries: &[T]) -> std::slice::Chunks<'_, T> {
+    queries.chunks(QUERIES_PER_CALL)
+}
+
 /// One slot per minute from `start`; minutes without a datapoint stay `None`.
 fn to_series(points: Vec<(DateTime<Utc>, f64)>, start: DateTime<Utc>) -> Series {
     let mut slots = vec![None; MINUTES as usize];
@@ -204,5 +209,15 @@ mod tests {
         assert_eq!(s.points[0], None);
         assert_eq!(s.points[2], Some(40.0));
         assert_eq!(s.latest(), Some(10.0));
+    }
+
+    #[test]
+    fn queries_go_500_a_call_in_order() {
+        let queries: Vec<usize> = (0..1001).collect();
+        let sizes: Vec<usize> = batches(&queries).map(<[usize]>::len).collect();
+        assert_eq!(sizes, vec![500, 500, 1]);
+        assert_eq!(batches(&queries).nth(1).map(|b| b[0]), Some(500), "the second call starts where the first ended");
+        assert_eq!(batches(&queries[..500]).count(), 1, "500 queries are one call");
+        assert_eq!(batches::<usize>(&[]).count(), 0, "nothing to ask, no call");
     }
 }

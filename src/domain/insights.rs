@@ -73,8 +73,11 @@ pub struct QueryStats {
 
 /// Logs Insights' price per GB scanned (us-east-1; regions differ a little).
 pub const USD_PER_GB_SCANNED: f64 = 0.005;
-/// GetQueryResults returns at most this many rows; a query asks for at most this many.
-pub const MAX_ROWS: usize = 10_000;
+/// GetQueryResults returns at most this many rows a call (a page; `nextToken` leads to the next).
+pub const PAGE_ROWS: usize = 10_000;
+/// The most rows opsdeck reads of one query: Logs Insights returns up to 100,000 through pages of
+/// [`PAGE_ROWS`]; past them a query stops and its summary says so.
+pub const MAX_ROWS: usize = 100_000;
 
 impl QueryStats {
     /// What the query costs at `USD_PER_GB_SCANNED`.
@@ -125,20 +128,24 @@ pub struct QueryResults {
     pub status: QueryStatus,
     pub rows: Vec<QueryRow>,
     pub stats: QueryStats,
+    /// Set when the rows stopped at this many, the most the backend returns of a query (more
+    /// may have matched).
+    pub capped_at: Option<usize>,
 }
 
 impl QueryResults {
     /// "42 rows; 1,234 of 98,000 records matched, 12.0 MB scanned (≈$0.0001)", and a warning when
-    /// the query stopped at the most rows a query returns.
+    /// the query stopped at the most rows a query returns (`capped_at`).
     pub fn summary(&self) -> String {
         let rows = match self.rows.len() {
             1 => "1 row".to_string(),
             n => format!("{n} rows"),
         };
         let mut text = format!("{rows}; {}", self.stats.describe());
-        if self.rows.len() >= MAX_ROWS {
+        if let Some(cap) = self.capped_at {
             text.push_str(&format!(
-                "; stopped at {MAX_ROWS} rows, the most a query returns: narrow the window or filter"
+                "; stopped at {} rows, the most a query returns: narrow the window or filter",
+                thousands(cap as f64)
             ));
         }
         text
@@ -183,9 +190,26 @@ mod tests {
             status: QueryStatus::Complete,
             rows: vec![row(&[("@timestamp", "t"), ("@message", "m"), ("@ptr", "p")]), row(&[("level", "error")])],
             stats: QueryStats::default(),
+            capped_at: None,
         };
         assert_eq!(results.fields(), vec!["@timestamp", "@message", "level"]);
         assert_eq!(row_value(&results.rows[1], "level"), "error");
         assert_eq!(row_value(&results.rows[1], "missing"), "");
+    }
+
+    #[test]
+    fn the_summary_says_when_the_rows_stopped_at_the_cap() {
+        let mut results = QueryResults {
+            status: QueryStatus::Complete,
+            rows: vec![vec![("@message".to_string(), "m".to_string())]; 3],
+            stats: QueryStats::default(),
+            capped_at: None,
+        };
+        assert!(results.summary().starts_with("3 rows; "), "{}", results.summary());
+        assert!(!results.summary().contains("stopped"), "{}", results.summary());
+        results.capped_at = Some(MAX_ROWS);
+        assert!(results
+            .summary()
+            .ends_with("; stopped at 100,000 rows, the most a query returns: narrow the window or filter"));
     }
 }

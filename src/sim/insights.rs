@@ -107,6 +107,8 @@ impl Queries {
                 records_scanned: (o.records_scanned as f64 * share).round(),
                 bytes_scanned: (o.bytes_scanned as f64 * share).round(),
             },
+            // The language's own most rows (no pages here): a query without `limit` stops there.
+            capped_at: (finished && o.rows.len() >= insights::DEFAULT_LIMIT).then_some(insights::DEFAULT_LIMIT),
         })
     }
 

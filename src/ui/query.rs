@@ -109,8 +109,14 @@ fn table(view: &QueryView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let widths: Vec<usize> = fields
         .iter()
         .map(|f| {
-            let longest = results.rows.iter().map(|r| row_value(r, f).chars().count()).max().unwrap_or(0);
-            longest.max(f.chars().count()).min(MAX_COLUMN)
+            // Up to 100,000 rows: stop looking once the column is as wide as it may be.
+            let longest = results
+                .rows
+                .iter()
+                .map(|r| row_value(r, f).chars().count())
+                .try_fold(f.chars().count(), |w, n| if w >= MAX_COLUMN { Err(w) } else { Ok(w.max(n)) })
+                .unwrap_or_else(|w| w);
+            longest.min(MAX_COLUMN)
         })
         .collect();
     let line_of = |cells: Vec<String>| {

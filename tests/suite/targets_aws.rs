@@ -1,14 +1,16 @@
 //! Target health through the real SDK against the emulated account: target groups described in
 //! batches of 20 with their health checks and load balancers, one DescribeTargetHealth per group
 //! (moto reports an IP target healthy and a stopped instance `unused`), the services' target
-//! groups from DescribeServices, the console resolving an ELB alarm to its service, and
-//! `opsdeck targets` on the command line.
+//! groups from DescribeServices, the console resolving an ELB alarm to its service (an ALB's
+//! target group; an NLB named only by its load balancer), and `opsdeck targets` on the command
+//! line.
 
 use crate::aws_backend::backend;
 use crate::emulator;
 
 use emulator::Emulator;
 use opsdeck::app::{perform, update, Effect, Msg, Settings, State};
+use opsdeck::aws::AwsBackend;
 use opsdeck::backend::Backend;
 use opsdeck::domain::TargetState;
 use serde_json::Value;
@@ -73,11 +75,8 @@ async fn target_groups_are_described_twenty_at_a_time() {
     assert_eq!(emu.calls().get("elasticloadbalancing:DescribeTargetGroups"), Some(&2), "{:?}", emu.calls());
 }
 
-#[tokio::test]
-async fn the_console_reads_target_health_for_the_services_on_screen_and_resolves_the_elb_alarm() {
-    let (emu, _) = setup();
-    let cache = tempfile::tempdir().unwrap();
-    let aws = backend(&emu, cache.path()).await;
+/// The console at 160x48 once it has carried out every read it asks for at start.
+async fn console_after_reads(aws: &AwsBackend) -> State {
     let mut state = State::new(aws.label(), Settings::default(), chrono::Utc::now(), (160, 48));
     let mut queue = update(&mut state, Msg::Tick(chrono::Utc::now()));
     // Carry out reads until the console has nothing left to ask for.
@@ -85,12 +84,21 @@ async fn the_console_reads_target_health_for_the_services_on_screen_and_resolves
         let mut next = Vec::new();
         while let Some(effect) = queue.pop() {
             if let Effect::Fetch { id, fetch } = effect {
-                let reply = perform(&aws, fetch, &|_| {}).await;
+                let reply = perform(aws, fetch, &|_| {}).await;
                 next.extend(update(&mut state, Msg::Fetched(id, reply)));
             }
         }
         queue = next;
     }
+    state
+}
+
+#[tokio::test]
+async fn the_console_reads_target_health_for_the_services_on_screen_and_resolves_the_elb_alarm() {
+    let (emu, _) = setup();
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let state = console_after_reads(&aws).await;
     let api = state.fleet.services.data.as_ref().unwrap().iter().find(|s| s.name == "web-api").unwrap().clone();
     let groups: Vec<_> = state.fleet.target_groups_of(&api).collect();
     assert_eq!(opsdeck::domain::summary(groups), (1, 1, false));
@@ -102,6 +110,32 @@ async fn the_console_reads_target_health_for_the_services_on_screen_and_resolves
     );
     let calls = emu.calls();
     assert!(calls.get("elasticloadbalancing:DescribeTargetHealth").is_some_and(|n| *n >= 1), "{calls:?}");
+}
+
+#[tokio::test]
+async fn an_nlb_alarm_naming_only_its_load_balancer_leads_to_the_one_service_behind_it() {
+    let (emu, _) = setup();
+    let nlb: Value = serde_json::from_str(&emu.run_python("why_fixtures.py", &["--endpoint", &emu.moto_url, "nlb"]))
+        .expect("a JSON summary");
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let state = console_after_reads(&aws).await;
+    let tcp = state.fleet.services.data.as_ref().unwrap().iter().find(|s| s.name == "web-tcp").expect("web-tcp");
+    let groups: Vec<_> = state.fleet.target_groups_of(tcp).collect();
+    assert_eq!(groups.len(), 1, "the service's TCP target group was read: {groups:?}");
+    assert_eq!(groups[0].protocol.as_deref(), Some("TCP"));
+    assert_eq!(groups[0].load_balancers, vec![nlb["load_balancer"].as_str().unwrap().to_string()]);
+
+    let watches = |name: &str| {
+        let alarms = state.fleet.alarms.data.as_ref().unwrap();
+        let alarm = alarms.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("no alarm {name}: {alarms:?}"));
+        alarm.watches.as_ref().map(ToString::to_string)
+    };
+    let nlb_alarm = state.fleet.alarm("web-tcp-unhealthy-hosts").and_then(|a| a.rule.as_ref()?.metric.clone());
+    assert_eq!(nlb_alarm.map(|m| m.namespace).as_deref(), Some("AWS/NetworkELB"));
+    assert_eq!(watches("web-tcp-unhealthy-hosts").as_deref(), Some("ecs:web-cluster/web-tcp"));
+    // The ALB fronts web-api and web-worker: an alarm naming only it leads to neither.
+    assert_eq!(watches("web-alb-5xx"), None);
 }
 
 #[test]

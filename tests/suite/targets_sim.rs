@@ -1,13 +1,19 @@
 //! Load-balancer target health on the simulated fleet, through the whole console (the real update
 //! and perform loop, a manual clock): the bad-deploy story as the ALB tells it, the services
 //! table's TARGETS column, the detail's target groups, and the alarm on an ELB metric that jumps
-//! to the service behind its target group.
+//! to the service behind its target group. Then, pure, on a fleet as read: every kind of ELB
+//! alarm (a target group, only a load balancer, an NLB's) to its service, or to none.
 
+use crate::common;
 use crate::console;
 
+use common::{CLEANISTIC_TG, SVG_TG};
 use console::Headless;
-use opsdeck::app::{rows, Mode, Pane};
-use opsdeck::domain::{Address, TargetGroupHealth, TargetState};
+use opsdeck::app::{rows, Fleet, Mode, Pane};
+use opsdeck::domain::{
+    Address, Alarm, AlarmRule, AlarmState, Comparison, HealthCheck, MetricId, RolloutState, TargetGroupHealth,
+    TargetState,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 const API: &str = "ecs:cleanistic-ai-cluster/cleanistic-ai-api";
@@ -131,4 +137,102 @@ async fn an_alarm_on_an_elb_metric_jumps_to_the_service_behind_its_target_group(
     assert_eq!(h.state.dashboard.focus, Pane::Services);
     let selected = rows::selected_service(&h.state.fleet, &h.state.dashboard.services_list).unwrap();
     assert_eq!(selected.name, "svg-ai-service");
+}
+
+const ARN: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:";
+/// The ALB both common target groups (cleanistic-ai-api's, svg-ai-service's) are attached to.
+const SHARED_ALB: &str = "app/web/1f2e";
+
+fn group(name: &str, id: &str, protocol: &str, balancer: &str) -> TargetGroupHealth {
+    TargetGroupHealth {
+        arn: format!("{ARN}targetgroup/{name}/{id}"),
+        name: name.into(),
+        protocol: Some(protocol.into()),
+        port: Some(443),
+        target_type: Some("ip".into()),
+        load_balancers: vec![format!("{ARN}loadbalancer/{balancer}")],
+        health_check: HealthCheck::default(),
+        targets: vec![],
+    }
+}
+
+fn elb_alarm(name: &str, namespace: &str, dims: &[(&str, &str)]) -> Alarm {
+    Alarm {
+        name: name.into(),
+        state: AlarmState::Alarm,
+        reason: "Threshold Crossed".into(),
+        state_since: common::t0(),
+        condition: format!("{namespace} UnHealthyHostCount > 0"),
+        watches: None,
+        description: None,
+        runbook_tag: None,
+        rule: Some(AlarmRule {
+            metric: Some(MetricId::new(namespace, "UnHealthyHostCount", dims)),
+            stat: Some("Maximum".into()),
+            period_secs: Some(60),
+            math: vec![],
+            evaluation_periods: 1,
+            datapoints_to_alarm: 1,
+            threshold: Some(0.0),
+            comparison: Comparison::Greater,
+            treat_missing: None,
+        }),
+    }
+}
+
+/// What `enter` on each alarm leads to, once the fleet has read the services, their target groups
+/// and the alarms: cleanistic-ai-api and svg-ai-service behind one ALB, backend-service alone
+/// behind another, edge-tcp alone behind an NLB.
+fn resolved(alarms: Vec<Alarm>) -> BTreeMap<String, Option<String>> {
+    let backend_tg = group("backend-tg", "9a9a", "HTTP", "app/backend-alb/77b1");
+    let edge_tg = group("edge-tcp-tg", "5c5c", "TCP", "net/edge-nlb/0e0e");
+    let mut services = common::services();
+    services.iter_mut().find(|s| s.name == "backend-service").unwrap().target_groups = vec![backend_tg.arn.clone()];
+    let mut edge = common::service("edge-cluster", "edge-tcp", 2, 2, RolloutState::Completed);
+    edge.target_groups = vec![edge_tg.arn.clone()];
+    services.push(edge);
+    let mut groups = common::target_groups(&[CLEANISTIC_TG.into(), SVG_TG.into()]);
+    assert!(groups.iter().all(|g| g.load_balancers[0].ends_with(SHARED_ALB)), "{groups:?}");
+    groups.extend([backend_tg, edge_tg]);
+
+    let mut fleet = Fleet::default();
+    fleet.services.data = Some(services);
+    fleet.target_health.data = Some(groups.into_iter().map(|g| (g.arn.clone(), g)).collect());
+    fleet.alarms.data = Some(alarms);
+    fleet.resolve_alarm_targets();
+    let alarms = fleet.alarms.data.unwrap_or_default();
+    alarms.into_iter().map(|a| (a.name, a.watches.map(|w| w.to_string()))).collect()
+}
+
+#[test]
+fn each_kind_of_elb_alarm_leads_to_the_one_service_behind_what_it_names() {
+    let alb = "AWS/ApplicationELB";
+    let nlb = "AWS/NetworkELB";
+    let found = resolved(vec![
+        elb_alarm(
+            "alb-target-group",
+            alb,
+            &[("TargetGroup", "targetgroup/svg-ai-tg/3f1c"), ("LoadBalancer", SHARED_ALB)],
+        ),
+        elb_alarm("alb-balancer-only", alb, &[("LoadBalancer", "app/backend-alb/77b1")]),
+        elb_alarm("nlb-target-group", nlb, &[("TargetGroup", "targetgroup/edge-tcp-tg/5c5c")]),
+        elb_alarm("nlb-balancer-only", nlb, &[("LoadBalancer", "net/edge-nlb/0e0e")]),
+        elb_alarm("alb-shared-balancer", alb, &[("LoadBalancer", SHARED_ALB)]),
+        elb_alarm("alb-unknown-balancer", alb, &[("LoadBalancer", "app/elsewhere/1234")]),
+        elb_alarm("nlb-of-another-id", nlb, &[("LoadBalancer", "net/edge-nlb/ffff")]),
+    ]);
+    let expected: BTreeMap<String, Option<String>> = [
+        ("alb-target-group", Some("ecs:svg-ai-cluster/svg-ai-service")),
+        ("alb-balancer-only", Some("ecs:prediction-app-cluster/backend-service")),
+        ("nlb-target-group", Some("ecs:edge-cluster/edge-tcp")),
+        ("nlb-balancer-only", Some("ecs:edge-cluster/edge-tcp")),
+        // In front of two services, a load balancer names neither: no jump rather than a wrong one.
+        ("alb-shared-balancer", None),
+        ("alb-unknown-balancer", None),
+        ("nlb-of-another-id", None),
+    ]
+    .into_iter()
+    .map(|(a, s)| (a.to_string(), s.map(str::to_string)))
+    .collect();
+    assert_eq!(found, expected);
 }

@@ -1,8 +1,10 @@
 //! The "why" reads through the real SDK against the emulated account: Logs Insights (start, poll,
 //! results; moto returns the group's events without evaluating the query, so the language is
 //! tested on the simulated fleet), the concurrent-query limit and a malformed query (injected at
-//! the bridge), `opsdeck query` and `opsdeck metric` on the command line, and an alarm's state
-//! history (moto has no DescribeAlarmHistory: a recorded answer goes through the real SDK).
+//! the bridge), `opsdeck query` and `opsdeck metric` on the command line, an alarm's state
+//! history (moto has no DescribeAlarmHistory: a recorded answer goes through the real SDK), and a
+//! metric-math alarm (moto keeps its `Metrics[]`) charted metric by metric. Pages, the time-out
+//! and GetMetricData's 500 queries a call are in `why_limits_aws`.
 
 use crate::aws_backend::backend;
 use crate::emulator;
@@ -226,4 +228,62 @@ async fn m_in_the_console_charts_an_alarms_metric_read_with_one_get_metric_data(
     // moto has no DescribeAlarmHistory: the chart is drawn without the ALARM periods it gives.
     assert!(calls.contains_key("monitoring:DescribeAlarmHistory"), "{calls:?}");
     assert!(view.data.error.is_none(), "{:?}", view.data.error);
+}
+
+#[tokio::test]
+async fn a_metric_math_alarm_is_charted_with_each_of_its_metrics_and_says_it_is_math() {
+    let emu = Emulator::start();
+    emu.seed();
+    emu.run_python("why_fixtures.py", &["--endpoint", &emu.moto_url, "math-alarm"]);
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(&emu, cache.path()).await;
+    let now = chrono::Utc::now();
+    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
+    let effects = update(&mut state, Msg::Tick(now));
+    settle(&mut state, &aws, effects).await;
+
+    // The rule as DescribeAlarms gives it: no metric of its own, an expression over two metrics.
+    let alarm = state.fleet.alarm("cleanistic-ai-saturation").expect("the math alarm is listed");
+    let rule = alarm.rule.as_ref().expect("its rule");
+    assert!(rule.metric.is_none(), "{rule:?}");
+    let ids: Vec<&str> = rule.math.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(ids, ["e1", "m1", "m2"]);
+    assert_eq!(rule.math[0].expression.as_deref(), Some("(m1 + m2) / 2"));
+    assert_eq!(rule.in_words(), "2 of 3 datapoints > 80 in 60 s periods (metric math)");
+
+    state.dashboard.focus = Pane::Alarms;
+    let at = rows::alarm_rows(&state.fleet, &state.dashboard.alarms_list)
+        .iter()
+        .position(|&i| state.fleet.alarms.data.as_ref().unwrap()[i].name == "cleanistic-ai-saturation")
+        .expect("a row");
+    state.dashboard.alarms_list.selected = at;
+    emu.clear_calls();
+    let keymap = opsdeck::keymap::Keymap::defaults().unwrap();
+    let msg = opsdeck::app::key_to_msg(&state, &keymap, "m".parse().unwrap()).unwrap();
+    let effects = update(&mut state, msg);
+    settle(&mut state, &aws, effects).await;
+    let Mode::Chart(view) = &state.mode else { panic!("no chart: {:?}", state.ctx.flash) };
+    assert!(view.data.error.is_none(), "{:?}", view.data.error);
+    assert_eq!(view.pages.len(), 1);
+    assert_eq!(view.pages[0].title, "metric math: (m1 + m2) / 2 (each metric charted)");
+    let series = view.page_series();
+    let labels: Vec<&str> = series.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(labels, ["cpu", "memory"], "each metric of the expression, by its label");
+    for (label, points) in &series {
+        let valued = points.iter().filter(|(_, v)| v.is_some()).count();
+        assert!((29..=31).contains(&valued), "{label}: the seeded half hour has values, the rest are gaps: {valued}");
+    }
+    let (cpu, memory) = (&series[0].1, &series[1].1);
+    let latest = |p: &[(chrono::DateTime<chrono::Utc>, Option<f64>)]| p.iter().rev().find_map(|(_, v)| *v);
+    let (cpu, memory) = (latest(cpu).unwrap_or_default(), latest(memory).unwrap_or_default());
+    assert!(cpu < 50.0 && memory > 60.0, "CPU ~42-48 %, memory ~61-64 %, two metrics: {cpu} {memory}");
+    assert_eq!(emu.calls().get("monitoring:GetMetricData"), Some(&1), "both metrics in one call: {:?}", emu.calls());
+
+    let screen = crate::common::text_of(&crate::common::draw(
+        &state,
+        &opsdeck::theme::Theme::builtin("dark").unwrap(),
+        (160, 48),
+    ));
+    assert!(screen.contains("metric math: (m1 + m2) / 2"), "the chart says it is math: {screen}");
+    assert!(screen.contains("(metric math)"), "and so does its evaluation in words: {screen}");
 }

@@ -19,7 +19,8 @@
   counts by "service:Operation", faulted calls included; DELETE also clears /__faulted), GET /__faulted (faulted
   calls by "service:Operation").
   A fault: {"operation": NAME or "*" (any), "service"?: "ecs", "status"?: 400, "body"?: {...}, "times"?: 1,
-  "delay_ms"?: 0, "every"?: 1 (answer every Nth matching call; the rest pass on), "for_ms"?: none (expires then)}.
+  "delay_ms"?: 0, "every"?: 1 (answer every Nth matching call; the rest pass on), "for_ms"?: none (expires then),
+  "request_contains"?: text (only calls whose request body holds it, e.g. a page's nextToken)}.
   E.g. a throttling storm on half of all calls for a minute:
   {"operation": "*", "every": 2, "times": 1000000, "for_ms": 60000, "status": 400,
    "body": {"__type": "ThrottlingException", "message": "Rate exceeded"}}
@@ -171,19 +172,20 @@ def classify(method, path, headers, body):
     return service, f"{method} {bare}"
 
 
-def fault_matches(f, service, operation, now):
+def fault_matches(f, service, operation, now, body=b""):
     return (f["operation"] in ("*", operation) and f.get("service") in (None, service) and f["times"] > 0
-            and (f.get("until") is None or now < f["until"]))
+            and (f.get("until") is None or now < f["until"])
+            and (f.get("request_contains") is None or f["request_contains"].encode() in body))
 
 
-def take_fault(service, operation):
+def take_fault(service, operation, body=b""):
     """The fault to answer this call with, if any. A fault with `every` N answers every Nth call it matches (the
     others go on to the next fault, or upstream); `until` (set from `for_ms`) ends it by the clock."""
     now = time.monotonic()
     with STATE.lock:
         STATE.faults = [x for x in STATE.faults if x.get("until") is None or now < x["until"]]
         for f in STATE.faults:
-            if not fault_matches(f, service, operation, now):
+            if not fault_matches(f, service, operation, now, body):
                 continue
             f["matched"] = f.get("matched", 0) + 1
             if f["matched"] % f.get("every", 1) != 0:
@@ -247,7 +249,7 @@ class Handler(BaseHTTPRequestHandler):
         is_cw = self.command == "POST" and path.split("?", 1)[0].startswith(CW_PREFIX)
         service, operation = classify(self.command, path, self.headers, body)
         count(service, operation)
-        fault = take_fault(service, operation)
+        fault = take_fault(service, operation, body)
         if fault and fault.get("delay_ms"):
             time.sleep(fault["delay_ms"] / 1000.0)
         if fault and fault.get("status"):
@@ -272,6 +274,8 @@ class Handler(BaseHTTPRequestHandler):
                 f["status"] = int(f.get("status", 0))
                 f["delay_ms"] = int(f.get("delay_ms", 0))
                 f["every"] = int(f.get("every", 1))
+                if f.get("request_contains") is not None:
+                    f["request_contains"] = str(f["request_contains"])
                 if f["every"] < 1:
                     raise ValueError("every must be 1 or more")
                 if f.get("for_ms") is not None:

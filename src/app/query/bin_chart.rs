@@ -98,7 +98,7 @@ mod tests {
     }
 
     fn results(rows: Vec<Vec<(String, String)>>) -> QueryResults {
-        QueryResults { status: QueryStatus::Complete, rows, stats: QueryStats::default() }
+        QueryResults { status: QueryStatus::Complete, rows, stats: QueryStats::default(), capped_at: None }
     }
 
     #[test]
