@@ -9,7 +9,7 @@
 //! the operator-only IAM actions from here.
 
 use super::autoscaling::{coordinates, suspended_state};
-use super::functions::decode_log_tail;
+use super::functions::invoke_response;
 use super::policies::{config_from, PolicyConfig};
 use super::AwsBackend;
 use crate::backend::BackendError;
@@ -406,16 +406,7 @@ impl AwsBackend {
         let out = result.map_err(|e| self.fail("lambda:InvokeFunction", &e))?;
         Ok(Receipt {
             request_id: out.request_id().map(str::to_string),
-            response: Some(InvokeResponse {
-                status: u16::try_from(out.status_code()).unwrap_or(200),
-                content_type: None,
-                invoked_variant: None,
-                body: out.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default(),
-                latency_ms,
-                function_error: out.function_error().map(str::to_string),
-                log_tail: out.log_result().map(decode_log_tail),
-                executed_version: out.executed_version().map(str::to_string),
-            }),
+            response: Some(invoke_response(&out, latency_ms)),
         })
     }
 

@@ -2,14 +2,18 @@
 //! filter names tags), each function's reserved concurrency (GetFunctionConcurrency) and
 //! event-source mappings, and the detail behind `enter` (GetFunction, ListVersionsByFunction,
 //! ListAliases). Environment variables are read by name only: their values never leave here.
-//! Also the client and log-tail decoding that actions.rs's test invocation uses.
+//! Also the client, and the answer's conversion (log tail decoded), that actions.rs's test
+//! invocation uses.
 
 use super::AwsBackend;
 use crate::backend::BackendError;
-use crate::domain::{EventSource, Function, FunctionAlias, FunctionDetail, FunctionFilter, FunctionVersion};
+use crate::domain::{
+    EventSource, Function, FunctionAlias, FunctionDetail, FunctionFilter, FunctionVersion, InvokeResponse,
+};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
+use aws_sdk_lambda::operation::invoke::InvokeOutput;
 use aws_sdk_lambda::types::{AliasConfiguration, EventSourceMappingConfiguration, FunctionConfiguration};
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -44,10 +48,25 @@ pub(super) fn lambda_invoke_client(
 }
 
 /// LogType=Tail answers the log's last 4 KB base64-encoded; undecodable text is kept as sent.
-pub(super) fn decode_log_tail(encoded: &str) -> String {
+fn decode_log_tail(encoded: &str) -> String {
     match aws_smithy_types::base64::decode(encoded) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(_) => encoded.to_string(),
+    }
+}
+
+/// A test invocation's answer as the plan's report reads it: the status, the body, the function's
+/// own error (`Unhandled`/`Handled`, still a 200), the decoded log tail and the version that ran.
+pub(super) fn invoke_response(out: &InvokeOutput, latency_ms: f64) -> InvokeResponse {
+    InvokeResponse {
+        status: u16::try_from(out.status_code()).unwrap_or(200),
+        content_type: None,
+        invoked_variant: None,
+        body: out.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default(),
+        latency_ms,
+        function_error: out.function_error().map(str::to_string),
+        log_tail: out.log_result().map(decode_log_tail),
+        executed_version: out.executed_version().map(str::to_string),
     }
 }
 
@@ -293,6 +312,26 @@ mod tests {
         assert_eq!(decode_log_tail("U1RBUlQgUmVxdWVzdElkOiAx"), "START RequestId: 1");
         assert_eq!(decode_log_tail(""), "");
         assert_eq!(decode_log_tail("not base64!"), "not base64!");
+    }
+
+    #[test]
+    fn an_invocation_answer_keeps_the_version_that_ran_its_function_error_and_decoded_tail() {
+        let out = InvokeOutput::builder()
+            .status_code(200)
+            .function_error("Unhandled")
+            .executed_version("12")
+            .log_result("U1RBUlQgUmVxdWVzdElkOiAx")
+            .payload(aws_smithy_types::Blob::new(br#"{"errorMessage":"boom"}"#.to_vec()))
+            .build();
+        let r = invoke_response(&out, 42.0);
+        assert_eq!(r.executed_version.as_deref(), Some("12"));
+        assert_eq!(r.function_error.as_deref(), Some("Unhandled"));
+        assert_eq!(r.log_tail.as_deref(), Some("START RequestId: 1"));
+        assert_eq!((r.status, r.latency_ms, r.body.as_slice()), (200, 42.0, br#"{"errorMessage":"boom"}"#.as_slice()));
+        // An answer naming no version (moto's, without Docker) says nothing rather than a guess.
+        let bare = invoke_response(&InvokeOutput::builder().status_code(200).build(), 1.0);
+        assert_eq!((bare.executed_version, bare.function_error, bare.log_tail), (None, None, None));
+        assert!(bare.body.is_empty());
     }
 
     #[test]

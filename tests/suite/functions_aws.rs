@@ -8,7 +8,8 @@
 //! moto gaps, and what stands in for them: ListFunctions ignores MaxItems and never pages (a
 //! recorded first page with a NextMarker is injected); Invoke without Docker runs no code (it
 //! answers 200 with FunctionError `Handled`, the body "error running docker: ..." and an empty
-//! log tail, so the decoded tail and ExecutedVersion are covered by unit tests in src/aws);
+//! log tail, so the decoded tail and ExecutedVersion are covered by a unit test in
+//! src/aws/functions.rs, `invoke_response` over an SDK-built InvokeOutput);
 //! ListMonitoringSchedules and ListMonitoringExecutions are not implemented (HTTP 500), so they
 //! and DescribeProcessingJob answer with recorded responses in AWS's documented shape.
 

@@ -84,7 +84,22 @@ fn the_functions_table_marks_throttles_and_a_function_at_its_reserved_limit() {
     // 10 running of 10 reserved: at the limit, in the alarm colour; none set is said so.
     let (x, y) = find(&buffer, "10/10").expect("concurrency against reserved");
     assert_eq!(buffer[(x, y)].style().fg, theme.danger.fg);
-    assert!(find(&buffer, "1/none").is_some(), "{screen}");
+    assert!(find(&buffer, "1/none set").is_some(), "{screen}");
+    // The pane in the endpoints' place (97 cells inside) draws the three sparklines, and whole names.
+    assert_eq!(state.areas().of(Pane::Functions).map(|r| r.width), Some(99));
+    assert!(screen.contains(&format!("{TRYON} ")) && screen.contains(&format!("{BILLING} ")), "{screen}");
+    let (x, y) = find(&buffer, "▆▇█ 30").expect("invocations sparkline");
+    assert_eq!(buffer[(x, y)].style().fg, theme.chart.fg);
+    // Errors in the window: the sparkline and the count in the alarm colour; none: muted, plain.
+    let (x, y) = find(&buffer, "▁▁█ 2").expect("errors sparkline");
+    assert_eq!(buffer[(x, y)].style().fg, theme.danger.fg);
+    assert_eq!(buffer[(x + 4, y)].style().fg, theme.danger.fg);
+    let (x, y) = find(&buffer, "▁▁▁ 0").expect("a sparkline of no errors");
+    assert_eq!(buffer[(x, y)].style().fg, theme.muted.fg);
+    assert_eq!(buffer[(x + 4, y)].style().fg, theme.base.fg);
+    assert_ne!(theme.muted.fg, theme.danger.fg);
+    let (x, y) = find(&buffer, "▁▃█ 41").expect("throttles sparkline");
+    assert_eq!(buffer[(x + 4, y)].style().fg, theme.danger.fg);
     let (x, y) = find(&buffer, "1350").expect("queue depth");
     assert_eq!(buffer[(x, y)].style().fg, theme.health_warn.fg);
     // Monochrome draws the same text.
@@ -238,4 +253,29 @@ async fn model_drift_marks_the_endpoint_and_its_detail_names_the_report() {
     assert!(report.ends_with("constraint_violations.json"), "{report}");
     assert!(screen.contains("is approved") && screen.contains("not deployed"), "{screen}");
     let _ = Action::Select;
+}
+
+#[test]
+fn the_functions_table_gives_its_sparklines_way_to_numbers_on_a_narrow_pane_and_grows_when_zoomed() {
+    let spark = |line: &str| line.chars().any(|c| ('▁'..='█').contains(&c));
+    let rows = |screen: &str, name: &str| -> Vec<String> {
+        screen.lines().filter(|l| l.contains(name)).map(|l| l.split('│').nth(1).unwrap_or("").to_string()).collect()
+    };
+    // 120 columns: the pane is 72 cells inside; numbers only, names cut with `…`, none set whole.
+    let mut state = loaded_state((120, 40));
+    press(&mut state, "L");
+    let screen = text_of(&draw(&state, &dark(), (120, 40)));
+    let billing = rows(&screen, "GarmaxAi-BillingPro");
+    assert_eq!(billing.len(), 1, "{screen}");
+    assert!(!spark(&billing[0]) && billing[0].contains("1/none set") && billing[0].contains('…'), "{screen}");
+    assert!(screen.contains("INV/m ERR/m THR/m"), "{screen}");
+    // Zoomed (158 cells): longer sparklines, the runtime and the age of the last change too.
+    let mut state = loaded_state((160, 48));
+    press(&mut state, "L");
+    press(&mut state, "z");
+    let buffer = draw(&state, &dark(), (160, 48));
+    let screen = text_of(&buffer);
+    assert!(screen.contains("RUNTIME") && screen.contains("MOD"), "{screen}");
+    let tryon = rows(&screen, TRYON);
+    assert!(spark(&tryon[0]) && tryon[0].contains("python3.12") && tryon[0].contains("3d"), "{screen}");
 }
