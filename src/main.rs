@@ -179,7 +179,6 @@ async fn fleet_members(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Res
                 alias: Some(alias.into()),
                 profile: None,
                 region: region.into(),
-                credentials_key: alias.into(),
                 backend: Ok(sim(seed)?),
                 read_only: false,
             })
@@ -190,6 +189,13 @@ async fn fleet_members(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Res
         anyhow::bail!("--fleet reads the accounts of [fleet] in config.toml, and there is none (see docs/config.md)");
     };
     let members = fleet.members().map_err(anyhow::Error::msg)?;
+    // One limiter per account (members with the same credentials), for all its regions.
+    let mut limiters: std::collections::HashMap<String, Arc<opsdeck::aws::limit::Limiter>> =
+        std::collections::HashMap::new();
+    for m in &members {
+        limiters.entry(m.credentials_key()).or_insert_with(|| opsdeck::aws::limit::Limiter::new(m.limit));
+    }
+    let limiters = &limiters;
     let connects = members.iter().map(|m| async move {
         if let Some(profile) = &m.profile {
             opsdeck::aws::check_profile(profile).await?;
@@ -199,6 +205,7 @@ async fn fleet_members(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Res
             region: Some(m.region.clone()),
             endpoint_url: m.endpoint_url.clone().or_else(|| cli.endpoint_url.clone()),
             role_arn: m.role_arn.clone(),
+            limiter: limiters.get(&m.credentials_key()).cloned(),
             ..aws_options(cli, paths, config)
         };
         let backend = AwsBackend::connect(options).await.map_err(|e| e.to_string())?;
@@ -209,7 +216,6 @@ async fn fleet_members(cli: &Cli, paths: &Paths, config: &Config) -> anyhow::Res
         .into_iter()
         .zip(backends)
         .map(|(m, backend)| Member {
-            credentials_key: m.credentials_key(),
             read_only: cli.read_only || config.profile_read_only(m.profile.as_deref().unwrap_or("default")),
             alias: m.alias,
             profile: m.profile,

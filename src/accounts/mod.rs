@@ -3,8 +3,10 @@
 //! carrying the member's place (`ACCOUNT@REGION:NAME`, `domain/place.rs`); anything asked about
 //! one resource, an action above all, goes to the member its place names and nowhere else.
 //!
-//! Members reached with one account's credentials are read one after another (they share its API
-//! rate limits); different accounts side by side. A member whose read fails keeps its last rows
+//! Every member is read side by side. An account's members (one account's credentials, all its
+//! regions) share its rate limits: on AWS every request of theirs goes through the account's
+//! limiter (`aws/limit.rs`, `[[fleet.accounts]] max_in_flight`, `calls_per_second`), which
+//! `main.rs` gives each member's backend. A member whose read fails keeps its last rows
 //! and is named in `place_errors`, so the console marks its rows alone.
 
 mod cost;
@@ -22,8 +24,6 @@ pub struct Member {
     pub alias: Option<String>,
     pub profile: Option<String>,
     pub region: String,
-    /// Members with the same key are read one after another.
-    pub credentials_key: String,
     pub backend: Result<Arc<dyn Backend>, String>,
     /// The profile's `read_only`: actions on this member are refused at the action path.
     pub read_only: bool,
@@ -56,8 +56,6 @@ pub struct AccountsBackend {
     /// Each member's account id, where its caller identity was read.
     account_ids: Vec<Option<String>>,
     backends: Vec<Result<Arc<dyn Backend>, String>>,
-    /// Member indexes by shared credentials.
-    groups: Vec<Vec<usize>>,
     read_only: Vec<bool>,
     /// The last failure of each (place, list), cleared by its next success.
     errors: Mutex<BTreeMap<(String, &'static str), String>>,
@@ -98,20 +96,12 @@ impl AccountsBackend {
                 place::place_of(&account, &m.region)
             })
             .collect();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        for (i, m) in members.iter().enumerate() {
-            match groups.iter_mut().find(|g| members[g[0]].credentials_key == m.credentials_key) {
-                Some(g) => g.push(i),
-                None => groups.push(vec![i]),
-            }
-        }
         let n = members.len();
         AccountsBackend {
             places,
             account_ids,
             read_only: members.iter().map(|m| m.read_only).collect(),
             backends: members.into_iter().map(|m| m.backend).collect(),
-            groups,
             errors: Mutex::new(BTreeMap::new()),
             last_services: empty(n),
             last_endpoints: empty(n),
@@ -173,28 +163,22 @@ impl AccountsBackend {
         };
     }
 
-    /// Run `read` on every member: one credentials group after another member by member, the
-    /// groups side by side. Results in member order.
+    /// Run `read` on every member, side by side (each account's limiter paces its requests).
+    /// Results in member order.
     async fn each<T, F, Fut>(&self, read: F) -> Vec<(usize, Result<T, BackendError>)>
     where
         F: Fn(usize, Arc<dyn Backend>) -> Fut,
         Fut: Future<Output = Result<T, BackendError>>,
     {
         let read = &read;
-        let groups = self.groups.iter().map(|group| async move {
-            let mut out = Vec::with_capacity(group.len());
-            for &i in group {
-                let result = match self.backend(i) {
-                    Ok(b) => read(i, b).await,
-                    Err(e) => Err(e),
-                };
-                out.push((i, result));
-            }
-            out
+        let reads = (0..self.backends.len()).map(|i| async move {
+            let result = match self.backend(i) {
+                Ok(b) => read(i, b).await,
+                Err(e) => Err(e),
+            };
+            (i, result)
         });
-        let mut all: Vec<_> = futures::future::join_all(groups).await.into_iter().flatten().collect();
-        all.sort_by_key(|(i, _)| *i);
-        all
+        futures::future::join_all(reads).await
     }
 
     /// A list from every member, placed and merged. A member that fails keeps its last rows and

@@ -14,14 +14,7 @@ fn sim(seed: u64) -> Arc<dyn Backend> {
 }
 
 fn member(alias: &str, backend: Result<Arc<dyn Backend>, String>) -> Member {
-    Member {
-        alias: Some(alias.into()),
-        profile: None,
-        region: "us-east-1".into(),
-        credentials_key: alias.into(),
-        backend,
-        read_only: false,
-    }
+    Member { alias: Some(alias.into()), profile: None, region: "us-east-1".into(), backend, read_only: false }
 }
 
 pub(super) async fn two_accounts() -> (AccountsBackend, Arc<dyn Backend>, Arc<dyn Backend>) {

@@ -1,12 +1,14 @@
 //! The audit view (`:audit`): actions from the audit log, newest first; `u` undoes the selected
 //! one by running its inverse command through the same plan/confirm path (`:undo ID` does it
-//! as soon as the log is read).
+//! as soon as the log is read). In team mode it is every operator's actions from the team table
+//! (read off the UI loop, as `audit --team` reads them), or this bastion's file, said so, while
+//! the table cannot be read.
 
 use super::action_path::{self, Planning};
 use super::context::Context;
 use super::inert;
 use super::list::moved;
-use super::msg::{Effect, OpEffect};
+use super::msg::{AuditRead, Effect, OpEffect};
 use super::next::Next;
 use crate::audit::AuditEntry;
 use crate::keymap::Action;
@@ -20,12 +22,24 @@ pub struct AuditView {
     pub error: Option<String>,
     /// `:undo ID`: undo this action as soon as the log is read.
     pub undo_when_read: Option<String>,
+    /// Team mode: the table the entries are every operator's from.
+    pub table: Option<String>,
+    /// Team mode, the table unreachable: why (the entries are this bastion's).
+    pub shared_error: Option<String>,
 }
 
 /// Open the view and read the log.
 pub fn open(undo: Option<String>, effects: &mut Vec<Effect>) -> AuditView {
     effects.push(Effect::Op(Box::new(OpEffect::ReadAudit)));
-    AuditView { entries: Vec::new(), selected: 0, loading: true, error: None, undo_when_read: undo }
+    AuditView {
+        entries: Vec::new(),
+        selected: 0,
+        loading: true,
+        error: None,
+        undo_when_read: undo,
+        table: None,
+        shared_error: None,
+    }
 }
 
 impl AuditView {
@@ -34,14 +48,17 @@ impl AuditView {
         &mut self,
         ctx: &mut Context,
         planning: &mut Option<Planning>,
-        result: Result<Vec<AuditEntry>, String>,
+        result: Result<AuditRead, String>,
         effects: &mut Vec<Effect>,
     ) -> Next {
         self.loading = false;
         match result {
-            Ok(mut entries) => {
+            Ok(read) => {
+                let mut entries: Vec<AuditEntry> = read.entries;
                 entries.iter_mut().for_each(inert::audit_entry);
                 self.entries = entries;
+                self.table = read.table.map(|t| crate::sanitize::inert(&t).into_owned());
+                self.shared_error = read.shared_error.map(|e| crate::sanitize::inert(&e).into_owned());
             }
             Err(e) => self.error = Some(e),
         }

@@ -44,7 +44,7 @@ pub enum Msg {
     Executed(Box<Result<Executed, OpError>>),
     /// The next stage of an action ran (or failed); the action as it now stands.
     Proceeded(Box<Executed>, Result<(), OpError>),
-    AuditRead(Result<Vec<AuditEntry>, String>),
+    AuditRead(Result<AuditRead, String>),
     /// Every environment read (for the environments view).
     Environments(RequestId, Vec<crate::ops::env::EnvOverview>),
     /// A verb run by the CLI's code finished: its exit code, what it printed, and the incident
@@ -63,6 +63,16 @@ pub enum Msg {
     },
     /// The open incident's timeline, read (team mode: with every operator's new entries).
     Timeline(RequestId, Result<TimelineRead, String>),
+}
+
+/// The audit log as read for the audit view, newest first, and whose it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuditRead {
+    pub entries: Vec<AuditEntry>,
+    /// Team mode: the table every operator's records were read from.
+    pub table: Option<String>,
+    /// Team mode, the table unreachable: why (the entries are this bastion's file).
+    pub shared_error: Option<String>,
 }
 
 /// One read: the incident's entries (this bastion's, and the table's after the cursor), the new

@@ -157,11 +157,7 @@ pub async fn perform_op(backend: &dyn Backend, ctx: &OpsContext, effect: OpEffec
         OpEffect::ReadTimeline { id, incident, after } => {
             Some(Msg::Timeline(id, read_timeline(ctx, incident, after).await))
         }
-        OpEffect::ReadAudit => Some(Msg::AuditRead(ctx.audit.read().map(|(records, _)| {
-            let mut entries = crate::audit::entries(&records);
-            entries.reverse();
-            entries
-        }))),
+        OpEffect::ReadAudit => Some(Msg::AuditRead(read_audit(ctx).await)),
         OpEffect::Revisions { address, diff } => {
             let title = match &diff {
                 Some((a, b)) => format!("{address}: diff {a} -> {b}"),
@@ -182,6 +178,30 @@ pub fn save_file(path: PathBuf, contents: &str) -> Msg {
         .map(|()| path.clone())
         .map_err(|e| format!("could not save {}: {e}", path.display()));
     Msg::Saved(result)
+}
+
+/// The audit log for the audit view: in team mode every operator's records from the table (the
+/// reading `audit --team` does), else, or when the table cannot be read, this bastion's file.
+async fn read_audit(ctx: &OpsContext) -> Result<super::msg::AuditRead, String> {
+    let mut read = super::msg::AuditRead::default();
+    let shared = match &ctx.team {
+        Some(team) => {
+            read.table = Some(team.settings.table.clone());
+            team.audit_log().await.map_err(|e| e.to_string()).map(Some)
+        }
+        None => Ok(None),
+    };
+    let records = match shared {
+        Ok(Some(records)) => records,
+        Ok(None) => ctx.audit.read()?.0,
+        Err(e) => {
+            read.shared_error = Some(e);
+            ctx.audit.read()?.0
+        }
+    };
+    read.entries = crate::audit::entries(&records);
+    read.entries.reverse();
+    Ok(read)
 }
 
 /// The incident's entries on this bastion, and in team mode the table's after the cursor; this

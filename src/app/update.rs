@@ -212,6 +212,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 view.follow(before, state.timeline.entries.len());
                 state.dirty = true;
             }
+            // The runbook view shows other operators' steps from the same entries.
+            if state.mode == Mode::Runbook && state.timeline.entries.len() != before {
+                state.dirty = true;
+            }
         }
         Msg::AuditRead(result) => {
             state.dirty = true;

@@ -15,6 +15,7 @@ mod function_metrics;
 mod functions;
 mod identity;
 mod insights;
+pub mod limit;
 mod live_tail;
 mod logs;
 mod metrics;
@@ -70,6 +71,9 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     pub connect_timeout: Duration,
     pub operation_timeout: Duration,
+    /// `--fleet`: the account's limiter, shared by the backends of all its regions (every HTTP
+    /// request goes through it; see `limit.rs`). None: no limit of opsdeck's own.
+    pub limiter: Option<std::sync::Arc<limit::Limiter>>,
 }
 
 impl AwsOptions {
@@ -181,8 +185,16 @@ impl AwsBackend {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        if let Some(bundle) = &options.ca_bundle {
-            loader = loader.http_client(tls_client(bundle)?);
+        let client = match &options.ca_bundle {
+            Some(bundle) => Some(tls_client(bundle)?),
+            None if options.limiter.is_some() => Some(https_client()),
+            None => None,
+        };
+        if let Some(client) = client {
+            loader = loader.http_client(match &options.limiter {
+                Some(limiter) => limit::limited(client, limiter.clone()),
+                None => client,
+            });
         }
         let mut config = loader.load().await;
         if let Some(role) = &options.role_arn {
@@ -245,6 +257,14 @@ impl AwsBackend {
         tracing::warn!(action, %error, "AWS call failed");
         error
     }
+}
+
+/// The SDK's default HTTPS client (hyper 1, rustls with aws-lc), built here to wrap it.
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .build_https()
 }
 
 /// An HTTPS client that trusts the system's roots plus the certificates in `bundle`.

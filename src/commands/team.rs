@@ -283,21 +283,13 @@ pub async fn audit(
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
-    let shared = match team.audit_records().await {
-        Ok(s) => s,
+    let records = match team.audit_log().await {
+        Ok(r) => r,
         Err(e) => {
             writeln!(err, "opsdeck: {}", inert(&e.to_string()))?;
             return Ok(EXIT_FAILED);
         }
     };
-    let records: Vec<AuditRecord> = shared
-        .into_iter()
-        .map(|s| {
-            let mut record = s.record;
-            record.who.user = s.operator.at();
-            record
-        })
-        .collect();
     let empty = format!("no actions recorded in the team table {}", team.settings.table);
     print_audit(crate::audit::entries(&records), args, &empty, out)?;
     Ok(0)

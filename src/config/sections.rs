@@ -187,6 +187,10 @@ pub struct FleetAccountConfig {
     pub regions: Vec<String>,
     /// Send its calls to this endpoint (a VPC endpoint, or an emulator in tests).
     pub endpoint_url: Option<String>,
+    /// Its API requests in flight at once, over all its regions (default 8).
+    pub max_in_flight: Option<u32>,
+    /// Its API requests started a second, over all its regions (default 20).
+    pub calls_per_second: Option<u32>,
 }
 
 /// One account in one region, as the fleet reads it.
@@ -198,14 +202,32 @@ pub struct FleetMember {
     pub role_arn: Option<String>,
     pub region: String,
     pub endpoint_url: Option<String>,
+    /// The account's limits (one limiter for all members with its credentials).
+    pub limit: crate::aws::limit::RateLimit,
 }
 
 impl FleetMember {
-    /// Members reached with the same credentials share one account's API rate limits: they are
-    /// read one after another, other accounts side by side.
+    /// Members reached with the same credentials are one account: they share its limiter
+    /// (`limit`), and every member is read side by side.
     pub fn credentials_key(&self) -> String {
         format!("{}|{}", self.profile.as_deref().unwrap_or("default"), self.role_arn.as_deref().unwrap_or(""))
     }
+}
+
+/// An account's `max_in_flight` (1-100) and `calls_per_second` (1-1000), else the defaults.
+fn account_limit(name: &str, a: &FleetAccountConfig) -> Result<crate::aws::limit::RateLimit, String> {
+    let default = crate::aws::limit::RateLimit::DEFAULT;
+    let check = |key: &str, value: Option<u32>, max: u32, default: u32| match value {
+        None => Ok(default),
+        Some(v) if (1..=max).contains(&v) => Ok(v),
+        Some(v) => Err(format!(
+            "[[fleet.accounts]] {name}: {key} = {v}: give 1 to {max} (the default is {default}; see docs/config.md)"
+        )),
+    };
+    Ok(crate::aws::limit::RateLimit {
+        in_flight: check("max_in_flight", a.max_in_flight, 100, default.in_flight)?,
+        per_second: check("calls_per_second", a.calls_per_second, 1000, default.per_second)?,
+    })
 }
 
 impl FleetConfig {
@@ -241,6 +263,7 @@ impl FleetConfig {
                     return Err(format!("[[fleet.accounts]] {name}: role_arn {role:?} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"));
                 }
             }
+            let limit = account_limit(&name, a)?;
             for region in regions {
                 if !region_ok(region) {
                     return Err(format!("[[fleet.accounts]] {name}: {region:?} is not a region name"));
@@ -251,9 +274,23 @@ impl FleetConfig {
                     role_arn: a.role_arn.clone(),
                     region: region.clone(),
                     endpoint_url: a.endpoint_url.clone(),
+                    limit,
                 };
                 if out.iter().any(|m: &FleetMember| m == &member) {
                     return Err(format!("[[fleet.accounts]] {name}: {region} is listed twice"));
+                }
+                if let Some(other) =
+                    out.iter().find(|m| m.credentials_key() == member.credentials_key() && m.limit != limit)
+                {
+                    return Err(format!(
+                        "[[fleet.accounts]] {name}: the same credentials as {} (one account) with other limits: \
+                         give max_in_flight and calls_per_second once, the same on each entry",
+                        other
+                            .alias
+                            .clone()
+                            .or_else(|| other.profile.clone())
+                            .unwrap_or_else(|| "the default chain".into())
+                    ));
                 }
                 out.push(member);
             }

@@ -139,3 +139,34 @@ fn the_fleet_cache_key_is_a_boolean() {
     let err = Config::parse("fleet_cache = \"no\"\n", "c.toml").unwrap_err().to_string();
     assert!(err.starts_with("c.toml: ") && (err.contains("fleet_cache") || err.contains("bool")), "{err}");
 }
+
+#[test]
+fn a_fleet_accounts_rate_limits_default_and_are_checked() {
+    use crate::aws::limit::RateLimit;
+    let parse = |text: &str| Config::parse(text, "c.toml");
+    let fleet = "[fleet]\nregions = [\"us-east-1\", \"eu-west-1\"]\n[[fleet.accounts]]\nprofile = \"prod\"\n";
+    let config = parse(fleet).unwrap();
+    let members = config.fleet.unwrap().members().unwrap();
+    assert_eq!(members.len(), 2);
+    assert!(members.iter().all(|m| m.limit == RateLimit { in_flight: 8, per_second: 20 }), "the defaults");
+    let limited = format!("{fleet}max_in_flight = 2\ncalls_per_second = 5\n");
+    let members = parse(&limited).unwrap().fleet.unwrap().members().unwrap();
+    assert!(members.iter().all(|m| m.limit == RateLimit { in_flight: 2, per_second: 5 }), "{members:?}");
+    for (bad, says) in [
+        ("max_in_flight = 0", "max_in_flight = 0: give 1 to 100"),
+        ("max_in_flight = 101", "max_in_flight = 101: give 1 to 100"),
+        ("calls_per_second = 0", "calls_per_second = 0: give 1 to 1000"),
+        ("calls_per_second = 5000", "calls_per_second = 5000: give 1 to 1000"),
+    ] {
+        let err = parse(&format!("{fleet}{bad}\n")).unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: ") && err.contains(says), "{bad}: {err}");
+    }
+    let err = parse("[fleet]\n[[fleet.accounts]]\nprofile = \"p\"\nregions = [\"a-1\"]\nmax_in_flight = -1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("c.toml: ") && err.contains("expected u32"), "{err}");
+    // One account's credentials in two entries: one account, one set of limits.
+    let twice = format!("{fleet}regions = [\"us-east-1\"]\nmax_in_flight = 2\n[[fleet.accounts]]\nprofile = \"prod\"\nregions = [\"eu-west-1\"]\nmax_in_flight = 4\n");
+    let err = parse(&twice).unwrap_err().to_string();
+    assert!(err.contains("the same credentials as prod (one account) with other limits"), "{err}");
+}

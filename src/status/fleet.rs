@@ -1,8 +1,7 @@
 //! `opsdeck status --fleet`: every account and region of `[fleet]` read side by side, their rows
-//! merged with ACCOUNT (alias or id) and REGION columns. Members reached with the same
-//! credentials are read one after another (they share that account's API rate limits); different
-//! accounts are read at the same time. One member's failure is said on its own line and its rows
-//! are missing; the others are shown.
+//! merged with ACCOUNT (alias or id) and REGION columns. Every member is read at the same time;
+//! an account's regions share its rate limits (its limiter paces their requests, `aws/limit.rs`).
+//! One member's failure is said on its own line and its rows are missing; the others are shown.
 
 use super::{snapshot, AlarmStatus, EndpointStatus, FunctionStatus, OutputFormat, ServiceStatus, StatusArgs};
 use crate::domain::{AlarmState, FunctionFilter};
@@ -85,26 +84,11 @@ async fn read_member(
     (status, report)
 }
 
-/// Read every member: groups of one account's credentials one after another, groups side by side.
+/// Read every member, side by side (each account's limiter paces its requests).
 pub async fn snapshot_fleet(members: &[Member], clusters: &[String], filter: &FunctionFilter) -> FleetReport {
-    let mut groups: Vec<Vec<(usize, &Member)>> = Vec::new();
-    for (i, m) in members.iter().enumerate() {
-        match groups.iter_mut().find(|g| g[0].1.credentials_key == m.credentials_key) {
-            Some(g) => g.push((i, m)),
-            None => groups.push(vec![(i, m)]),
-        }
-    }
-    let reads = groups.iter().map(|group| async move {
-        let mut out = Vec::new();
-        for (i, member) in group {
-            out.push((*i, read_member(member, clusters, filter).await));
-        }
-        out
-    });
-    let mut results: Vec<_> = futures::future::join_all(reads).await.into_iter().flatten().collect();
-    results.sort_by_key(|(i, _)| *i);
+    let results = futures::future::join_all(members.iter().map(|m| read_member(m, clusters, filter))).await;
     let mut fleet = FleetReport::default();
-    for (_, (status, report)) in results {
+    for (status, report) in results {
         fleet.services.extend(report.services.into_iter().map(|row| tag(&status, row)));
         fleet.endpoints.extend(report.endpoints.into_iter().map(|row| tag(&status, row)));
         fleet.alarms.extend(report.alarms.into_iter().map(|row| tag(&status, row)));

@@ -199,6 +199,32 @@ impl Team {
         Ok(items.iter().filter_map(|i| serde_json::from_str(&i.body).ok()).collect())
     }
 
+    /// Every operator's audit records, oldest first, as `audit --team` and the console's audit
+    /// view show them: the table's, and this bastion's still waiting in the queue (a record sent
+    /// but not yet dropped from the queue is shown once). Each record's `who.user` is its
+    /// operator's `user@host`; `who.arn` stays the caller ARN the action ran with (the same
+    /// identity the operator was named by), or is the operator's when the record has none.
+    pub async fn audit_log(&self) -> Result<Vec<crate::audit::AuditRecord>, TableError> {
+        let mut items = self.table.query(items::AUDIT, None).await?;
+        let sent: HashSet<String> = items.iter().map(|i| i.sk.clone()).collect();
+        let waiting = self.outbox.pending().unwrap_or_default();
+        items.extend(waiting.iter().filter(|q| q.pk == items::AUDIT && !sent.contains(&q.sk)).map(Queued::item));
+        // Keys begin with the record's time: sorted by key is oldest first.
+        items.sort_by(|a, b| a.sk.cmp(&b.sk));
+        Ok(items
+            .iter()
+            .filter_map(|i| serde_json::from_str::<SharedRecord>(&i.body).ok())
+            .map(|s| {
+                let mut record = s.record;
+                record.who.user = s.operator.at();
+                if record.who.arn.is_empty() || record.who.arn.starts_with("unknown") {
+                    record.who.arn = s.operator.arn;
+                }
+                record
+            })
+            .collect())
+    }
+
     /// The shared index of incidents, oldest first.
     pub async fn incidents(&self) -> Result<Vec<SharedIncident>, TableError> {
         Ok(items::incidents_from(&self.table.query(items::INCIDENTS, None).await?))

@@ -201,3 +201,33 @@ async fn an_expired_lease_is_free_and_only_its_person_releases_a_manual_one() {
     let left: Vec<String> = alice.leases.list(now).await.unwrap().into_iter().map(|l| l.resource).collect();
     assert_eq!(left, ["ecs:prod/worker"]);
 }
+
+#[tokio::test]
+async fn the_audit_log_is_every_operators_and_this_bastions_queued_records_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice_dir, bob_dir) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&alice_dir).unwrap();
+    std::fs::create_dir_all(&bob_dir).unwrap();
+    let table = Arc::new(MemoryTable::default());
+    let alice = team(&table, &alice_dir, operator("alice", "a1"));
+    let bob = team(&table, &bob_dir, operator("bob", "b1"));
+    alice.appended("audit", serde_json::to_value(record("act-a", Phase::Started)).unwrap());
+    alice.flush().await.unwrap();
+    let mut unnamed = record("act-b", Phase::Started);
+    unnamed.who.arn = String::new();
+    bob.appended("audit", serde_json::to_value(unnamed).unwrap());
+    // Bob's record waits in his queue: his log has it, Alice's does not yet.
+    let ids = |records: &[AuditRecord]| records.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&bob.audit_log().await.unwrap()), ["act-a", "act-b"]);
+    assert_eq!(ids(&alice.audit_log().await.unwrap()), ["act-a"]);
+    // Sent, but the queue not yet rewritten (a crash between the two): still once.
+    let queued = std::fs::read_to_string(bob.queue_path()).unwrap();
+    bob.flush().await.unwrap();
+    std::fs::write(bob.queue_path(), &queued).unwrap();
+    let log = bob.audit_log().await.unwrap();
+    assert_eq!(ids(&log), ["act-a", "act-b"]);
+    assert_eq!(log[0].who.user, "alice@bastion", "the operator's user@host");
+    assert_eq!(log[1].who.arn, "arn:aws:sts::123456789012:assumed-role/oncall/bob", "the operator's ARN when none");
+    table.down.store(true, Ordering::SeqCst);
+    assert!(bob.audit_log().await.is_err(), "an unreachable table is an error, not an empty log");
+}

@@ -1,4 +1,6 @@
 //! The audit view (`:audit`): actions newest first, the selected one's command, identity and undo.
+//! In team mode, every operator's actions with an OPERATOR column (`user@host` and the caller
+//! ARN's last part), or this bastion's, with why, while the team table cannot be read.
 
 use super::widgets::{centered, truncate};
 use crate::app::AuditView;
@@ -11,11 +13,23 @@ use ratatui::Frame;
 pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let popup = centered(area, area.width.saturating_sub(4).min(140), area.height.saturating_sub(2));
     let width = usize::from(popup.width.saturating_sub(2));
-    let rows = usize::from(popup.height.saturating_sub(4)).max(1);
+    // Team mode: who acted is the operator (user@host and the ARN's last part), wider. Without
+    // the table, a line says so (one row less for the entries).
+    let team = view.table.is_some() && view.shared_error.is_none();
+    let noted = usize::from(view.table.is_some() && view.shared_error.is_some());
+    let rows = usize::from(popup.height.saturating_sub(4)).saturating_sub(noted).max(1);
+    let (resource_w, who_w, who_head) = if team { (36, 34, "operator") } else { (44, 14, "who") };
     let mut lines = vec![Line::from(Span::styled(
-        truncate(&format!("{:<21} {:<9} {:<44} {:<14} outcome", "id", "action", "resource", "who"), width),
+        truncate(
+            &format!("{:<21} {:<9} {:<resource_w$} {:<who_w$} outcome", "id", "action", "resource", who_head),
+            width,
+        ),
         theme.header,
     ))];
+    if let (Some(table), Some(e)) = (&view.table, &view.shared_error) {
+        let note = format!("⚠ team table {table} unreachable ({e}): this bastion's actions only");
+        lines.push(Line::from(Span::styled(truncate(&note, width), theme.health_warn)));
+    }
     if view.loading {
         lines.push(Line::from(Span::styled("reading the audit log…", theme.muted)));
     }
@@ -27,13 +41,18 @@ pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let offset = view.selected.saturating_sub(rows.saturating_sub(3));
     for (i, e) in view.entries.iter().enumerate().skip(offset).take(rows.saturating_sub(2)) {
-        let who = e.who.user.clone();
+        let who = if team {
+            let tail = e.who.arn.rsplit(':').next().unwrap_or_default();
+            format!("{} {tail}", e.who.user)
+        } else {
+            e.who.user.clone()
+        };
         let text = format!(
-            "{:<21} {:<9} {:<44} {:<14} {}",
+            "{:<21} {:<9} {:<resource_w$} {:<who_w$} {}",
             e.id,
             e.action,
-            truncate(&e.resource, 44),
-            truncate(&who, 14),
+            truncate(&e.resource, resource_w),
+            truncate(&who, who_w),
             e.outcome
         );
         let style = if i == view.selected {
@@ -57,7 +76,18 @@ pub fn render(view: &AuditView, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme.border_focused)
-        .title(Span::styled(" Audit log: j/k select, u undo, any other key closes ", theme.title_focused))
+        .title(Span::styled(title(view), theme.title_focused))
         .style(theme.base);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+fn title(view: &AuditView) -> String {
+    match (&view.table, &view.shared_error) {
+        (Some(table), None) => {
+            format!(
+                " Audit log: every operator's actions (team table {table}): j/k select, u undo, any other key closes "
+            )
+        }
+        _ => " Audit log: j/k select, u undo, any other key closes ".to_string(),
+    }
 }

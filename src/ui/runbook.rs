@@ -1,8 +1,9 @@
 //! The runbook view: the runbook as a document, each step with its state, its prose rendered
-//! plainly, its commands (placeholders filled where known) and its output kept inline.
+//! plainly, its commands (placeholders filled where known) and its output kept inline; a step not
+//! run here says who ran it on the open incident, from every operator's timeline.
 
 use super::widgets::truncate;
-use crate::app::{Prompt, RunbookSession, State, StepState};
+use crate::app::{Prompt, RunbookSession, SharedStep, State, StepState};
 use crate::keymap::{Action, Context, Keymap};
 use crate::runbook::render::{self, Kind};
 use crate::runbook::{placeholders, Block};
@@ -63,7 +64,12 @@ fn filled(session: &RunbookSession, blocks: &[Block]) -> Vec<Block> {
 }
 
 /// Every line of the document, and the line each step starts at.
-fn document<'a>(session: &'a RunbookSession, theme: &Theme, width: usize) -> (Vec<Line<'a>>, Vec<usize>) {
+fn document<'a>(
+    session: &'a RunbookSession,
+    shared: &[Option<SharedStep>],
+    theme: &Theme,
+    width: usize,
+) -> (Vec<Line<'a>>, Vec<usize>) {
     let mut lines: Vec<Line> = Vec::new();
     let prose = |lines: &mut Vec<Line>, blocks: &[Block], indent: usize| {
         for l in render::lines(blocks, width.saturating_sub(indent)) {
@@ -81,6 +87,19 @@ fn document<'a>(session: &'a RunbookSession, theme: &Theme, width: usize) -> (Ve
         let head_style = if selected { theme.selection } else { state_style(theme, &run.state) };
         let head = format!("{} {}", run.state.mark(), step.title);
         lines.push(Line::from(Span::styled(truncate(&head, width), head_style.add_modifier(Modifier::BOLD))));
+        if let Some(Some(other)) = shared.get(i) {
+            let when = other.at.format("%H:%M UTC");
+            let (text, s) = if other.exit == 0 {
+                (format!("    ✓ done by {} at {when} (on the incident's timeline)", other.who), theme.health_ok)
+            } else {
+                let text = format!(
+                    "    ✗ failed for {} at {when} (exit {}; on the incident's timeline)",
+                    other.who, other.exit
+                );
+                (text, theme.health_bad)
+            };
+            lines.push(Line::from(Span::styled(truncate(&text, width), s)));
+        }
         prose(&mut lines, &filled(session, &step.blocks), 4);
         let keep = if selected { OUTPUT_LONG } else { OUTPUT_SHORT };
         let skip = run.output.len().saturating_sub(keep);
@@ -129,7 +148,8 @@ pub fn render(state: &State, theme: &Theme, keymap: &Keymap, frame: &mut Frame, 
         Line::from(header),
         Line::from(Span::styled(truncate(&format!(" {}", values.join("  ")), width), theme.muted)),
     ];
-    let (doc, starts) = document(session, theme, width);
+    let shared = crate::app::shared_steps(session, &state.timeline, state.ctx.incident.as_deref());
+    let (doc, starts) = document(session, &shared, theme, width);
     let prompt = session.prompt.as_ref().map(|p| match p {
         Prompt::Value { name, input } => (format!(" value for {{{{{name}}}}}: "), input.text.clone()),
         Prompt::Note(input) => (" note for the incident timeline: ".to_string(), input.text.clone()),

@@ -116,3 +116,46 @@ fn a_bad_fleet_is_refused_at_start() {
     assert_eq!(code, 2);
     assert!(err.contains("there is none"), "{err}");
 }
+
+/// An account's `calls_per_second` paces every request of its members (the role's AssumeRole
+/// included) while another account goes at its own pace.
+#[test]
+fn an_accounts_rate_limit_paces_its_requests_alone() {
+    let prod = Emulator::start_with_env(&[("MOTO_ECS_SERVICE_RUNNING", "2")]);
+    prod.seed();
+    let staging = Emulator::start_with_env(&[("MOTO_ECS_SERVICE_RUNNING", "2")]);
+    staging.scale(1, 3, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let config = |limits: &str| {
+        format!(
+            "[fleet]\nregions = [\"us-east-1\"]\n\n\
+             [[fleet.accounts]]\nalias = \"prod\"\nendpoint_url = \"{}\"\n\n\
+             [[fleet.accounts]]\nalias = \"staging\"\nrole_arn = \"arn:aws:iam::111111111111:role/opsdeck-read\"\n\
+             endpoint_url = \"{}\"\nregions = [\"us-east-1\", \"eu-west-1\"]\n{limits}",
+            prod.endpoint, staging.endpoint
+        )
+    };
+    let run = |limits: &str| {
+        std::fs::write(dir.path().join("config.toml"), config(limits)).unwrap();
+        prod.clear_calls();
+        staging.clear_calls();
+        let began = std::time::Instant::now();
+        let (code, out, err) = opsdeck(dir.path(), &["status", "--fleet", "--output", "json"]);
+        let took = began.elapsed();
+        assert_eq!(code, 0, "{out}{err}");
+        let calls = |emu: &Emulator| emu.calls().values().sum::<u64>();
+        (took, calls(&staging), calls(&prod))
+    };
+    let (free, staging_calls, prod_calls) = run("");
+    let (paced, paced_calls, _) = run("calls_per_second = 4\nmax_in_flight = 1\n");
+    eprintln!(
+        "status --fleet: staging {staging_calls} requests (both regions), prod {prod_calls}; \
+         default limits {free:?}, staging at 4/s and 1 at a time {paced:?}"
+    );
+    assert_eq!(paced_calls, staging_calls, "the same requests, only later");
+    assert!(staging_calls >= 10, "enough requests for the pace to show: {staging_calls}");
+    // The first second's 4 go at once, the rest at 4 a second: a lower bound the limiter
+    // guarantees whatever the machine's load.
+    let floor = std::time::Duration::from_millis((staging_calls - 4) * 250);
+    assert!(paced >= floor, "{paced:?} < {floor:?} for {staging_calls} requests");
+}

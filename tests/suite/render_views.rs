@@ -124,3 +124,63 @@ async fn the_incident_timeline_with_two_operators_at_120x30() {
     let (x, y) = find(&buffer, "rolled back to :14").expect("the note");
     assert_eq!(buffer[(x, y)].style().bg, theme.selection.bg, "the selected entry");
 }
+
+#[tokio::test]
+async fn the_team_audit_view_with_two_operators_at_120x30_and_its_fallback() {
+    use opsdeck::app::{AuditView, Mode};
+    use opsdeck::audit::{AuditEntry, Who};
+    let mut h = Headless::new("calm", 5).await;
+    h.state.ctx.size = (120, 30);
+    h.state.ctx.settings.team = true;
+    let entry = |id: &str, user: &str, arn: &str, resource: &str, count: u32| AuditEntry {
+        id: id.into(),
+        started: console::start(),
+        who: Who { arn: arn.into(), user: user.into(), ssh_client: None },
+        profile: "prod".into(),
+        region: "us-east-1".into(),
+        action: "scale".into(),
+        resource: resource.into(),
+        command: format!("scale {resource} {count}"),
+        before: serde_json::json!({}),
+        after: serde_json::json!({}),
+        request_ids: vec!["req-1".into()],
+        outcome: "succeeded".into(),
+        inverse: Some(format!("scale {resource} 2")),
+        steps: Vec::new(),
+    };
+    let entries = vec![
+        entry("20261206T041002Z-c5de", "bob@b2", "arn:aws:iam::123456789012:user/bob", "ecs:c/api", 4),
+        entry(
+            "20261206T040911Z-796d",
+            "alice@b1",
+            "arn:aws:sts::123456789012:assumed-role/oncall/alice",
+            "ecs:c/svg",
+            3,
+        ),
+    ];
+    let view = AuditView {
+        entries: entries.clone(),
+        selected: 0,
+        loading: false,
+        error: None,
+        undo_when_read: None,
+        table: Some("opsdeck-team".into()),
+        shared_error: None,
+    };
+    h.state.mode = Mode::Audit(view.clone());
+    let theme = dark();
+    let buffer = draw(&h.state, &theme, h.state.ctx.size);
+    insta::assert_snapshot!("team_audit_view_120x30", text_of(&buffer));
+    assert!(find(&buffer, "alice@b1 assumed-role/oncall/alice").is_some(), "the operator column");
+    // The table unreachable: this bastion's actions, said in a warning's colour.
+    h.state.mode = Mode::Audit(AuditView {
+        entries: entries[..1].to_vec(),
+        shared_error: Some("team table unreachable: dispatch failure".into()),
+        ..view
+    });
+    let buffer = draw(&h.state, &theme, h.state.ctx.size);
+    let (x, y) = find(&buffer, "⚠ team table opsdeck-team unreachable").expect("the note");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_warn.fg);
+    assert!(find(&buffer, "this bastion's actions only").is_some());
+    assert!(find(&buffer, "operator").is_none(), "no operator column without the table");
+}

@@ -9,22 +9,30 @@ use opsdeck::team::{Team, TeamSettings};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-const API: &str = "ecs:cleanistic-ai-cluster/cleanistic-ai-api";
-const TABLE: &str = "opsdeck-team";
+pub(crate) const API: &str = "ecs:cleanistic-ai-cluster/cleanistic-ai-api";
+pub(crate) const TABLE: &str = "opsdeck-team";
 
-/// One operator: a home of their own, an OS user and a terminal.
-struct Op {
-    dir: tempfile::TempDir,
+/// One operator: a home of their own, an OS user and a terminal (and credentials: moto's
+/// default ones unless `with_keys` gives an IAM user's own).
+pub(crate) struct Op {
+    pub(crate) dir: tempfile::TempDir,
     user: &'static str,
     session: String,
     endpoint: String,
+    keys: (String, String),
 }
 
 impl Op {
-    fn new(emu: &Emulator, user: &'static str, terminal: &str) -> Op {
+    pub(crate) fn new(emu: &Emulator, user: &'static str, terminal: &str) -> Op {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), format!("[team]\ntable = \"{TABLE}\"\n")).unwrap();
-        Op { dir, user, session: format!("{user}@bastion:{terminal}"), endpoint: emu.endpoint.clone() }
+        let keys = ("testing".to_string(), "testing".to_string());
+        Op { dir, user, session: format!("{user}@bastion:{terminal}"), endpoint: emu.endpoint.clone(), keys }
+    }
+
+    /// The same operator signing with an IAM user's access key (their own caller ARN).
+    pub(crate) fn with_keys(self, keys: (String, String)) -> Op {
+        Op { keys, ..self }
     }
 
     /// The same person in another terminal (another holder of leases), with the same home.
@@ -36,18 +44,19 @@ impl Op {
             user: self.user,
             session: format!("{}@bastion:{terminal}", self.user),
             endpoint: self.endpoint.clone(),
+            keys: self.keys.clone(),
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
         cmd.args(["--region", "us-east-1", "--endpoint-url", &self.endpoint, "--config-dir"])
             .arg(self.dir.path())
             .args(args)
             .env("USER", self.user)
             .env("OPSDECK_SESSION", &self.session)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_ACCESS_KEY_ID", &self.keys.0)
+            .env("AWS_SECRET_ACCESS_KEY", &self.keys.1)
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -60,22 +69,22 @@ impl Op {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
+    pub(crate) fn run(&self, args: &[&str]) -> (i32, String, String) {
         said(self.command(args).output().unwrap())
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.run(args);
         assert_eq!(code, 0, "{} opsdeck {args:?}\n{out}\n{err}", self.user);
         out
     }
 
-    fn audit_file(&self) -> String {
+    pub(crate) fn audit_file(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("data/audit.jsonl")).unwrap_or_default()
     }
 }
 
-fn said(out: Output) -> (i32, String, String) {
+pub(crate) fn said(out: Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -83,14 +92,14 @@ fn said(out: Output) -> (i32, String, String) {
     )
 }
 
-fn account() -> Emulator {
+pub(crate) fn account() -> Emulator {
     let emu = Emulator::start_with_env(&[("MOTO_ECS_SERVICE_RUNNING", "2")]);
     emu.seed();
     emu
 }
 
 /// The table read back by the test itself, through the SDK.
-async fn reader(emu: &Emulator, dir: &std::path::Path) -> Team {
+pub(crate) async fn reader(emu: &Emulator, dir: &std::path::Path) -> Team {
     isolate_from_real_aws();
     let options = TeamTableOptions {
         table: TABLE.into(),
@@ -104,7 +113,7 @@ async fn reader(emu: &Emulator, dir: &std::path::Path) -> Team {
     Team::new(Arc::new(table), operator, settings, dir.join("reader-queue.jsonl"))
 }
 
-fn update_services(emu: &Emulator) -> u64 {
+pub(crate) fn update_services(emu: &Emulator) -> u64 {
     emu.calls().get("ecs:UpdateService").copied().unwrap_or(0)
 }
 

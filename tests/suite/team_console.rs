@@ -6,7 +6,7 @@ use crate::common;
 
 use common::fake::FakeBackend;
 use common::*;
-use opsdeck::app::{perform, perform_op, update, Effect, Mode, Msg, State};
+use opsdeck::app::{perform, perform_op, update, Effect, Mode, Msg, State, TimelineRead};
 use opsdeck::incident::Kind;
 use opsdeck::ops::{AuditLog, OpsContext};
 use opsdeck::team::operator::Operator;
@@ -44,6 +44,13 @@ impl Console {
     }
 
     async fn run(&mut self, effects: Vec<Effect>) {
+        self.run_unflushed(effects).await;
+        // What the flusher task would send in the background.
+        self.team.flush().await.expect("flush");
+    }
+
+    /// `run` without the flush (the table is down).
+    async fn run_unflushed(&mut self, effects: Vec<Effect>) {
         let mut queue = answer(&mut self.state, effects);
         while let Some(effect) = queue.pop() {
             let msg = match effect {
@@ -56,8 +63,6 @@ impl Console {
                 queue.extend(answer(&mut self.state, more));
             }
         }
-        // What the flusher task would send in the background.
-        self.team.flush().await.expect("flush");
     }
 
     async fn key(&mut self, key: &str) {
@@ -184,4 +189,96 @@ async fn without_team_mode_h_says_how_to_turn_it_on() {
     alice.key("h").await;
     assert!(alice.flash().contains("set [team] table"), "{}", alice.flash());
     assert!(table.query("LEASES", None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_audit_view_shows_every_operators_actions_or_says_the_table_is_away() {
+    let table = Arc::new(MemoryTable::default());
+    let mut alice = Console::new(&table, "alice", "b1");
+    let mut bob = Console::new(&table, "bob", "b2");
+    alice.palette(&format!("scale {SVG} 3")).await;
+    alice.key("y").await;
+    assert_eq!(alice.fake.applied().len(), 1, "{}", alice.flash());
+    bob.palette("scale ecs:cleanistic-ai-cluster/cleanistic-ai-api 4").await;
+    bob.key("y").await;
+    assert_eq!(bob.fake.applied().len(), 1, "{}", bob.flash());
+    bob.palette("audit").await;
+    let Mode::Audit(view) = &bob.state.mode else { panic!("no audit view: {}", bob.flash()) };
+    let who: Vec<&str> = view.entries.iter().map(|e| e.who.user.as_str()).collect();
+    assert_eq!(who, ["bob@b2", "alice@b1"], "both operators' actions, newest first");
+    let screen = bob.screen();
+    assert!(screen.contains("every operator's actions (team table t)"), "{screen}");
+    assert!(screen.contains("operator"), "{screen}");
+    // user@host and the caller ARN's last part (the fake backend's identity here).
+    assert!(screen.contains("alice@b1 user/oncall") && screen.contains("bob@b2 user/oncall"), "{screen}");
+    assert!(screen.contains(&format!("scale     {SVG}")), "{screen}");
+    // The table goes away: this bastion's actions, and the view says why.
+    bob.key("esc").await;
+    table.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let effects = press(&mut bob.state, ":");
+    bob.run_unflushed(effects).await;
+    let effects = type_text(&mut bob.state, "audit");
+    bob.run_unflushed(effects).await;
+    let effects = press(&mut bob.state, "enter");
+    bob.run_unflushed(effects).await;
+    let Mode::Audit(view) = &bob.state.mode else { panic!("no audit view") };
+    assert_eq!(view.entries.len(), 1);
+    assert_eq!(view.entries[0].resource, "ecs:cleanistic-ai-cluster/cleanistic-ai-api");
+    let screen = bob.screen();
+    assert!(
+        screen.contains("team table t unreachable (") && screen.contains("this bastion's actions only"),
+        "{screen}"
+    );
+    assert!(!screen.contains("alice@b1"), "{screen}");
+}
+
+#[tokio::test]
+async fn the_runbook_view_shows_steps_other_operators_ran_on_the_incident() {
+    let table = Arc::new(MemoryTable::default());
+    let mut alice = Console::new(&table, "alice", "b1");
+    let mut bob = Console::new(&table, "bob", "b2");
+    alice.palette("incident start db-outage").await;
+    bob.palette("incident join db-outage").await;
+    // Bob's console records a step of the runbook as it ends (what `Runner::finish` writes).
+    let origin = "builtin:high-error-rate-after-deploy.md";
+    let mut step = opsdeck::incident::Entry::new("", Kind::Step, "step 2", bob.state.ctx.now, "bob");
+    step.runbook = Some(origin.into());
+    step.step = Some("2. Roll back to the last revision that completed".into());
+    step.exit = Some(0);
+    let effects = vec![Effect::Op(Box::new(opsdeck::app::OpEffect::IncidentRecord(Box::new(step))))];
+    bob.run(effects).await;
+    let mut failed = opsdeck::incident::Entry::new("", Kind::Step, "step 3", bob.state.ctx.now, "bob");
+    failed.runbook = Some("/home/bob/.config/opsdeck/runbooks/high-error-rate-after-deploy.md".into());
+    failed.step = Some("3. Wait for the alarm to clear".into());
+    failed.exit = Some(1);
+    bob.run(vec![Effect::Op(Box::new(opsdeck::app::OpEffect::IncidentRecord(Box::new(failed))))]).await;
+    // Alice follows the same runbook: her reads of the timeline (every 5 s) bring Bob's steps.
+    alice.palette("runbook show high-error-rate-after-deploy").await;
+    assert_eq!(alice.state.mode, Mode::Runbook, "{}", alice.flash());
+    alice.tick(5).await;
+    let screen = alice.screen();
+    assert!(screen.contains("[ ] 2. Roll back to the last revision that completed"), "{screen}");
+    assert!(screen.contains("✓ done by bob@b2 at"), "{screen}");
+    assert!(screen.contains("✗ failed for bob@b2 at") && screen.contains("(exit 1;"), "{screen}");
+    assert_eq!(screen.matches("by bob@b2").count() + screen.matches("for bob@b2").count(), 2, "{screen}");
+    let theme = Theme::builtin("dark").unwrap();
+    let buffer = draw(&alice.state, &theme, alice.state.ctx.size);
+    let (x, y) = find(&buffer, "✓ done by bob@b2").expect("the line");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_ok.fg);
+    let (x, y) = find(&buffer, "✗ failed for bob@b2").expect("the line");
+    assert_eq!(buffer[(x, y)].style().fg, theme.health_bad.fg);
+    // A read that brings nothing new draws no frame; one that brings a step does.
+    let mut look = opsdeck::incident::Entry::new("db-outage", Kind::Step, "step 1", bob.state.ctx.now, "bob@b2");
+    look.runbook = Some(origin.into());
+    look.step = Some("1. Read what the newest tasks say".into());
+    look.exit = Some(0);
+    let known = alice.state.timeline.entries.clone();
+    for (entries, drawn) in [(known.clone(), false), (vec![look], true)] {
+        alice.state.dirty = false;
+        alice.state.timeline.in_flight = Some(9_999);
+        let read = TimelineRead { incident: "db-outage".into(), entries, ..TimelineRead::default() };
+        update(&mut alice.state, Msg::Timeline(9_999, Ok(read)));
+        assert_eq!(alice.state.dirty, drawn);
+    }
+    assert_eq!(alice.screen().matches("✓ done by bob@b2").count(), 2, "{}", alice.screen());
 }

@@ -5,9 +5,11 @@
 //! its last command is, and a failed step stops the runbook there.
 
 mod session;
+mod shared;
 mod steps;
 
 pub use session::{Prompt, RunbookSession, StepRun, StepState, Waiting, STEP_OUTPUT_LINES};
+pub use shared::{shared_steps, SharedStep};
 pub use steps::Runner;
 
 use super::msg::{Effect, OpEffect};
