@@ -1,14 +1,16 @@
 //! The ECS services pane: one row per service, or the tasks and events of one service.
 
 use super::places::{bare, place_cells, place_errors_line, place_widths, with_place_columns};
-use super::widgets::{age, pane_block, sparkline, status_line, truncate};
+use super::widgets::{age, pane_block, sparkline, status_line};
 use crate::app::{rows, Pane, State};
 use crate::domain::{summary, RolloutState, Service, ServiceMetrics};
 use crate::theme::Theme;
+use crate::width::truncate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 const SPARK: usize = 8;
 
@@ -49,6 +51,26 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
     let multi_cluster = services.iter().any(|s| bare(&s.cluster) != bare(&services[0].cluster));
     let with_cluster = area.width >= 130 || (multi_cluster && area.width >= 60);
     let wide = area.width >= 88 && (!with_cluster || area.width >= 120);
+    let mut header = vec!["SERVICE", "TASKS", "TARGETS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
+    let metric_cells = if wide { SPARK as u16 + 5 } else { 4 };
+    let fixed = [7, 7, 11, 5, metric_cells, metric_cells, 8];
+    let mut widths: Vec<Constraint> =
+        std::iter::once(Constraint::Fill(2)).chain(fixed.iter().map(|&w| Constraint::Length(w))).collect();
+    // The names share what the fixed columns leave: the cluster a third of it, half when wide.
+    let cluster_fill = if area.width >= 130 { 2 } else { 1 };
+    let mut taken: u16 = fixed.iter().sum::<u16>() + fixed.len() as u16;
+    if with_cluster {
+        header.insert(0, "CLUSTER");
+        widths.insert(0, Constraint::Fill(cluster_fill));
+        taken += 1;
+    }
+    if let Some(places) = places {
+        with_place_columns(&mut header, &mut widths, places);
+        taken += places.0 + places.1 + 2;
+    }
+    let cluster_cells =
+        usize::from(area.width.saturating_sub(taken)) * usize::from(cluster_fill) / usize::from(cluster_fill + 2);
+    let clusters = with_cluster.then(|| ClusterLabels::new(services.iter().map(|s| bare(&s.cluster)), cluster_cells));
     let height = usize::from(area.height.saturating_sub(1));
     let list = &state.dashboard.services_list;
     let metrics = state.fleet.service_metrics.data.as_ref();
@@ -61,33 +83,78 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
         .map(|(row, &i)| {
             let s = &services[i];
             let m = metrics.and_then(|m| m.get(&s.address()));
-            let mut r = service_row(state, theme, s, m, wide, with_cluster, places.is_some());
+            let cluster = clusters.as_ref().map(|c| c.label(bare(&s.cluster)));
+            let mut r = service_row(state, theme, s, m, wide, cluster, places.is_some());
             if focused && row == list.selected {
                 r = r.style(theme.selection);
             }
             r
         })
         .collect();
-    let mut header = vec!["SERVICE", "TASKS", "TARGETS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
-    let mut widths = vec![
-        Constraint::Fill(2),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(11),
-        Constraint::Length(5),
-        Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
-        Constraint::Length(if wide { SPARK as u16 + 5 } else { 4 }),
-        Constraint::Length(8),
-    ];
-    if with_cluster {
-        header.insert(0, "CLUSTER");
-        widths.insert(0, Constraint::Fill(if area.width >= 130 { 2 } else { 1 }));
-    }
-    if let Some(places) = places {
-        with_place_columns(&mut header, &mut widths, places);
-    }
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header)).column_spacing(1);
     frame.render_widget(table, area);
+}
+
+/// How the CLUSTER column names each cluster. Whole when the longest name fits its cells; else
+/// without the start and the end that every cluster shares (cut at a `-`, `_` or `.`), `…`
+/// marking each cut, so `scale-cluster-07` among `scale-cluster-00`..`19` reads `…07`, not a
+/// `scale-clus` the same on every row; then cut at the end like any other cell.
+struct ClusterLabels {
+    /// Characters shared at the start and at the end, left out.
+    prefix: usize,
+    suffix: usize,
+    cells: usize,
+}
+
+impl ClusterLabels {
+    fn new<'a>(names: impl Iterator<Item = &'a str>, cells: usize) -> ClusterLabels {
+        let mut distinct: Vec<&str> = names.collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let fits = distinct.iter().all(|n| n.width() <= cells);
+        if fits || distinct.len() < 2 {
+            return ClusterLabels { prefix: 0, suffix: 0, cells };
+        }
+        let chars: Vec<Vec<char>> = distinct.iter().map(|n| n.chars().collect()).collect();
+        let shortest = chars.iter().map(Vec::len).min().unwrap_or(0);
+        let shared = |at: &dyn Fn(&Vec<char>, usize) -> char| {
+            (0..shortest).take_while(|&i| chars.iter().all(|c| at(c, i) == at(&chars[0], i))).count()
+        };
+        let separator = |c: char| matches!(c, '-' | '_' | '.');
+        // Cut only just after a separator at the start and just before one at the end.
+        let mut prefix = shared(&|c, i| c[i]);
+        while prefix > 0 && !separator(chars[0][prefix - 1]) {
+            prefix -= 1;
+        }
+        let mut suffix = shared(&|c, i| c[c.len() - 1 - i]);
+        while suffix > 0 && !separator(chars[0][chars[0].len() - suffix]) {
+            suffix -= 1;
+        }
+        // Something must be left of the shortest name.
+        if prefix + suffix >= shortest {
+            suffix = 0;
+        }
+        if prefix >= shortest {
+            prefix = 0;
+        }
+        ClusterLabels { prefix, suffix, cells }
+    }
+
+    fn label(&self, name: &str) -> String {
+        let chars: Vec<char> = name.chars().collect();
+        if self.prefix + self.suffix >= chars.len() {
+            return truncate(name, self.cells);
+        }
+        let mut out = String::new();
+        if self.prefix > 0 {
+            out.push('…');
+        }
+        out.extend(&chars[self.prefix..chars.len() - self.suffix]);
+        if self.suffix > 0 {
+            out.push('…');
+        }
+        truncate(&out, self.cells)
+    }
 }
 
 fn rollout_style(theme: &Theme, s: &Service) -> ratatui::style::Style {
@@ -121,7 +188,7 @@ fn service_row<'a>(
     s: &'a Service,
     m: Option<&ServiceMetrics>,
     wide: bool,
-    with_cluster: bool,
+    cluster: Option<String>,
     placed: bool,
 ) -> Row<'a> {
     let tasks_style = if s.running < s.desired { theme.health_warn } else { theme.base };
@@ -142,8 +209,8 @@ fn service_row<'a>(
             theme.muted,
         )),
     ];
-    if with_cluster {
-        cells.insert(0, Cell::from(Span::styled(truncate(bare(&s.cluster), 40), theme.muted)));
+    if let Some(name) = cluster {
+        cells.insert(0, Cell::from(Span::styled(name, theme.muted)));
     }
     if placed {
         cells.splice(0..0, place_cells(state, theme, &s.cluster));
@@ -176,5 +243,39 @@ fn revision(s: &Service) -> String {
     match s.deployments.iter().find(|d| d.status != "PRIMARY" && d.task_definition.revision != primary) {
         Some(old) => format!("{}→{}", old.task_definition.revision, primary),
         None => primary.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClusterLabels;
+
+    fn labels(names: &[&str], cells: usize) -> Vec<String> {
+        let l = ClusterLabels::new(names.iter().copied(), cells);
+        names.iter().map(|n| l.label(n)).collect()
+    }
+
+    #[test]
+    fn clusters_sharing_a_start_are_told_apart_by_what_differs() {
+        let names = ["scale-cluster-00", "scale-cluster-07", "scale-cluster-19"];
+        assert_eq!(labels(&names, 10), ["…00", "…07", "…19"]);
+        // Whole names when they fit.
+        assert_eq!(labels(&names, 16), names);
+    }
+
+    #[test]
+    fn a_shared_end_is_left_out_too_and_only_at_a_separator() {
+        let names = ["svg-ai-cluster", "cleanistic-ai-cluster", "prediction-app-cluster"];
+        assert_eq!(labels(&names, 12), ["svg-ai…", "cleanistic-…", "prediction-…"]);
+        // `garmax` and `gateway` share `ga`, but not up to a separator: nothing is left out.
+        assert_eq!(labels(&["garmax", "gateway-prod"], 8), ["garmax", "gateway…"]);
+    }
+
+    #[test]
+    fn names_that_share_nothing_are_cut_at_the_end() {
+        let names = ["garmaxai-cluster-prod", "svg-ai-cluster"];
+        assert_eq!(labels(&names, 8), ["garmaxa…", "svg-ai-…"]);
+        // One cluster: nothing to tell apart.
+        assert_eq!(labels(&["only-one-cluster-name"], 8), ["only-on…"]);
     }
 }

@@ -5,6 +5,7 @@ use crate::common;
 
 use common::*;
 use opsdeck::app::{Msg, Pane};
+use opsdeck::domain::RolloutState;
 use opsdeck::keymap::Action;
 use opsdeck::theme::Theme;
 use ratatui::style::Modifier;
@@ -70,6 +71,21 @@ fn targets_failing_their_health_checks_are_marked_in_the_alarm_colour() {
     let text = text_of(&buffer);
     let row = text.lines().find(|l| l.contains("backend-service")).unwrap();
     assert!(row.contains("1/2             IN_PROGRESS"), "{row}");
+}
+
+/// Services of the same name in clusters whose names share a long start (`scale-cluster-00`, ...)
+/// are told apart at 80 columns: the CLUSTER cells show what differs, not the same cut-off start.
+#[test]
+fn clusters_sharing_a_long_start_are_told_apart_in_a_narrow_pane() {
+    let mut state = loaded_state((80, 24));
+    state.fleet.services.data =
+        Some((0..4).map(|n| service(&format!("scale-cluster-{n:02}"), "api", 1, 1, RolloutState::Completed)).collect());
+    let text = text_of(&draw(&state, &dark(), (80, 24)));
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains(" api ")).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    for (n, row) in rows.iter().enumerate() {
+        assert!(row.contains(&format!("…{n:02} ")), "cluster {n:02} not told apart in {row:?}:\n{text}");
+    }
 }
 
 #[test]
