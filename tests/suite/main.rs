@@ -20,6 +20,8 @@ mod emulator;
 mod failing;
 #[path = "../support/layers.rs"]
 mod import_graph;
+#[path = "../support/layers_syntax.rs"]
+mod import_syntax;
 #[path = "../support/racing.rs"]
 mod racing;
 
@@ -60,10 +62,12 @@ mod status;
 mod targets_aws;
 mod targets_sim;
 mod team_aws;
+mod team_aws_operators;
 mod team_console;
 mod terminal;
 mod terminal_aws;
 mod update;
 mod why_aws;
 mod why_console;
+mod why_limits_aws;
 mod why_sim;

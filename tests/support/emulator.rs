@@ -202,6 +202,14 @@ impl Emulator {
         self.fixtures(&["alarm-state", name, state, "--reason", reason]);
     }
 
+    /// An IAM user `name` with an access key: (key id, secret). With these credentials
+    /// GetCallerIdentity answers `arn:aws:iam::123456789012:user/NAME`.
+    pub fn iam_user(&self, name: &str) -> (String, String) {
+        let said: serde_json::Value = serde_json::from_str(&self.fixtures(&["iam-user", name])).expect("JSON");
+        let field = |k: &str| said[k].as_str().expect("an access key").to_string();
+        (field("key"), field("secret"))
+    }
+
     fn fixtures(&self, args: &[&str]) -> String {
         let mut full = vec!["--endpoint", self.moto_url.as_str()];
         full.extend_from_slice(args);
@@ -232,7 +240,8 @@ impl Emulator {
     /// `{"operation":"DescribeServices","status":400,"body":{"__type":"ThrottlingException","message":"Rate exceeded"},"times":2}`;
     /// `{"operation":"GetMetricData","delay_ms":3000}` delays and then forwards. Optional `"service"` (e.g. "ecs").
     /// `"operation":"*"` matches every operation, `"every":2` faults every 2nd matching call (the others pass),
-    /// `"for_ms":60000` ends the fault after a minute (see cw_bridge.py).
+    /// `"for_ms":60000` ends the fault after a minute, `"request_contains":"TEXT"` answers only requests whose body
+    /// holds TEXT (see cw_bridge.py).
     pub fn fault(&self, json: &str) {
         self.bridge_ok("POST", "/__faults", json);
     }

@@ -411,6 +411,8 @@ def main():
     sc.add_argument("--services", type=int, default=25)
     sc.add_argument("--endpoints", type=int, default=3)
     sc.add_argument("--alarms", type=int, default=0)
+    iu = sub.add_parser("iam-user", help="an IAM user with an access key: prints its key id and secret")
+    iu.add_argument("name")
     st = sub.add_parser("alarm-state")
     st.add_argument("name")
     st.add_argument("state", choices=["OK", "ALARM", "INSUFFICIENT_DATA"])
@@ -420,6 +422,11 @@ def main():
         summary = seed(args.endpoint)
     elif args.cmd == "load-balancing":
         summary = load_balancing(args.endpoint)
+    elif args.cmd == "iam-user":
+        iam = client(args.endpoint, "iam")
+        iam.create_user(UserName=args.name)
+        key = iam.create_access_key(UserName=args.name)["AccessKey"]
+        summary = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
     elif args.cmd == "alarm-state":
         cw = client(args.endpoint, "cloudwatch")
         cw.set_alarm_state(AlarmName=args.name, StateValue=args.state, StateReason=args.reason)
