@@ -95,8 +95,8 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
     frame.render_widget(table, area);
 }
 
-/// How the CLUSTER column names each cluster. Whole when the longest name fits its cells; else
-/// without the start and the end that every cluster shares (cut at a `-`, `_` or `.`), `…`
+/// How the CLUSTER column names each cluster. Whole when it fits its cells; else without the
+/// start and the end that every cluster shares (cut at a `-`, `_` or `.`), `…`
 /// marking each cut, so `scale-cluster-07` among `scale-cluster-00`..`19` reads `…07`, not a
 /// `scale-clus` the same on every row; then cut at the end like any other cell.
 struct ClusterLabels {
@@ -142,7 +142,7 @@ impl ClusterLabels {
 
     fn label(&self, name: &str) -> String {
         let chars: Vec<char> = name.chars().collect();
-        if self.prefix + self.suffix >= chars.len() {
+        if name.width() <= self.cells || self.prefix + self.suffix >= chars.len() {
             return truncate(name, self.cells);
         }
         let mut out = String::new();
@@ -266,7 +266,7 @@ mod tests {
     #[test]
     fn a_shared_end_is_left_out_too_and_only_at_a_separator() {
         let names = ["svg-ai-cluster", "cleanistic-ai-cluster", "prediction-app-cluster"];
-        assert_eq!(labels(&names, 12), ["svg-ai…", "cleanistic-…", "prediction-…"]);
+        assert_eq!(labels(&names, 14), ["svg-ai-cluster", "cleanistic-ai…", "prediction-ap…"]);
         // `garmax` and `gateway` share `ga`, but not up to a separator: nothing is left out.
         assert_eq!(labels(&["garmax", "gateway-prod"], 8), ["garmax", "gateway…"]);
     }
