@@ -13,6 +13,8 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 const SPARK: usize = 8;
+/// The fewest cells the CLUSTER column is given beside whole service names.
+const CLUSTER_MIN: usize = 8;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let visible = rows::service_rows(&state.fleet, &state.dashboard.services_list);
@@ -45,31 +47,45 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &[usize]) {
     let Some(services) = state.fleet.services.data.as_ref() else { return };
-    // Services of two clusters may share names: with more than one cluster the cluster column
-    // is shown, and the sparklines give way for it until the pane is wide enough for both.
     let places = place_widths(services.iter().map(|s| s.cluster.as_str()));
     let multi_cluster = services.iter().any(|s| bare(&s.cluster) != bare(&services[0].cluster));
-    let with_cluster = area.width >= 130 || (multi_cluster && area.width >= 60);
-    let wide = area.width >= 88 && (!with_cluster || area.width >= 120);
     let mut header = vec!["SERVICE", "TASKS", "TARGETS", "ROLLOUT", "REV", "CPU", "MEM", "DEPLOYED"];
-    let metric_cells = if wide { SPARK as u16 + 5 } else { 4 };
-    let fixed = [7, 7, 11, 5, metric_cells, metric_cells, 8];
+    // The sparklines give way to the cluster column until the pane is wide enough for both.
+    let wide_for = |with_cluster: bool| area.width >= 88 && (!with_cluster || area.width >= 120);
+    let fixed_for = |wide: bool| {
+        let metric_cells = if wide { SPARK as u16 + 5 } else { 4 };
+        [7, 7, 11, 5, metric_cells, metric_cells, 8]
+    };
+    let taken_for =
+        |fixed: &[u16; 7]| fixed.iter().sum::<u16>() + fixed.len() as u16 + places.map_or(0, |(a, r)| a + r + 2);
+    // Services of several clusters get a CLUSTER column when two clusters hold a service of the
+    // same name (it is how they are told apart), or when it fits beside whole service names;
+    // a narrow pane keeps the names whole instead (the detail names the cluster).
+    let longest_name = services.iter().map(|s| s.name.width()).max().unwrap_or(0);
+    let names_collide = {
+        let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        services.iter().any(|s| *seen.entry(s.name.as_str()).or_insert(bare(&s.cluster)) != bare(&s.cluster))
+    };
+    let room_for_both =
+        usize::from(area.width.saturating_sub(taken_for(&fixed_for(wide_for(true))) + 1)) >= longest_name + CLUSTER_MIN;
+    let with_cluster = area.width >= 130 || (multi_cluster && area.width >= 60 && (names_collide || room_for_both));
+    let wide = wide_for(with_cluster);
+    let fixed = fixed_for(wide);
     let mut widths: Vec<Constraint> =
         std::iter::once(Constraint::Fill(2)).chain(fixed.iter().map(|&w| Constraint::Length(w))).collect();
     // The names share what the fixed columns leave: the cluster a third of it, half when wide.
     let cluster_fill = if area.width >= 130 { 2 } else { 1 };
-    let mut taken: u16 = fixed.iter().sum::<u16>() + fixed.len() as u16;
+    let names_cells = usize::from(area.width.saturating_sub(taken_for(&fixed) + u16::from(with_cluster)));
     if with_cluster {
         header.insert(0, "CLUSTER");
         widths.insert(0, Constraint::Fill(cluster_fill));
-        taken += 1;
     }
     if let Some(places) = places {
         with_place_columns(&mut header, &mut widths, places);
-        taken += places.0 + places.1 + 2;
     }
     let cluster_cells =
-        usize::from(area.width.saturating_sub(taken)) * usize::from(cluster_fill) / usize::from(cluster_fill + 2);
+        if with_cluster { names_cells * usize::from(cluster_fill) / usize::from(cluster_fill + 2) } else { 0 };
+    let service_cells = names_cells - cluster_cells;
     let clusters = with_cluster.then(|| ClusterLabels::new(services.iter().map(|s| bare(&s.cluster)), cluster_cells));
     let height = usize::from(area.height.saturating_sub(1));
     let list = &state.dashboard.services_list;
@@ -84,7 +100,7 @@ fn table(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, visible: &
             let s = &services[i];
             let m = metrics.and_then(|m| m.get(&s.address()));
             let cluster = clusters.as_ref().map(|c| c.label(bare(&s.cluster)));
-            let mut r = service_row(state, theme, s, m, wide, cluster, places.is_some());
+            let mut r = service_row(state, theme, s, m, wide, (cluster, service_cells), places.is_some());
             if focused && row == list.selected {
                 r = r.style(theme.selection);
             }
@@ -188,7 +204,7 @@ fn service_row<'a>(
     s: &'a Service,
     m: Option<&ServiceMetrics>,
     wide: bool,
-    cluster: Option<String>,
+    (cluster, name_cells): (Option<String>, usize),
     placed: bool,
 ) -> Row<'a> {
     let tasks_style = if s.running < s.desired { theme.health_warn } else { theme.base };
@@ -197,7 +213,7 @@ fn service_row<'a>(
         tasks.push_str(&format!(" +{}", s.pending));
     }
     let mut cells = vec![
-        Cell::from(s.name.as_str()),
+        Cell::from(truncate(&s.name, name_cells)),
         Cell::from(Span::styled(tasks, tasks_style)),
         targets_cell(state, theme, s),
         Cell::from(Span::styled(s.rollout.as_str(), rollout_style(theme, s))),

@@ -88,6 +88,19 @@ fn clusters_sharing_a_long_start_are_told_apart_in_a_narrow_pane() {
     }
 }
 
+/// Where a CLUSTER column would cut the service names, a narrow pane keeps the names whole and
+/// leaves the cluster to the detail, unless two clusters hold services of the same name.
+#[test]
+fn a_narrow_pane_keeps_unique_service_names_whole_instead_of_a_cluster_column() {
+    let state = loaded_state((80, 24));
+    let text = text_of(&draw(&state, &dark(), (80, 24)));
+    let header = text.lines().find(|l| l.contains("SERVICE")).unwrap();
+    assert!(!header.contains("CLUSTER"), "{header}");
+    assert!(text.contains("cleanistic-ai-api "), "{text}");
+    let wide = text_of(&draw(&state, &dark(), (160, 48)));
+    assert!(wide.lines().any(|l| l.contains("CLUSTER") && l.contains("SERVICE")), "{wide}");
+}
+
 #[test]
 fn missing_metrics_read_as_no_data_not_zero() {
     let mut state = loaded_state((160, 48));
