@@ -1,9 +1,9 @@
 //! Query-level tests over logs shaped like the demo's: JSON access lines, gunicorn lines, a
 //! Python traceback.
 
-mod commands;
-mod refusals;
-mod stats;
+mod commands_tests;
+mod refusals_tests;
+mod stats_tests;
 
 use super::{parse, Event, QueryOutput};
 use chrono::{DateTime, TimeZone, Utc};
