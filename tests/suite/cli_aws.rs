@@ -17,19 +17,7 @@ const MUTATING: [&str; 6] = [
 ];
 
 fn opsdeck(emu: &Emulator, dir: &std::path::Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["--region", "us-east-1", "--endpoint-url", &emu.endpoint, "--config-dir"])
-        .arg(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run opsdeck")
+    crate::account::command(&emu.endpoint, dir, args).output().expect("run opsdeck")
 }
 
 fn mutating_calls(emu: &Emulator) -> Vec<(String, u64)> {

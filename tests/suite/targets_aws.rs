@@ -142,20 +142,7 @@ async fn an_nlb_alarm_naming_only_its_load_balancer_leads_to_the_one_service_beh
 fn opsdeck_targets_prints_each_target_with_its_state_and_reason() {
     let (emu, summary) = setup();
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-            .args(["--region", "us-east-1", "--endpoint-url", &emu.endpoint, "--config-dir"])
-            .arg(dir.path())
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .output()
-            .expect("run opsdeck")
-    };
+    let run = |args: &[&str]| crate::account::command(&emu.endpoint, dir.path(), args).output().expect("run opsdeck");
     let out = run(&["targets", "ecs:web-cluster/web-worker"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));

@@ -113,6 +113,30 @@ pub(crate) async fn reader(emu: &Emulator, dir: &std::path::Path) -> Team {
     Team::new(Arc::new(table), operator, settings, dir.join("reader-queue.jsonl"))
 }
 
+/// The queue of a table that was away: three notes and one action's two records wait in it;
+/// once `bring_back` has run, the next run sends and empties it, and sending it again (a crash
+/// after the puts but before the queue was rewritten) keeps one of each through the conditional
+/// puts. Returns the db-outage timeline and the audit records as the table then holds them.
+pub(crate) async fn queue_flushed_once(
+    emu: &Emulator,
+    alice: &Op,
+    bring_back: impl FnOnce(),
+) -> (Vec<String>, Vec<opsdeck::team::items::SharedRecord>) {
+    let queue = alice.dir.path().join("data/team-queue.jsonl");
+    let queued = std::fs::read_to_string(&queue).unwrap();
+    assert_eq!(queued.lines().count(), 3 + 2, "three notes and the action's two records: {queued}");
+    bring_back();
+    alice.ok(&["team", "check"]);
+    assert_eq!(std::fs::read_to_string(&queue).unwrap_or_default().trim(), "", "the queue is empty");
+    std::fs::write(&queue, &queued).unwrap();
+    alice.ok(&["team", "check"]);
+    let dir = tempfile::tempdir().unwrap();
+    let team = reader(emu, dir.path()).await;
+    let entries = team.entries("db-outage", None).await.unwrap();
+    let what = entries.into_iter().map(|(_, e)| e.entry.what).collect();
+    (what, team.audit_records().await.unwrap())
+}
+
 pub(crate) fn update_services(emu: &Emulator) -> u64 {
     emu.calls().get("ecs:UpdateService").copied().unwrap_or(0)
 }
@@ -276,22 +300,8 @@ async fn the_table_goes_away_and_comes_back_every_record_once_in_order() {
         "{}",
         alice.audit_file()
     );
-    let queue = alice.dir.path().join("data/team-queue.jsonl");
-    let queued = std::fs::read_to_string(&queue).unwrap();
-    assert_eq!(queued.lines().count(), 3 + 2, "three notes and the action's two records: {queued}");
-    emu.clear_faults();
-    alice.ok(&["team", "check"]);
-    assert_eq!(std::fs::read_to_string(&queue).unwrap_or_default().trim(), "", "the queue is empty");
-    // A crash after the puts but before the queue was rewritten: the same items are sent again,
-    // and the conditional puts keep one of each.
-    std::fs::write(&queue, &queued).unwrap();
-    alice.ok(&["team", "check"]);
-    let dir = tempfile::tempdir().unwrap();
-    let team = reader(&emu, dir.path()).await;
-    let entries = team.entries("db-outage", None).await.unwrap();
-    let what: Vec<&str> = entries.iter().map(|(_, e)| e.entry.what.as_str()).collect();
+    let (what, records) = queue_flushed_once(&emu, &alice, || emu.clear_faults()).await;
     assert_eq!(what, ["started by hand", "note 1", "note 2", "note 3"], "once each, in order");
-    let records = team.audit_records().await.unwrap();
     let phases: Vec<String> = records.iter().map(|r| format!("{:?}", r.record.phase)).collect();
     assert_eq!(phases, ["Started", "Finished"], "{records:?}");
     assert_eq!(records[0].operator.user, "alice");

@@ -4,7 +4,7 @@
 //! created again mid-incident, and a held resource still read by everyone.
 
 use crate::emulator::{isolate_from_real_aws, Emulator};
-use crate::team_aws::{account, reader, update_services, Op, API, TABLE};
+use crate::team_aws::{account, queue_flushed_once, update_services, Op, API, TABLE};
 use chrono::Utc;
 use opsdeck::aws::team_table::{connect, TeamTableOptions};
 use opsdeck::team::lease::{self, LeaseError, Request};
@@ -170,24 +170,14 @@ async fn the_table_deleted_mid_incident_and_created_again_gets_the_queue_once_in
     }
     let out = alice.ok(&["scale", API, "3", "--yes"]);
     assert!(out.contains("applied"), "{out}");
-    let queue = alice.dir.path().join("data/team-queue.jsonl");
-    let queued = std::fs::read_to_string(&queue).unwrap();
-    assert_eq!(queued.lines().count(), 3 + 2, "three notes and the action's two records: {queued}");
     // Created again by `team init`; the next run sends the queue.
-    let out = alice.ok(&["team", "init"]);
-    assert!(out.contains("created table opsdeck-team"), "{out}");
-    alice.ok(&["team", "check"]);
-    assert_eq!(std::fs::read_to_string(&queue).unwrap_or_default().trim(), "", "the queue is empty");
-    // A crash before the queue was rewritten: sent again, kept once.
-    std::fs::write(&queue, &queued).unwrap();
-    alice.ok(&["team", "check"]);
-    let dir = tempfile::tempdir().unwrap();
-    let team = reader(&emu, dir.path()).await;
-    let entries = team.entries("db-outage", None).await.unwrap();
-    let what: Vec<&str> = entries.iter().map(|(_, e)| e.entry.what.as_str()).collect();
+    let (what, records) = queue_flushed_once(&emu, &alice, || {
+        let out = alice.ok(&["team", "init"]);
+        assert!(out.contains("created table opsdeck-team"), "{out}");
+    })
+    .await;
     // What the old table had went with it (the local timeline keeps it); what waited, once, in order.
     assert_eq!(what, ["during 1", "during 2", "during 3"], "once each, in order");
-    let records = team.audit_records().await.unwrap();
     let phases: Vec<String> = records.iter().map(|r| format!("{:?}", r.record.phase)).collect();
     assert_eq!(phases, ["Started", "Finished"], "{records:?}");
     let export = alice.ok(&["incident", "export", "db-outage"]);

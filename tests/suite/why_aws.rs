@@ -17,23 +17,11 @@ use opsdeck::domain::{AlarmState, QueryRequest, QueryStatus};
 use serde_json::Value;
 use std::process::Output;
 
-fn opsdeck(emu: &Emulator, dir: &std::path::Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["--region", "us-east-1", "--endpoint-url", &emu.endpoint, "--config-dir"])
-        .arg(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run opsdeck")
+pub(crate) fn opsdeck(emu: &Emulator, dir: &std::path::Path, args: &[&str]) -> Output {
+    crate::account::command(&emu.endpoint, dir, args).output().expect("run opsdeck")
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
@@ -182,8 +170,20 @@ async fn an_alarms_state_history_is_read_through_the_real_sdk() {
     assert_eq!(emu.calls().get("monitoring:DescribeAlarmHistory"), Some(&1));
 }
 
+/// The console at 160x48 on the emulated account, its first reads carried out (and the backend's
+/// cache folder, kept as long as it is used).
+pub(crate) async fn console(emu: &Emulator) -> (State, AwsBackend, tempfile::TempDir) {
+    let cache = tempfile::tempdir().unwrap();
+    let aws = backend(emu, cache.path()).await;
+    let now = chrono::Utc::now();
+    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
+    let effects = update(&mut state, Msg::Tick(now));
+    settle(&mut state, &aws, effects).await;
+    (state, aws, cache)
+}
+
 /// Carry out the console's reads on `aws` until it asks for nothing more.
-async fn settle(state: &mut State, aws: &AwsBackend, mut queue: Vec<Effect>) {
+pub(crate) async fn settle(state: &mut State, aws: &AwsBackend, mut queue: Vec<Effect>) {
     for _ in 0..6 {
         let mut next = Vec::new();
         while let Some(effect) = queue.pop() {
@@ -200,12 +200,7 @@ async fn settle(state: &mut State, aws: &AwsBackend, mut queue: Vec<Effect>) {
 async fn m_in_the_console_charts_an_alarms_metric_read_with_one_get_metric_data() {
     let emu = Emulator::start();
     emu.seed();
-    let cache = tempfile::tempdir().unwrap();
-    let aws = backend(&emu, cache.path()).await;
-    let now = chrono::Utc::now();
-    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
-    let effects = update(&mut state, Msg::Tick(now));
-    settle(&mut state, &aws, effects).await;
+    let (mut state, aws, _cache) = console(&emu).await;
     state.dashboard.focus = Pane::Alarms;
     let names: Vec<String> = rows::alarm_rows(&state.fleet, &state.dashboard.alarms_list)
         .iter()
@@ -235,12 +230,7 @@ async fn a_metric_math_alarm_is_charted_with_each_of_its_metrics_and_says_it_is_
     let emu = Emulator::start();
     emu.seed();
     emu.run_python("why_fixtures.py", &["--endpoint", &emu.moto_url, "math-alarm"]);
-    let cache = tempfile::tempdir().unwrap();
-    let aws = backend(&emu, cache.path()).await;
-    let now = chrono::Utc::now();
-    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
-    let effects = update(&mut state, Msg::Tick(now));
-    settle(&mut state, &aws, effects).await;
+    let (mut state, aws, _cache) = console(&emu).await;
 
     // The rule as DescribeAlarms gives it: no metric of its own, an expression over two metrics.
     let alarm = state.fleet.alarm("cleanistic-ai-saturation").expect("the math alarm is listed");

@@ -9,37 +9,16 @@
 
 use crate::aws_backend::backend;
 use crate::emulator;
+use crate::why_aws::{console, opsdeck, settle, text};
 
 use emulator::Emulator;
-use opsdeck::app::{perform, update, Effect, Mode, Msg, QueryRun, Settings, State};
-use opsdeck::aws::AwsBackend;
+use opsdeck::app::{update, Mode, Msg, QueryRun};
 use opsdeck::backend::Backend;
 use opsdeck::domain::{Address, QueryRequest, QueryStatus, MAX_ROWS};
 use opsdeck::keymap::{KeyChord, Keymap};
 use serde_json::{json, Value};
-use std::process::Output;
 
 const GROUP: &str = "/ecs/cleanistic-ai-api";
-
-fn opsdeck(emu: &Emulator, dir: &std::path::Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"))
-        .args(["--region", "us-east-1", "--endpoint-url", &emu.endpoint, "--config-dir"])
-        .arg(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run opsdeck")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Rows `from..to` as GetQueryResults spells them: `row N` in `@message`, and a pointer.
 fn rows(from: usize, to: usize) -> Vec<Value> {
@@ -140,20 +119,6 @@ async fn pages_stop_at_100000_rows_and_the_summary_says_so() {
     assert!(summary.contains("stopped at 100,000 rows, the most a query returns: narrow the window"), "{summary}");
 }
 
-/// Carry out the console's reads on `aws` until it asks for nothing more.
-async fn settle(state: &mut State, aws: &AwsBackend, mut queue: Vec<Effect>) {
-    for _ in 0..6 {
-        let mut next = Vec::new();
-        while let Some(effect) = queue.pop() {
-            if let Effect::Fetch { id, fetch } = effect {
-                let reply = perform(aws, fetch, &|_| {}).await;
-                next.extend(update(state, Msg::Fetched(id, reply)));
-            }
-        }
-        queue = next;
-    }
-}
-
 #[tokio::test]
 async fn a_query_that_times_out_exits_1_on_the_command_line_and_is_said_in_the_console() {
     let emu = Emulator::start();
@@ -173,12 +138,7 @@ async fn a_query_that_times_out_exits_1_on_the_command_line_and_is_said_in_the_c
     assert_eq!(emu.faulted().get("logs:GetQueryResults"), Some(&1));
 
     // The console: `:query` from the palette, run against the account; its poll answers Timeout.
-    let cache = tempfile::tempdir().unwrap();
-    let aws = backend(&emu, cache.path()).await;
-    let now = chrono::Utc::now();
-    let mut state = State::new(aws.label(), Settings::default(), now, (160, 48));
-    let effects = update(&mut state, Msg::Tick(now));
-    settle(&mut state, &aws, effects).await;
+    let (mut state, aws, _cache) = console(&emu).await;
     emu.fault(&timeout);
     let keymap = Keymap::defaults().unwrap();
     let msg = opsdeck::app::key_to_msg(&state, &keymap, ":".parse().unwrap()).expect("the palette opens");

@@ -115,20 +115,7 @@ impl Account {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-        cmd.args(["--region", "us-east-1", "--endpoint-url", &self.emu.endpoint, "--config-dir"])
-            .arg(self.dir.path())
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("OPSDECK_CONFIG_DIR")
-            .stdin(Stdio::null());
-        cmd
+        command(&self.emu.endpoint, self.dir.path(), args)
     }
 
     /// Run the binary to its end.
@@ -280,4 +267,23 @@ pub fn drop_orphaned_policies(emu: &Emulator) -> usize {
         }
     }
     dropped
+}
+
+/// The binary pointed at the emulator at `endpoint`, its configuration in `dir`, with test
+/// credentials and nothing of the machine's own AWS setup (profiles, endpoint, config dir).
+pub fn command(endpoint: &str, dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    cmd.args(["--region", "us-east-1", "--endpoint-url", endpoint, "--config-dir"])
+        .arg(dir)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("OPSDECK_CONFIG_DIR")
+        .stdin(Stdio::null());
+    cmd
 }
